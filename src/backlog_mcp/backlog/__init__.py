@@ -1,0 +1,1 @@
+"""Everything that speaks Backlog's REST API, and nothing else."""

@@ -1,0 +1,313 @@
+"""The Backlog API v2 client: HTTP, authentication, retries, rate limits, error mapping.
+
+It knows nothing of MCP. Every failure is raised as a `backlog_mcp.errors.BacklogError` whose
+message is built from what was asked for (`what`) and Backlog's own error body, never from the
+request URL, so neither the API key nor the token can leak through an error text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import anyio
+import httpx2
+from pydantic import TypeAdapter, ValidationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from backlog_mcp import __version__
+from backlog_mcp.backlog.params import Params, encode_params
+from backlog_mcp.errors import (
+    BacklogAPIError,
+    BacklogAuthError,
+    BacklogConnectionError,
+    BacklogInvalidRequestError,
+    BacklogNotFoundError,
+    BacklogPermissionError,
+    BacklogRateLimitError,
+    BacklogResponseError,
+    BacklogServerError,
+    ErrorDetail,
+)
+
+__all__ = ["BacklogClient", "RateLimitInfo", "make_http_client", "segment"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+_RATE_LIMIT_MARGIN_SECONDS = 0.5
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """What the last response's `X-RateLimit-*` headers said."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+
+
+def segment(value: str | int) -> str:
+    """One path segment, escaped so a hostile key cannot walk to another endpoint."""
+    return quote(str(value), safe="")
+
+
+def make_http_client(
+    base_url: str,
+    *,
+    timeout_seconds: float,
+    access_token: str | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> httpx2.AsyncClient:
+    """The one connection-pooled HTTP client a process uses for Backlog (`{base_url}/api/v2/...`)."""
+    headers = {"User-Agent": f"backlog-mcp/{__version__}", "Accept": "application/json"}
+    if access_token:
+        headers["Authorization"] = f"Bearer {access_token}"
+    return httpx2.AsyncClient(
+        base_url=f"{base_url}/api/v2/",
+        headers=headers,
+        timeout=httpx2.Timeout(timeout_seconds),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+class BacklogClient:
+    """Async access to one Backlog space.
+
+    Args:
+        http: from `make_http_client`; owned by the caller (the server's lifespan).
+        api_key: sent as the `apiKey` query parameter; wins over a bearer token, as in Nulab's
+            clients, when both are configured.
+        max_retries: extra attempts after a 5xx, a connection failure, or a 429 whose reset is
+            within `rate_limit_max_wait` seconds.
+        sleep: injectable for tests.
+    """
+
+    def __init__(
+        self,
+        http: httpx2.AsyncClient,
+        *,
+        api_key: str | None = None,
+        uses_token: bool = False,
+        max_retries: int = 3,
+        rate_limit_max_wait: float = 60.0,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._http = http
+        self._api_key = api_key
+        self._uses_token = uses_token and not api_key
+        self._max_retries = max_retries
+        self._rate_limit_max_wait = rate_limit_max_wait
+        self._sleep = sleep
+        self._clock = clock
+        self.rate_limit: RateLimitInfo | None = None
+
+    # -- core ---------------------------------------------------------------------------------
+
+    async def get_json(self, path: str, params: Params | None = None, *, what: str) -> Any:
+        """GET `path` (relative to /api/v2/) and decode its JSON body.
+
+        Raises:
+            BacklogError: any failure, with a message naming `what`.
+        """
+        response = await self._get(path, params, what=what)
+        try:
+            return response.json()
+        except ValueError:
+            raise BacklogResponseError(
+                f"Backlog answered the request for {what} with a body that is not JSON "
+                f"(HTTP {response.status_code}, {response.headers.get('content-type', 'no content type')})."
+            ) from None
+
+    async def get_model(self, model: type[T], path: str, params: Params | None = None, *, what: str) -> T:
+        """GET and validate into `model` (a pydantic model or `list[Model]`)."""
+        data = await self.get_json(path, params, what=what)
+        adapter = _adapters.get(model)
+        if adapter is None:
+            adapter = _adapters[model] = TypeAdapter(model)
+        try:
+            return adapter.validate_python(data)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BacklogResponseError(
+                f"Backlog's answer for {what} has an unexpected shape ({where}: {first['msg']})."
+            ) from None
+
+    async def _get(self, path: str, params: Params | None, *, what: str) -> httpx2.Response:
+        query = encode_params(params)
+        if self._api_key:
+            query.append(("apiKey", self._api_key))
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(self._retryable),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(state, what),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._get_once(path, query, what=what)
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    async def _get_once(self, path: str, query: list[tuple[str, str]], *, what: str) -> httpx2.Response:
+        try:
+            response = await self._http.get(path, params=httpx2.QueryParams(tuple(query)))
+        except httpx2.TimeoutException:
+            raise BacklogConnectionError(f"Backlog did not answer in time while reading {what}.") from None
+        except httpx2.TransportError as exc:
+            # The exception text may quote the URL (and so the key): only its type is kept.
+            raise BacklogConnectionError(
+                f"Could not reach Backlog at {self._http.base_url.host} while reading {what} "
+                f"({type(exc).__name__})."
+            ) from None
+        self._remember_rate_limit(response)
+        if response.is_success:
+            return response
+        raise self._error_for(response, what)
+
+    # -- retry policy --------------------------------------------------------------------------
+
+    def _retryable(self, exc: BaseException) -> bool:
+        if isinstance(exc, BacklogRateLimitError):
+            wait = exc.seconds_until_reset(self._clock())
+            return wait is not None and wait <= self._rate_limit_max_wait
+        return isinstance(exc, BacklogConnectionError | BacklogServerError)
+
+    _backoff = wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, BacklogRateLimitError):
+            return (exc.seconds_until_reset(self._clock()) or 0.0) + _RATE_LIMIT_MARGIN_SECONDS
+        return float(self._backoff(state))
+
+    def _log_retry(self, state: RetryCallState, what: str) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "Backlog request for %s failed (%s); retrying in %.1f s (attempt %d of %d)",
+            what,
+            type(exc).__name__,
+            delay,
+            state.attempt_number + 1,
+            self._max_retries + 1,
+        )
+
+    # -- responses -----------------------------------------------------------------------------
+
+    def _remember_rate_limit(self, response: httpx2.Response) -> None:
+        info = _rate_limit_from(response)
+        if info is not None:
+            self.rate_limit = info
+
+    def _error_for(self, response: httpx2.Response, what: str) -> BacklogAPIError:
+        status = response.status_code
+        details = _error_details(response)
+        if status == 401:
+            return BacklogAuthError(self._auth_advice(response), status=status, details=details)
+        if status == 403:
+            return BacklogPermissionError(
+                f"Not permitted to read {what} (HTTP 403): the Backlog user behind these credentials "
+                "has no access to it.",
+                status=status,
+                details=details,
+            )
+        if status == 404:
+            return BacklogNotFoundError(f"{_capitalise(what)} not found.", status=status, details=details)
+        if status == 429:
+            info = _rate_limit_from(response)
+            reset_at = info.reset_at if info else None
+            return BacklogRateLimitError(
+                _rate_limit_message(reset_at, self._clock()),
+                status=status,
+                details=details,
+                reset_at=reset_at,
+            )
+        if status >= 500:
+            return BacklogServerError(
+                f"Backlog failed with HTTP {status} while reading {what}.", status=status, details=details
+            )
+        if status == 400:
+            return BacklogInvalidRequestError(
+                f"Backlog rejected the request for {what} (HTTP 400).", status=status, details=details
+            )
+        return BacklogAPIError(
+            f"Backlog answered HTTP {status} while reading {what}.", status=status, details=details
+        )
+
+    def _auth_advice(self, response: httpx2.Response) -> str:
+        if self._uses_token:
+            described = _bearer_error_description(response.headers.get("www-authenticate", ""))
+            reason = f" ({described})" if described else ""
+            return (
+                f"Backlog rejected the access token (HTTP 401){reason}: OAuth tokens last one hour; "
+                "set a fresh BACKLOG_ACCESS_TOKEN."
+            )
+        return (
+            "Backlog rejected the API key (HTTP 401): check BACKLOG_API_KEY and that BACKLOG_BASE_URL "
+            f"is the space the key belongs to ({self._http.base_url.host})."
+        )
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _error_details(response: httpx2.Response) -> tuple[ErrorDetail, ...]:
+    try:
+        body = response.json()
+    except ValueError:
+        return ()
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return ()
+    details = []
+    for item in errors:
+        if isinstance(item, dict) and item.get("message"):
+            code = item.get("code")
+            details.append(
+                ErrorDetail(
+                    message=str(item["message"]),
+                    code=code if isinstance(code, int) else None,
+                    more_info=str(item.get("moreInfo") or ""),
+                )
+            )
+    return tuple(details)
+
+
+def _bearer_error_description(header: str) -> str:
+    marker = 'error_description="'
+    if marker not in header:
+        return ""
+    return header.split(marker, 1)[1].split('"', 1)[0]
+
+
+def _rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
+    headers = response.headers
+    try:
+        return RateLimitInfo(
+            limit=int(headers["x-ratelimit-limit"]),
+            remaining=int(headers["x-ratelimit-remaining"]),
+            reset_at=datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC),
+        )
+    except (KeyError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _rate_limit_message(reset_at: datetime | None, now: datetime) -> str:
+    if reset_at is None:
+        return "Backlog's rate limit is used up (HTTP 429). Wait a minute, then retry."
+    seconds = max(0, round((reset_at - now).total_seconds()))
+    return (
+        f"Backlog's rate limit is used up (HTTP 429). It resets at "
+        f"{reset_at.strftime('%Y-%m-%dT%H:%M:%SZ')} (in {seconds} s): retry after that."
+    )

@@ -1,0 +1,209 @@
+"""Pydantic models of the Backlog API v2 payloads the server reads.
+
+Tolerant by design: real spaces send nulls where docs show values, omit fields that older
+payloads never had, and add fields we do not know yet. Every field that Backlog may leave
+out has a default, unknown fields are ignored, and nothing here rejects a real response.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "Attachment",
+    "Category",
+    "ChangeLogEntry",
+    "Comment",
+    "CommentNotification",
+    "CustomFieldValue",
+    "Issue",
+    "IssueType",
+    "NamedRef",
+    "Priority",
+    "Project",
+    "RateLimit",
+    "RateLimitBucket",
+    "Resolution",
+    "SharedFile",
+    "Space",
+    "Status",
+    "User",
+    "Version",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+class NamedRef(_Model):
+    """Anything Backlog sends as `{id, name}` (old payloads embed only these two)."""
+
+    id: int
+    name: str = ""
+
+
+class Priority(NamedRef):
+    pass
+
+
+class Resolution(NamedRef):
+    pass
+
+
+class User(_Model):
+    id: int
+    user_id: str | None = None
+    name: str = ""
+    role_type: int | None = None
+    lang: str | None = None
+    mail_address: str | None = None
+    last_login_time: datetime | None = None
+
+
+class Status(_Model):
+    id: int
+    project_id: int | None = None
+    name: str = ""
+    color: str | None = None
+    display_order: int | None = None
+
+
+class IssueType(_Model):
+    id: int
+    project_id: int | None = None
+    name: str = ""
+    color: str | None = None
+    display_order: int | None = None
+
+
+class Category(_Model):
+    id: int
+    project_id: int | None = None
+    name: str = ""
+    display_order: int | None = None
+
+
+class Version(_Model):
+    """A version or milestone: Backlog uses one object for both."""
+
+    id: int
+    project_id: int | None = None
+    name: str = ""
+    description: str | None = None
+    start_date: datetime | None = None
+    release_due_date: datetime | None = None
+    archived: bool = False
+    display_order: int | None = None
+
+
+class CustomFieldValue(_Model):
+    """A custom field on an issue; `value`'s JSON type depends on `field_type_id`."""
+
+    id: int
+    field_type_id: int | None = None
+    name: str = ""
+    value: Any = None
+    other_value: str | None = None
+
+
+class Attachment(_Model):
+    id: int
+    name: str = ""
+    size: int | None = None
+    created_user: User | None = None
+    created: datetime | None = None
+
+
+class SharedFile(_Model):
+    id: int
+    dir: str = ""
+    name: str = ""
+    size: int | None = None
+
+
+class Issue(_Model):
+    id: int
+    project_id: int | None = None
+    issue_key: str
+    key_id: int | None = None
+    issue_type: IssueType | None = None
+    summary: str = ""
+    description: str | None = None
+    resolution: Resolution | None = None
+    priority: Priority | None = None
+    status: Status | None = None
+    assignee: User | None = None
+    category: list[Category] = Field(default_factory=list)
+    versions: list[Version] = Field(default_factory=list)
+    milestone: list[Version] = Field(default_factory=list)
+    start_date: datetime | None = None
+    due_date: datetime | None = None
+    estimated_hours: float | None = None
+    actual_hours: float | None = None
+    parent_issue_id: int | None = None
+    created_user: User | None = None
+    created: datetime | None = None
+    updated_user: User | None = None
+    updated: datetime | None = None
+    custom_fields: list[CustomFieldValue] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+    shared_files: list[SharedFile] = Field(default_factory=list)
+
+
+class ChangeLogEntry(_Model):
+    field: str = ""
+    new_value: str | None = None
+    original_value: str | None = None
+    attachment_info: NamedRef | None = None
+
+
+class CommentNotification(_Model):
+    id: int | None = None
+    user: User | None = None
+    reason: int | None = None
+
+
+class Comment(_Model):
+    id: int
+    content: str | None = None
+    change_log: list[ChangeLogEntry] | None = None
+    created_user: User | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    notifications: list[CommentNotification] = Field(default_factory=list)
+
+
+class Project(_Model):
+    id: int
+    project_key: str
+    name: str = ""
+    archived: bool = False
+    text_formatting_rule: str | None = None
+    subtasking_enabled: bool | None = None
+    display_order: int | None = None
+
+
+class Space(_Model):
+    space_key: str = ""
+    name: str = ""
+    lang: str | None = None
+    timezone: str | None = None
+    text_formatting_rule: str | None = None
+
+
+class RateLimitBucket(_Model):
+    limit: int
+    remaining: int
+    reset: int
+
+
+class RateLimit(_Model):
+    read: RateLimitBucket | None = None
+    update: RateLimitBucket | None = None
+    search: RateLimitBucket | None = None
+    icon: RateLimitBucket | None = None

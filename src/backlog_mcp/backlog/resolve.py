@@ -1,0 +1,84 @@
+"""Project key → ID resolution and short-lived caches of reference data.
+
+Keys and IDs never change while a process lives, so a project is looked up once per key.
+Statuses, priorities, categories and the like change rarely: they are kept for a short TTL,
+so an agent that lists statuses and then filters by them costs one request, not two.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+import anyio
+
+from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.models import Category, IssueType, Priority, Project, Status, User, Version
+
+__all__ = ["Resolver", "TTLCache"]
+
+T = TypeVar("T")
+
+
+class TTLCache:
+    """Async memo with expiry; concurrent misses on one key make a single call."""
+
+    def __init__(self, ttl_seconds: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._values: dict[Hashable, tuple[float, Any]] = {}
+        self._locks: dict[Hashable, anyio.Lock] = {}
+
+    async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        lock = self._locks.setdefault(key, anyio.Lock())
+        async with lock:
+            hit = self._values.get(key)
+            if hit is not None and (self._ttl is None or hit[0] > self._clock()):
+                return hit[1]  # type: ignore[no-any-return]
+            value = await load()
+            self._values[key] = (self._clock() + (self._ttl or 0.0), value)
+            return value
+
+
+class Resolver:
+    """Cached lookups over a `Backlog` client."""
+
+    def __init__(self, api: Backlog, *, ttl_seconds: float) -> None:
+        self._api = api
+        self._projects = TTLCache(None)
+        self._reference = TTLCache(ttl_seconds if ttl_seconds > 0 else 1e-9)
+
+    async def project(self, key_or_id: str | int) -> Project:
+        """The project for a key (`DEMO`) or a numeric ID, looked up once per process."""
+        ref = str(key_or_id).strip()
+        lookup = ref if ref.isdigit() else ref.upper()
+        return await self._projects.get(lookup, lambda: self._api.get_project(lookup))
+
+    async def project_id(self, key_or_id: str | int) -> int:
+        ref = str(key_or_id).strip()
+        if ref.isdigit():
+            return int(ref)
+        return (await self.project(ref)).id
+
+    async def _per_project(self, kind: str, project: str | int, load: Callable[[int], Awaitable[T]]) -> T:
+        project_id = await self.project_id(project)
+        return await self._reference.get((kind, project_id), lambda: load(project_id))
+
+    async def statuses(self, project: str | int) -> list[Status]:
+        return await self._per_project("statuses", project, self._api.get_statuses)
+
+    async def issue_types(self, project: str | int) -> list[IssueType]:
+        return await self._per_project("issue_types", project, self._api.get_issue_types)
+
+    async def categories(self, project: str | int) -> list[Category]:
+        return await self._per_project("categories", project, self._api.get_categories)
+
+    async def versions(self, project: str | int) -> list[Version]:
+        return await self._per_project("versions", project, self._api.get_versions)
+
+    async def users(self, project: str | int) -> list[User]:
+        return await self._per_project("users", project, self._api.get_project_users)
+
+    async def priorities(self) -> list[Priority]:
+        return await self._reference.get("priorities", self._api.get_priorities)

@@ -1,0 +1,144 @@
+"""Issues as compact Markdown: the list table, the count, and one issue in full."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
+from backlog_mcp.render.text import EMPTY, RenderContext, human_size, next_call, table, user_label
+
+__all__ = ["render_attachments", "render_issue", "render_issue_count", "render_issue_list"]
+
+
+def _names(items: Sequence[NamedRef | Any]) -> str:
+    return ", ".join(i.name for i in items) or EMPTY
+
+
+def _hours(value: float | None) -> str:
+    return EMPTY if value is None else f"{value:g}h"
+
+
+def render_issue_list(
+    issues: Sequence[Issue],
+    *,
+    total: int,
+    offset: int,
+    arguments: Mapping[str, Any],
+    ctx: RenderContext,
+) -> str:
+    """The issue table, with the range shown, the total, and the exact next-page call."""
+    if not issues:
+        if total and offset >= total:
+            return f"No issues at offset {offset}: {total} match in all. Use an offset below {total}."
+        return "No issues match these filters (0 in total)."
+    keys = {i.id: i.issue_key for i in issues}
+    has_parent = any(i.parent_issue_id for i in issues)
+    headers = ["Key", "Summary", "Status", "Type", "Priority", "Assignee", "Due", "Updated"]
+    if has_parent:
+        headers.append("Parent")
+    rows = []
+    for issue in issues:
+        row: list[object] = [
+            issue.issue_key,
+            issue.summary,
+            issue.status.name if issue.status else None,
+            issue.issue_type.name if issue.issue_type else None,
+            issue.priority.name if issue.priority else None,
+            user_label(issue.assignee) if issue.assignee else None,
+            ctx.day(issue.due_date),
+            ctx.when(issue.updated),
+        ]
+        if has_parent:
+            parent = issue.parent_issue_id
+            row.append(keys.get(parent, f"id {parent}") if parent else None)
+        rows.append(row)
+    first, last = offset + 1, offset + len(issues)
+    lines = [f"Issues {first}–{last} of {total}:", table(headers, rows)]
+    if last < total:
+        lines.append(next_call("backlog_get_issue_list", {**arguments, "offset": last}))
+    else:
+        lines.append("End of list.")
+    lines.append(f"Open one: {ctx.issue_url('<Key>')}")
+    return "\n".join(lines)
+
+
+def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
+    described = ", ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, [], ""))
+    return f"{total} issues match" + (f" ({described})." if described else ".")
+
+
+def _custom_value(field: CustomFieldValue, ctx: RenderContext) -> str:
+    value = field.value
+    if isinstance(value, list):
+        text = ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    elif isinstance(value, dict):
+        text = str(value.get("name", value))
+    elif field.field_type_id == 4 and isinstance(value, str):
+        try:
+            text = ctx.day(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            text = value
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = "" if value is None else str(value)
+    if field.other_value:
+        text = f"{text}, other: {field.other_value}" if text else f"other: {field.other_value}"
+    return text or EMPTY
+
+
+def render_attachments(attachments: Sequence[Attachment], ctx: RenderContext, *, issue_key: str) -> str:
+    if not attachments:
+        return f"{issue_key} has no attachments."
+    rows = [
+        [
+            a.id,
+            a.name,
+            human_size(a.size),
+            user_label(a.created_user) if a.created_user else None,
+            ctx.when(a.created) if a.created else None,
+        ]
+        for a in attachments
+    ]
+    return f"{len(attachments)} attachments on {issue_key} (all):\n" + table(
+        ["ID", "Name", "Size", "By", "Created"], rows
+    )
+
+
+def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = None) -> str:
+    """Every field of one issue, the description verbatim, custom fields and attachments."""
+
+    def ref(item: Any) -> str:
+        return f"{item.name} (id {item.id})" if item is not None else EMPTY
+
+    assignee = issue.assignee
+    lines = [
+        f"# {issue.issue_key} {issue.summary}",
+        ctx.issue_url(issue.issue_key),
+        f"Type: {ref(issue.issue_type)} · Status: {ref(issue.status)} · Priority: {ref(issue.priority)}"
+        f" · Resolution: {issue.resolution.name if issue.resolution else EMPTY}",
+        f"Assignee: {ref(assignee) if assignee else EMPTY} · Reporter: {user_label(issue.created_user)}",
+    ]
+    if issue.parent_issue_id:
+        lines.append(f"Parent: {parent_key or f'id {issue.parent_issue_id}'}")
+    lines += [
+        f"Categories: {_names(issue.category)} · Milestones: {_names(issue.milestone)}"
+        f" · Versions: {_names(issue.versions)}",
+        f"Start: {ctx.day(issue.start_date)} · Due: {ctx.day(issue.due_date)}"
+        f" · Estimated: {_hours(issue.estimated_hours)} · Actual: {_hours(issue.actual_hours)}",
+        f"Created: {ctx.when(issue.created)} · Updated: {ctx.when(issue.updated)}"
+        f" by {user_label(issue.updated_user)}",
+    ]
+    if issue.custom_fields:
+        lines.append("## Custom fields")
+        lines += [f"- {f.name}: {_custom_value(f, ctx)}" for f in issue.custom_fields]
+    lines.append("## Description")
+    lines.append(issue.description.strip() if issue.description and issue.description.strip() else "(empty)")
+    if issue.attachments:
+        lines.append("## " + render_attachments(issue.attachments, ctx, issue_key=issue.issue_key))
+    if issue.shared_files:
+        lines.append(f"## Shared files ({len(issue.shared_files)})")
+        lines += [f"- {f.dir}{f.name} ({human_size(f.size)})" for f in issue.shared_files]
+    return "\n".join(lines)

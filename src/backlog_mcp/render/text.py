@@ -1,0 +1,98 @@
+"""Markdown primitives shared by every renderer: tables, cells, dates, people, sizes, paging."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from backlog_mcp.backlog.models import User
+
+__all__ = [
+    "EMPTY",
+    "RenderContext",
+    "cell",
+    "human_size",
+    "next_call",
+    "table",
+    "user_label",
+]
+
+EMPTY = "—"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What every renderer needs to know about where it is: the zone and the space's web URL."""
+
+    zone: ZoneInfo
+    base_url: str
+
+    def when(self, value: datetime | None) -> str:
+        """ISO 8601 in the configured zone, to the minute, with its offset: `2026-03-01T18:10+09:00`."""
+        if value is None:
+            return EMPTY
+        local = value.astimezone(self.zone)
+        offset = local.strftime("%z")
+        offset = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+        return local.strftime("%Y-%m-%dT%H:%M") + offset
+
+    @staticmethod
+    def day(value: datetime | None) -> str:
+        """A date-only field (due date, start date, release date).
+
+        Backlog sends these as the space's local midnight in UTC (`2013-08-29T15:00:00Z` is
+        30 August in Tokyo). Rounding to the nearest UTC midnight recovers the local date for
+        any zone within ±12 h, without knowing the space's zone.
+        """
+        if value is None:
+            return EMPTY
+        utc = value.astimezone(UTC)
+        return (utc + timedelta(hours=12)).date().isoformat()
+
+    def issue_url(self, key: str) -> str:
+        return f"{self.base_url}/view/{key}"
+
+
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped, empty shown as —."""
+    if value is None:
+        return EMPTY
+    text = str(value).strip()
+    if not text:
+        return EMPTY
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.split())
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A compact Markdown table; columns whose every cell is empty are dropped."""
+    body = [[cell(v) for v in row] for row in rows]
+    keep = [i for i in range(len(headers)) if any(r[i] != EMPTY for r in body)] or list(range(len(headers)))
+    lines = ["|" + "|".join(headers[i] for i in keep) + "|", "|" + "|".join("-" for _ in keep) + "|"]
+    lines.extend("|" + "|".join(r[i] for i in keep) + "|" for r in body)
+    return "\n".join(lines)
+
+
+def user_label(user: User | None) -> str:
+    return user.name or (user.user_id or str(user.id)) if user else EMPTY
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return EMPTY
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def next_call(tool: str, arguments: Mapping[str, Any]) -> str:
+    """The exact call that fetches the next page, as a model would write it."""
+    args = {k: v for k, v in arguments.items() if v is not None}
+    return f"Next page: {tool} {json.dumps(args, ensure_ascii=False, separators=(',', ':'))}"

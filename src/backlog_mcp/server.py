@@ -1,0 +1,110 @@
+"""The MCP server: tools registered from their modules, one Backlog client per process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import httpx2
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
+
+from backlog_mcp import __version__
+from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.backlog.resolve import Resolver
+from backlog_mcp.config import Settings
+from backlog_mcp.errors import BacklogError
+from backlog_mcp.redact import install_log_redaction, redact
+from backlog_mcp.render.text import RenderContext
+from backlog_mcp.tools import issues, projects
+from backlog_mcp.tools.errors import describe_validation_error
+from backlog_mcp.tools.registry import build_tool
+from backlog_mcp.tools.state import AppState
+
+__all__ = ["BacklogMCPServer", "build_server"]
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Read-only access to a Nulab Backlog space. Filters take numeric IDs: look them up with "
+    "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
+    "Lists show their total and the exact arguments for the next page."
+)
+TOOL_MODULES = (issues, projects)
+
+
+class BacklogMCPServer(MCPServer[AppState]):
+    """`MCPServer` whose tool failures always reach the model as one clear, secret-free sentence."""
+
+    def __init__(self, *args: Any, secrets: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._secrets = secrets
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                message = describe_validation_error(cause)
+            elif isinstance(cause, BacklogError):
+                message = str(cause)
+            else:
+                raise
+            raise ToolError(f"Error executing tool {name}: {redact(message, self._secrets)}") from None
+
+
+def _lifespan(
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None
+) -> Callable[[MCPServer[AppState]], AbstractAsyncContextManager[AppState]]:
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    token = settings.access_token.get_secret_value() if settings.access_token else None
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        http = make_http_client(
+            settings.base_url,
+            timeout_seconds=settings.timeout_seconds,
+            access_token=None if api_key else token,
+            transport=transport,
+        )
+        async with http:
+            api = Backlog(
+                http,
+                api_key=api_key,
+                uses_token=token is not None,
+                max_retries=settings.max_retries,
+                rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
+            )
+            yield AppState(
+                api=api,
+                resolver=Resolver(api, ttl_seconds=settings.cache_ttl_seconds),
+                render=RenderContext(zone=settings.zone, base_url=settings.base_url),
+            )
+
+    return lifespan
+
+
+def build_server(
+    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> BacklogMCPServer:
+    """The server for one Backlog space; `transport` lets tests swap the network out."""
+    secrets = tuple(s.get_secret_value() for s in (settings.api_key, settings.access_token) if s is not None)
+    server = BacklogMCPServer(
+        "backlog-mcp",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=_lifespan(settings, transport),
+        tools=[build_tool(t) for module in TOOL_MODULES for t in module.TOOLS],
+        secrets=secrets,
+    )
+    # After the constructor: MCPServer installs its own log handler, which must mask the key too.
+    install_log_redaction(secrets)
+    return server

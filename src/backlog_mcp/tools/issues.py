@@ -1,0 +1,193 @@
+"""Issue tools: list, count, one issue, its comments and its attachments. Thin: parse → client → render."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from backlog_mcp.aio import gather
+from backlog_mcp.backlog.api import IssueFilter, IssuePage
+from backlog_mcp.render.comments import render_comments
+from backlog_mcp.render.issues import (
+    render_attachments,
+    render_issue,
+    render_issue_count,
+    render_issue_list,
+)
+from backlog_mcp.tools.args import Count, DateArg, IdList, IssueRef, Order, issue_ref, project_refs
+from backlog_mcp.tools.registry import ToolDef
+from backlog_mcp.tools.state import AppState, app_state
+
+__all__ = ["TOOLS"]
+
+SORT_KEYS = (
+    "issueType", "category", "version", "milestone", "summary", "status", "priority", "attachment",
+    "sharedFile", "created", "createdUser", "updated", "updatedUser", "assignee", "startDate", "dueDate",
+    "estimatedHours", "actualHours", "childIssue",
+)  # fmt: skip
+_CUSTOM_SORT = re.compile(r"^customField_\d+$")
+
+ProjectsArg = Annotated[str | None, Field(description="Project keys or IDs, comma-separated")]
+StatusArg = Annotated[IdList, Field(description="Status IDs (custom ones too)")]
+PriorityArg = Annotated[IdList, Field(description="Priority IDs")]
+AssigneeArg = Annotated[IdList, Field(description="Assignee user IDs")]
+CategoryArg = Annotated[IdList, Field(description="Category IDs")]
+MilestoneArg = Annotated[IdList, Field(description="Milestone IDs")]
+IssueTypeArg = Annotated[IdList, Field(description="Issue type IDs")]
+KeywordArg = Annotated[str | None, Field(description="Text search")]
+ParentChildArg = Annotated[
+    int, Field(ge=0, le=4, description="0 all, 1 not child, 2 child, 3 standalone, 4 parent")
+]
+
+
+def _check_sort(sort: str | None) -> str | None:
+    if sort is None or sort in SORT_KEYS or _CUSTOM_SORT.match(sort):
+        return sort
+    raise ToolError(f"sort must be one of {', '.join(SORT_KEYS)} or customField_<id>; got {sort!r}.")
+
+
+_ID_FILTERS = ("statusId", "priorityId", "assigneeId", "categoryId", "milestoneId", "issueTypeId")
+
+
+def _given(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the caller set (ctx and Nones dropped), to echo back in next-page calls."""
+    return {k: v for k, v in arguments.items() if k != "ctx" and v is not None}
+
+
+async def _filters(state: AppState, args: dict[str, Any]) -> IssueFilter:
+    project_ids: tuple[int, ...] = ()
+    if args.get("projectIdOrKey") is not None:
+        refs = project_refs(args["projectIdOrKey"])
+        project_ids = await gather(*(state.resolver.project_id(ref) for ref in refs))
+    keyword = (args.get("keyword") or "").strip()
+    ids = {name: tuple(args.get(name) or ()) for name in _ID_FILTERS}
+    return IssueFilter(
+        projectId=project_ids,
+        statusId=ids["statusId"],
+        priorityId=ids["priorityId"],
+        assigneeId=ids["assigneeId"],
+        categoryId=ids["categoryId"],
+        milestoneId=ids["milestoneId"],
+        issueTypeId=ids["issueTypeId"],
+        parentChild=args.get("parentChild") or None,
+        keyword=keyword or None,
+        createdSince=args.get("createdSince"),
+        createdUntil=args.get("createdUntil"),
+        updatedSince=args.get("updatedSince"),
+        updatedUntil=args.get("updatedUntil"),
+        dueDateSince=args.get("dueDateSince"),
+        dueDateUntil=args.get("dueDateUntil"),
+    )
+
+
+async def backlog_get_issue_list(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: ProjectsArg = None,
+    statusId: StatusArg = None,
+    priorityId: PriorityArg = None,
+    assigneeId: AssigneeArg = None,
+    categoryId: CategoryArg = None,
+    milestoneId: MilestoneArg = None,
+    issueTypeId: IssueTypeArg = None,
+    keyword: KeywordArg = None,
+    parentChild: ParentChildArg = 0,
+    createdSince: DateArg = None,
+    createdUntil: DateArg = None,
+    updatedSince: DateArg = None,
+    updatedUntil: DateArg = None,
+    dueDateSince: DateArg = None,
+    dueDateUntil: DateArg = None,
+    count: Count = 20,
+    offset: Annotated[int, Field(ge=0)] = 0,
+    sort: Annotated[
+        str | None, Field(description="updated (default), created, dueDate, priority, status…")
+    ] = None,
+    order: Order = "desc",
+) -> str:
+    """List issues matching filters, with the total and the next page's arguments."""
+    arguments = _given(locals())
+    state = app_state(ctx)
+    filters = await _filters(state, arguments)
+    page = IssuePage(offset=offset, count=count, sort=_check_sort(sort), order=order)
+    issues, total = await gather(state.api.get_issues(filters, page), state.api.count_issues(filters))
+    defaults = {"parentChild": 0, "offset": 0, "order": "desc"}
+    shown = {k: v for k, v in arguments.items() if defaults.get(k, object()) != v}
+    return render_issue_list(issues, total=total, offset=offset, arguments=shown, ctx=state.render)
+
+
+async def backlog_count_issues(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: ProjectsArg = None,
+    statusId: StatusArg = None,
+    priorityId: PriorityArg = None,
+    assigneeId: AssigneeArg = None,
+    categoryId: CategoryArg = None,
+    milestoneId: MilestoneArg = None,
+    issueTypeId: IssueTypeArg = None,
+    keyword: KeywordArg = None,
+    parentChild: ParentChildArg = 0,
+    createdSince: DateArg = None,
+    createdUntil: DateArg = None,
+    updatedSince: DateArg = None,
+    updatedUntil: DateArg = None,
+    dueDateSince: DateArg = None,
+    dueDateUntil: DateArg = None,
+) -> str:
+    """Count issues matching the same filters as backlog_get_issue_list."""
+    arguments = _given(locals())
+    state = app_state(ctx)
+    filters = await _filters(state, arguments)
+    total = await state.api.count_issues(filters)
+    return render_issue_count(total, {k: v for k, v in arguments.items() if k != "parentChild" or v})
+
+
+async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
+    """Get one issue: all fields, custom fields, parent key, description, attachments, URL."""
+    state = app_state(ctx)
+    issue = await state.api.get_issue(issue_ref(issueIdOrKey))
+    parent_key = None
+    if issue.parent_issue_id:
+        parent_key = (await state.api.get_issue(issue.parent_issue_id)).issue_key
+    return render_issue(issue, state.render, parent_key=parent_key)
+
+
+async def backlog_get_comments(
+    ctx: Context[AppState, Any],
+    issueIdOrKey: IssueRef,
+    count: Count = 20,
+    order: Order = "desc",
+    minId: Annotated[int | None, Field(description="Only IDs above this")] = None,
+    maxId: Annotated[int | None, Field(description="Only IDs below this")] = None,
+) -> str:
+    """Get an issue's comments with change logs; gives the next page's arguments."""
+    state = app_state(ctx)
+    key = issue_ref(issueIdOrKey)
+    comments, total = await gather(
+        state.api.get_comments(key, count=count, order=order, min_id=minId, max_id=maxId),
+        state.api.count_comments(key),
+    )
+    arguments = {"issueIdOrKey": key, "count": count, "order": order, "minId": minId, "maxId": maxId}
+    return render_comments(
+        comments, issue_key=key, total=total, count=count, order=order, arguments=arguments, ctx=state.render
+    )
+
+
+async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
+    """List an issue's attachments: ID, name, size, uploader, date."""
+    state = app_state(ctx)
+    key = issue_ref(issueIdOrKey)
+    attachments = await state.api.get_attachments(key)
+    return render_attachments(attachments, state.render, issue_key=key)
+
+
+TOOLS = (
+    ToolDef(backlog_get_issue_list, "List issues"),
+    ToolDef(backlog_count_issues, "Count issues"),
+    ToolDef(backlog_get_issue, "Get issue"),
+    ToolDef(backlog_get_comments, "Get issue comments"),
+    ToolDef(backlog_get_attachments, "List issue attachments"),
+)

@@ -1,0 +1,125 @@
+"""Project and reference-data tools: projects, users, statuses, types, categories, milestones, priorities."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from backlog_mcp.backlog.models import User
+from backlog_mcp.render.reference import (
+    render_categories,
+    render_issue_types,
+    render_milestones,
+    render_priorities,
+    render_projects,
+    render_statuses,
+    render_users,
+)
+from backlog_mcp.tools.args import ProjectRef, project_refs
+from backlog_mcp.tools.registry import ToolDef
+from backlog_mcp.tools.state import AppState, app_state
+
+__all__ = ["TOOLS", "fold"]
+
+
+def _one_project(value: str) -> str:
+    refs = project_refs(value)
+    if len(refs) > 1:
+        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {value!r}.")
+    return refs[0]
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, so `nguyen` finds `Nguyễn` and `TANAKA` finds `tanaka`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _matches(user: User, needle: str) -> bool:
+    return needle in fold(user.name) or needle in fold(user.user_id or "")
+
+
+async def backlog_get_projects(
+    ctx: Context[AppState, Any],
+    archived: Annotated[
+        bool | None, Field(description="true: archived only; false: active only; omit: all")
+    ] = None,
+) -> str:
+    """List the projects you can see: key, name, ID."""
+    state = app_state(ctx)
+    return render_projects(await state.api.get_projects(archived), archived=archived)
+
+
+async def backlog_get_users(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: ProjectRef,
+    keyword: Annotated[str | None, Field(description="Match on name or user ID")] = None,
+) -> str:
+    """List a project's members: ID (for assigneeId), user ID, name, role."""
+    state = app_state(ctx)
+    project = _one_project(projectIdOrKey)
+    users = await state.resolver.users(project)
+    needle = fold(keyword.strip()) if keyword and keyword.strip() else ""
+    shown = [u for u in users if _matches(u, needle)] if needle else users
+    return render_users(shown, project=project, keyword=keyword if needle else None, total=len(users))
+
+
+async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+    """List a project's statuses, custom ones included (IDs for statusId)."""
+    state = app_state(ctx)
+    project = _one_project(projectIdOrKey)
+    return render_statuses(await state.resolver.statuses(project), project=project)
+
+
+async def backlog_get_issue_types(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+    """List a project's issue types (IDs for issueTypeId)."""
+    state = app_state(ctx)
+    project = _one_project(projectIdOrKey)
+    return render_issue_types(await state.resolver.issue_types(project), project=project)
+
+
+async def backlog_get_categories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+    """List a project's categories (IDs for categoryId)."""
+    state = app_state(ctx)
+    project = _one_project(projectIdOrKey)
+    return render_categories(await state.resolver.categories(project), project=project)
+
+
+async def backlog_get_milestones(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: ProjectRef,
+    archived: Annotated[bool, Field(description="Include archived")] = False,
+) -> str:
+    """List a project's milestones/versions with dates (IDs for milestoneId)."""
+    state = app_state(ctx)
+    project = _one_project(projectIdOrKey)
+    versions = await state.resolver.versions(project)
+    shown = versions if archived else [v for v in versions if not v.archived]
+    return render_milestones(
+        shown,
+        project=project,
+        archived_included=archived,
+        archived_hidden=len(versions) - len(shown),
+        ctx=state.render,
+    )
+
+
+async def backlog_get_priorities(ctx: Context[AppState, Any]) -> str:
+    """List priorities (IDs for priorityId)."""
+    state = app_state(ctx)
+    return render_priorities(await state.resolver.priorities())
+
+
+TOOLS = (
+    ToolDef(backlog_get_projects, "List projects"),
+    ToolDef(backlog_get_users, "List project users"),
+    ToolDef(backlog_get_statuses, "List statuses"),
+    ToolDef(backlog_get_issue_types, "List issue types"),
+    ToolDef(backlog_get_categories, "List categories"),
+    ToolDef(backlog_get_milestones, "List milestones"),
+    ToolDef(backlog_get_priorities, "List priorities"),
+)

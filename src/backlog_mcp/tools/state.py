@@ -1,0 +1,27 @@
+"""What every tool handler needs, built once per process by the server's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import Context
+
+from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.resolve import Resolver
+from backlog_mcp.render.text import RenderContext
+
+__all__ = ["AppState", "app_state"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    api: Backlog
+    resolver: Resolver
+    render: RenderContext
+
+
+def app_state(ctx: Context[Any, Any]) -> AppState:
+    state = ctx.request_context.lifespan_context
+    assert isinstance(state, AppState), "the server's lifespan provides AppState"
+    return state
