@@ -182,7 +182,7 @@ class BacklogClient:
             return wait is not None and wait <= self._rate_limit_max_wait
         return isinstance(exc, BacklogConnectionError | BacklogServerError)
 
-    _backoff = wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)
+    _backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -224,8 +224,7 @@ class BacklogClient:
         if status == 404:
             return BacklogNotFoundError(f"{_capitalise(what)} not found.", status=status, details=details)
         if status == 429:
-            info = _rate_limit_from(response)
-            reset_at = info.reset_at if info else None
+            reset_at = _reset_from(response)
             return BacklogRateLimitError(
                 _rate_limit_message(reset_at, self._clock()),
                 status=status,
@@ -291,16 +290,21 @@ def _bearer_error_description(header: str) -> str:
     return header.split(marker, 1)[1].split('"', 1)[0]
 
 
-def _rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
-    headers = response.headers
+def _reset_from(response: httpx2.Response) -> datetime | None:
     try:
-        return RateLimitInfo(
-            limit=int(headers["x-ratelimit-limit"]),
-            remaining=int(headers["x-ratelimit-remaining"]),
-            reset_at=datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC),
-        )
+        return datetime.fromtimestamp(int(response.headers["x-ratelimit-reset"]), UTC)
     except (KeyError, ValueError, OverflowError, OSError):
         return None
+
+
+def _rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
+    reset_at = _reset_from(response)
+    try:
+        limit = int(response.headers["x-ratelimit-limit"])
+        remaining = int(response.headers["x-ratelimit-remaining"])
+    except (KeyError, ValueError):
+        return None
+    return RateLimitInfo(limit=limit, remaining=remaining, reset_at=reset_at) if reset_at else None
 
 
 def _rate_limit_message(reset_at: datetime | None, now: datetime) -> str:

@@ -1,0 +1,221 @@
+"""The Backlog client against `httpx2.MockTransport`: errors, retries, rate limits, secrets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+import pytest
+
+from backlog_mcp.backlog.api import Backlog, IssueFilter, IssuePage
+from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.errors import (
+    BacklogAuthError,
+    BacklogConnectionError,
+    BacklogInvalidRequestError,
+    BacklogNotFoundError,
+    BacklogPermissionError,
+    BacklogRateLimitError,
+    BacklogResponseError,
+    BacklogServerError,
+)
+from backlog_mcp.redact import install_log_redaction
+
+pytestmark = pytest.mark.anyio
+
+KEY = "k3y-THAT-must-never-show"
+NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
+Handler = Callable[[httpx2.Request], httpx2.Response]
+
+
+def _error(status: int, message: str, code: int, **headers: str) -> httpx2.Response:
+    body = {"errors": [{"message": message, "code": code, "moreInfo": ""}]}
+    return httpx2.Response(status, json=body, headers=headers)
+
+
+class Recorder:
+    def __init__(self, *responses: httpx2.Response | Exception) -> None:
+        self.responses = list(responses)
+        self.requests: list[httpx2.Request] = []
+        self.sleeps: list[float] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        item = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def _api(recorder: Recorder, **kwargs: object) -> Backlog:
+    http = make_http_client(
+        "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
+    )
+    options: dict[str, object] = {"api_key": KEY, "max_retries": 2, "sleep": recorder.sleep, "clock": lambda: NOW}
+    options.update(kwargs)
+    return Backlog(http, **options)  # type: ignore[arg-type]
+
+
+async def test_sends_key_user_agent_and_bracketed_arrays() -> None:
+    recorder = Recorder(httpx2.Response(200, json=[]))
+    await _api(recorder).get_issues(IssueFilter(projectId=(1, 2), statusId=(5,)), IssuePage(count=3))
+    request = recorder.requests[0]
+    assert request.url.path == "/api/v2/issues"
+    assert request.url.params.get_list("projectId[]") == ["1", "2"]
+    assert request.url.params.get_list("statusId[]") == ["5"]
+    assert request.url.params["apiKey"] == KEY
+    assert request.url.params["count"] == "3"
+    assert request.headers["user-agent"].startswith("backlog-mcp/")
+
+
+async def test_bearer_token_goes_in_the_header_not_the_query() -> None:
+    recorder = Recorder(httpx2.Response(200, json={"id": 1, "name": "me"}))
+    http = make_http_client(
+        "https://space.backlog.com", timeout_seconds=5, access_token="tok", transport=httpx2.MockTransport(recorder)
+    )
+    await Backlog(http, uses_token=True).get_myself()
+    assert recorder.requests[0].headers["authorization"] == "Bearer tok"
+    assert "apiKey" not in recorder.requests[0].url.params
+
+
+async def test_404_names_what_was_not_found_and_keeps_backlogs_message() -> None:
+    recorder = Recorder(_error(404, "No issue.", 6))
+    with pytest.raises(BacklogNotFoundError) as caught:
+        await _api(recorder).get_issue("ABC-12")
+    assert str(caught.value) == "Issue ABC-12 not found. Backlog said: No issue."
+    assert caught.value.codes == (6,)
+
+
+async def test_401_with_key_says_to_check_the_key() -> None:
+    with pytest.raises(BacklogAuthError, match="check BACKLOG_API_KEY") as caught:
+        await _api(Recorder(_error(401, "Authentication failure.", 11))).get_space()
+    assert "Authentication failure" in str(caught.value)
+
+
+async def test_401_with_token_quotes_the_www_authenticate_reason() -> None:
+    response = httpx2.Response(
+        401, headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token expired"'}
+    )
+    recorder = Recorder(response)
+    http = make_http_client("https://s.backlog.jp", timeout_seconds=5, transport=httpx2.MockTransport(recorder))
+    with pytest.raises(BacklogAuthError, match="The access token expired.*BACKLOG_ACCESS_TOKEN"):
+        await Backlog(http, uses_token=True).get_space()
+
+
+async def test_403_says_which_resource_is_not_permitted() -> None:
+    with pytest.raises(BacklogPermissionError, match="Not permitted to read project SECRET"):
+        await _api(Recorder(_error(403, "No permission.", 5))).get_project("SECRET")
+
+
+async def test_400_carries_every_backlog_message() -> None:
+    body = {
+        "errors": [
+            {"message": "No project.", "code": 6, "moreInfo": "There are no projects."},
+            {"message": "No user.", "code": 7, "moreInfo": ""},
+        ]
+    }
+    with pytest.raises(BacklogInvalidRequestError) as caught:
+        await _api(Recorder(httpx2.Response(400, json=body))).get_projects()
+    assert "No project (There are no projects); No user" in str(caught.value)
+
+
+async def test_5xx_is_retried_with_backoff_then_succeeds() -> None:
+    recorder = Recorder(_error(503, "busy", 1), _error(502, "busy", 1), httpx2.Response(200, json=[]))
+    assert await _api(recorder).get_priorities() == []
+    assert len(recorder.requests) == 3
+    assert len(recorder.sleeps) == 2 and all(0 < s <= 9 for s in recorder.sleeps)
+
+
+async def test_5xx_gives_up_after_max_retries() -> None:
+    recorder = Recorder(_error(500, "Internal error.", 1))
+    with pytest.raises(BacklogServerError, match="HTTP 500"):
+        await _api(recorder, max_retries=2).get_priorities()
+    assert len(recorder.requests) == 3
+
+
+async def test_connection_error_is_retried_and_its_text_never_quoted() -> None:
+    failure = httpx2.ConnectError(f"cannot connect to https://space.backlog.com/api/v2/space?apiKey={KEY}")
+    recorder = Recorder(failure)
+    with pytest.raises(BacklogConnectionError) as caught:
+        await _api(recorder).get_space()
+    assert len(recorder.requests) == 3
+    assert KEY not in str(caught.value)
+    assert "space.backlog.com" in str(caught.value)
+
+
+async def test_4xx_is_not_retried() -> None:
+    recorder = Recorder(_error(404, "No issue.", 6))
+    with pytest.raises(BacklogNotFoundError):
+        await _api(recorder).get_issue("X-1")
+    assert len(recorder.requests) == 1
+
+
+async def test_429_near_reset_waits_until_reset_then_retries() -> None:
+    reset = str(int((NOW + timedelta(seconds=7)).timestamp()))
+    throttled = _error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "150",
+                                                         "X-RateLimit-Remaining": "0"})
+    recorder = Recorder(throttled, httpx2.Response(200, json={"count": 4}))
+    assert await _api(recorder).count_issues(IssueFilter()) == 4
+    assert recorder.sleeps == [pytest.approx(7.5)]
+
+
+async def test_429_far_from_reset_fails_at_once_saying_when_to_retry() -> None:
+    reset = str(int((NOW + timedelta(seconds=600)).timestamp()))
+    recorder = Recorder(_error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset}))
+    with pytest.raises(BacklogRateLimitError) as caught:
+        await _api(recorder, rate_limit_max_wait=60).count_issues(IssueFilter())
+    assert recorder.sleeps == []
+    assert "in 600 s" in str(caught.value) and "2026-11-24T12:10:00Z" in str(caught.value)
+
+
+async def test_rate_limit_headers_are_remembered() -> None:
+    headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "598", "X-RateLimit-Reset": "1605484860"}
+    api = _api(Recorder(httpx2.Response(200, json=[], headers=headers)))
+    await api.get_priorities()
+    assert api.rate_limit is not None and api.rate_limit.remaining == 598
+
+
+async def test_non_json_body_is_a_clear_response_error() -> None:
+    recorder = Recorder(httpx2.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"}))
+    with pytest.raises(BacklogResponseError, match="not JSON.*text/html"):
+        await _api(recorder).get_space()
+
+
+async def test_unexpected_shape_is_a_response_error() -> None:
+    with pytest.raises(BacklogResponseError, match="unexpected shape"):
+        await _api(Recorder(httpx2.Response(200, json={"not": "a list"}))).get_priorities()
+
+
+async def test_tolerates_nulls_missing_and_extra_fields() -> None:
+    issue = {
+        "id": 1, "issueKey": "A-1", "summary": "s", "assignee": None, "resolution": None, "category": [],
+        "customFields": [], "brandNewField": {"x": 1}, "dueDate": None, "priority": {"id": 3, "name": "中"},
+    }  # fmt: skip
+    parsed = await _api(Recorder(httpx2.Response(200, json=issue))).get_issue("A-1")
+    assert parsed.assignee is None and parsed.priority is not None and parsed.priority.name == "中"
+
+
+async def test_hostile_key_cannot_walk_to_another_endpoint() -> None:
+    recorder = Recorder(_error(404, "No issue.", 6))
+    with pytest.raises(BacklogNotFoundError):
+        await _api(recorder).get_issue("../space")
+    assert recorder.requests[0].url.raw_path.startswith(b"/api/v2/issues/..%2Fspace")
+
+
+async def test_api_key_never_reaches_log_output(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_redaction([KEY])
+    logging.getLogger("httpx2").addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            recorder = Recorder(_error(503, "busy", 1), httpx2.Response(200, json=[]))
+            await _api(recorder).get_priorities()
+    finally:
+        logging.getLogger("httpx2").removeHandler(caplog.handler)
+    assert "HTTP Request" in caplog.text  # the URL was logged...
+    assert KEY not in caplog.text  # ...without the key
+    assert "apiKey=***" in caplog.text

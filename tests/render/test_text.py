@@ -1,0 +1,65 @@
+"""Markdown primitives: dates in the configured zone, safe cells, honest tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backlog_mcp.backlog.models import ChangeLogEntry, NamedRef
+from backlog_mcp.render.comments import describe_change
+from backlog_mcp.render.text import EMPTY, RenderContext, cell, human_size, next_call, table
+
+TOKYO = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
+HANOI = RenderContext(zone=ZoneInfo("Asia/Ho_Chi_Minh"), base_url="https://demo.backlog.jp")
+
+
+def test_datetimes_are_iso_8601_in_the_configured_zone_with_offset() -> None:
+    moment = datetime(2026, 3, 1, 9, 10, 59, tzinfo=UTC)
+    assert TOKYO.when(moment) == "2026-03-01T18:10+09:00"
+    assert HANOI.when(moment) == "2026-03-01T16:10+07:00"
+    assert RenderContext(zone=ZoneInfo("UTC"), base_url="").when(moment) == "2026-03-01T09:10Z"
+    assert TOKYO.when(None) == EMPTY
+
+
+def test_date_only_fields_keep_the_spaces_calendar_date() -> None:
+    # JST midnight of 30 August, as Backlog sends it, is the 30th whatever zone we display in.
+    assert TOKYO.day(datetime(2013, 8, 29, 15, 0, tzinfo=UTC)) == "2013-08-30"
+    assert RenderContext(zone=ZoneInfo("America/New_York"), base_url="").day(
+        datetime(2013, 8, 29, 15, 0, tzinfo=UTC)
+    ) == "2013-08-30"
+    assert TOKYO.day(datetime(2014, 8, 11, 0, 0, tzinfo=UTC)) == "2014-08-11"
+
+
+@given(st.text())
+def test_a_cell_is_always_one_line_without_bare_pipes(text: str) -> None:
+    rendered = cell(text)
+    assert "\n" not in rendered and "\r" not in rendered
+    assert "|" not in rendered.replace("\\|", "")
+
+
+def test_table_drops_only_columns_that_are_entirely_empty() -> None:
+    rendered = table(["Key", "Due", "Parent"], [["A-1", None, ""], ["A-2", "2026-01-01", None]])
+    assert rendered.splitlines()[0] == "|Key|Due|"
+    assert "|A-1|—|" in rendered
+
+
+def test_next_call_is_exact_json_and_keeps_non_ascii() -> None:
+    assert next_call("t", {"keyword": "ログイン", "offset": 20, "x": None}) == (
+        'Next page: t {"keyword":"ログイン","offset":20}'
+    )
+
+
+def test_sizes_are_human() -> None:
+    assert (human_size(512), human_size(2048), human_size(6 * 1024 * 1024)) == ("512 B", "2.0 KiB", "6.0 MiB")
+
+
+def test_change_log_uses_todays_field_names_and_shows_both_sides() -> None:
+    assert describe_change(ChangeLogEntry(field="assigner", original_value="", new_value="田中")) == "assignee: — → 田中"
+    assert describe_change(ChangeLogEntry(field="limitDate", original_value="2026-01-01", new_value="2026-02-01")) == (
+        "dueDate: 2026-01-01 → 2026-02-01"
+    )
+    added = ChangeLogEntry(field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png"))
+    assert describe_change(added) == "attachment: added a.png"
