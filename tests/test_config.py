@@ -39,12 +39,13 @@ def test_missing_base_url_names_the_variable_with_an_example() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(api_key="k")
     message = str(caught.value)
-    assert "BACKLOG_BASE_URL is not set" in message and "https://your-space.backlog.com" in message
+    assert "BACKLOG_BASE_URL is not set" in message
+    assert "https://your-space.backlog.com" in message
     assert "\n" not in message
 
 
 def test_missing_credentials_name_both_variables() -> None:
-    with pytest.raises(ConfigError, match="BACKLOG_API_KEY.*BACKLOG_ACCESS_TOKEN"):
+    with pytest.raises(ConfigError, match=r"BACKLOG_API_KEY.*BACKLOG_ACCESS_TOKEN"):
         load_settings(base_url="https://demo.backlog.jp")
 
 
@@ -66,7 +67,8 @@ def test_env_wins_over_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("BACKLOG_BASE_URL", "https://from-env.backlog.com")
     settings = load_settings()
     assert settings.base_url == "https://from-env.backlog.com"
-    assert settings.api_key is not None and settings.api_key.get_secret_value() == "file-key"
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == "file-key"
 
 
 def test_key_is_not_in_the_settings_repr() -> None:

@@ -56,7 +56,12 @@ def _api(recorder: Recorder, **kwargs: object) -> Backlog:
     http = make_http_client(
         "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
     )
-    options: dict[str, object] = {"api_key": KEY, "max_retries": 2, "sleep": recorder.sleep, "clock": lambda: NOW}
+    options: dict[str, object] = {
+        "api_key": KEY,
+        "max_retries": 2,
+        "sleep": recorder.sleep,
+        "clock": lambda: NOW,
+    }
     options.update(kwargs)
     return Backlog(http, **options)  # type: ignore[arg-type]
 
@@ -76,7 +81,10 @@ async def test_sends_key_user_agent_and_bracketed_arrays() -> None:
 async def test_bearer_token_goes_in_the_header_not_the_query() -> None:
     recorder = Recorder(httpx2.Response(200, json={"id": 1, "name": "me"}))
     http = make_http_client(
-        "https://space.backlog.com", timeout_seconds=5, access_token="tok", transport=httpx2.MockTransport(recorder)
+        "https://space.backlog.com",
+        timeout_seconds=5,
+        access_token="tok",
+        transport=httpx2.MockTransport(recorder),
     )
     await Backlog(http, uses_token=True).get_myself()
     assert recorder.requests[0].headers["authorization"] == "Bearer tok"
@@ -99,11 +107,16 @@ async def test_401_with_key_says_to_check_the_key() -> None:
 
 async def test_401_with_token_quotes_the_www_authenticate_reason() -> None:
     response = httpx2.Response(
-        401, headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token expired"'}
+        401,
+        headers={
+            "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token expired"'
+        },
     )
     recorder = Recorder(response)
-    http = make_http_client("https://s.backlog.jp", timeout_seconds=5, transport=httpx2.MockTransport(recorder))
-    with pytest.raises(BacklogAuthError, match="The access token expired.*BACKLOG_ACCESS_TOKEN"):
+    http = make_http_client(
+        "https://s.backlog.jp", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
+    )
+    with pytest.raises(BacklogAuthError, match=r"The access token expired.*BACKLOG_ACCESS_TOKEN"):
         await Backlog(http, uses_token=True).get_space()
 
 
@@ -128,7 +141,8 @@ async def test_5xx_is_retried_with_backoff_then_succeeds() -> None:
     recorder = Recorder(_error(503, "busy", 1), _error(502, "busy", 1), httpx2.Response(200, json=[]))
     assert await _api(recorder).get_priorities() == []
     assert len(recorder.requests) == 3
-    assert len(recorder.sleeps) == 2 and all(0 < s <= 9 for s in recorder.sleeps)
+    assert len(recorder.sleeps) == 2
+    assert all(0 < s <= 9 for s in recorder.sleeps)
 
 
 async def test_5xx_gives_up_after_max_retries() -> None:
@@ -157,8 +171,12 @@ async def test_4xx_is_not_retried() -> None:
 
 async def test_429_near_reset_waits_until_reset_then_retries() -> None:
     reset = str(int((NOW + timedelta(seconds=7)).timestamp()))
-    throttled = _error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "150",
-                                                         "X-RateLimit-Remaining": "0"})
+    throttled = _error(
+        429,
+        "Too many requests.",
+        13,
+        **{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "150", "X-RateLimit-Remaining": "0"},
+    )
     recorder = Recorder(throttled, httpx2.Response(200, json={"count": 4}))
     assert await _api(recorder).count_issues(IssueFilter()) == 4
     assert recorder.sleeps == [pytest.approx(7.5)]
@@ -170,19 +188,23 @@ async def test_429_far_from_reset_fails_at_once_saying_when_to_retry() -> None:
     with pytest.raises(BacklogRateLimitError) as caught:
         await _api(recorder, rate_limit_max_wait=60).count_issues(IssueFilter())
     assert recorder.sleeps == []
-    assert "in 600 s" in str(caught.value) and "2026-11-24T12:10:00Z" in str(caught.value)
+    assert "in 600 s" in str(caught.value)
+    assert "2026-11-24T12:10:00Z" in str(caught.value)
 
 
 async def test_rate_limit_headers_are_remembered() -> None:
     headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "598", "X-RateLimit-Reset": "1605484860"}
     api = _api(Recorder(httpx2.Response(200, json=[], headers=headers)))
     await api.get_priorities()
-    assert api.rate_limit is not None and api.rate_limit.remaining == 598
+    assert api.rate_limit is not None
+    assert api.rate_limit.remaining == 598
 
 
 async def test_non_json_body_is_a_clear_response_error() -> None:
-    recorder = Recorder(httpx2.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"}))
-    with pytest.raises(BacklogResponseError, match="not JSON.*text/html"):
+    recorder = Recorder(
+        httpx2.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"})
+    )
+    with pytest.raises(BacklogResponseError, match=r"not JSON.*text/html"):
         await _api(recorder).get_space()
 
 
@@ -197,7 +219,9 @@ async def test_tolerates_nulls_missing_and_extra_fields() -> None:
         "customFields": [], "brandNewField": {"x": 1}, "dueDate": None, "priority": {"id": 3, "name": "中"},
     }  # fmt: skip
     parsed = await _api(Recorder(httpx2.Response(200, json=issue))).get_issue("A-1")
-    assert parsed.assignee is None and parsed.priority is not None and parsed.priority.name == "中"
+    assert parsed.assignee is None
+    assert parsed.priority is not None
+    assert parsed.priority.name == "中"
 
 
 async def test_hostile_key_cannot_walk_to_another_endpoint() -> None:

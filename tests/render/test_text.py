@@ -27,16 +27,20 @@ def test_datetimes_are_iso_8601_in_the_configured_zone_with_offset() -> None:
 def test_date_only_fields_keep_the_spaces_calendar_date() -> None:
     # JST midnight of 30 August, as Backlog sends it, is the 30th whatever zone we display in.
     assert TOKYO.day(datetime(2013, 8, 29, 15, 0, tzinfo=UTC)) == "2013-08-30"
-    assert RenderContext(zone=ZoneInfo("America/New_York"), base_url="").day(
-        datetime(2013, 8, 29, 15, 0, tzinfo=UTC)
-    ) == "2013-08-30"
+    assert (
+        RenderContext(zone=ZoneInfo("America/New_York"), base_url="").day(
+            datetime(2013, 8, 29, 15, 0, tzinfo=UTC)
+        )
+        == "2013-08-30"
+    )
     assert TOKYO.day(datetime(2014, 8, 11, 0, 0, tzinfo=UTC)) == "2014-08-11"
 
 
 @given(st.text())
 def test_a_cell_is_always_one_line_without_bare_pipes(text: str) -> None:
     rendered = cell(text)
-    assert "\n" not in rendered and "\r" not in rendered
+    assert "\n" not in rendered
+    assert "\r" not in rendered
     assert "|" not in rendered.replace("\\|", "")
 
 
@@ -57,9 +61,14 @@ def test_sizes_are_human() -> None:
 
 
 def test_change_log_uses_todays_field_names_and_shows_both_sides() -> None:
-    assert describe_change(ChangeLogEntry(field="assigner", original_value="", new_value="田中")) == "assignee: — → 田中"
-    assert describe_change(ChangeLogEntry(field="limitDate", original_value="2026-01-01", new_value="2026-02-01")) == (
-        "dueDate: 2026-01-01 → 2026-02-01"
+    assert (
+        describe_change(ChangeLogEntry(field="assigner", original_value="", new_value="田中"))
+        == "assignee: — → 田中"
     )
-    added = ChangeLogEntry(field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png"))
+    assert describe_change(
+        ChangeLogEntry(field="limitDate", original_value="2026-01-01", new_value="2026-02-01")
+    ) == ("dueDate: 2026-01-01 → 2026-02-01")
+    added = ChangeLogEntry(
+        field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png")
+    )
     assert describe_change(added) == "attachment: added a.png"

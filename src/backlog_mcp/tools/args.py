@@ -52,10 +52,10 @@ def _check_date(value: str | None) -> str | None:
 
 
 IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids)]
-DateArg = Annotated[str | None, AfterValidator(_check_date), Field(description="yyyy-MM-dd")]
-Count = Annotated[int, Field(ge=1, le=100, description="1-100")]
+DateArg = Annotated[str | None, AfterValidator(_check_date), Field(json_schema_extra={"format": "date"})]
+Count = Annotated[int, Field(ge=1, le=100)]
 Order = Literal["asc", "desc"]
-IssueRef = Annotated[str, Field(description="Issue key (PROJ-123) or ID")]
+IssueRef = Annotated[str, Field(description="Key like PROJ-1, or ID")]
 ProjectRef = Annotated[str, Field(description="Project key or ID")]
 
 

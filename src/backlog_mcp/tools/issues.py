@@ -32,13 +32,9 @@ SORT_KEYS = (
 _CUSTOM_SORT = re.compile(r"^customField_\d+$")
 
 ProjectsArg = Annotated[str | None, Field(description="Project keys or IDs, comma-separated")]
-StatusArg = Annotated[IdList, Field(description="Status IDs (custom ones too)")]
-PriorityArg = Annotated[IdList, Field(description="Priority IDs")]
-AssigneeArg = Annotated[IdList, Field(description="Assignee user IDs")]
-CategoryArg = Annotated[IdList, Field(description="Category IDs")]
-MilestoneArg = Annotated[IdList, Field(description="Milestone IDs")]
-IssueTypeArg = Annotated[IdList, Field(description="Issue type IDs")]
-KeywordArg = Annotated[str | None, Field(description="Text search")]
+# ID lists need no description: the names say it, and the server instructions name the lookups.
+StatusArg = PriorityArg = AssigneeArg = CategoryArg = MilestoneArg = IssueTypeArg = IdList
+KeywordArg = str | None
 ParentChildArg = Annotated[
     int, Field(ge=0, le=4, description="0 all, 1 not child, 2 child, 3 standalone, 4 parent")
 ]
@@ -108,7 +104,7 @@ async def backlog_get_issue_list(
     ] = None,
     order: Order = "desc",
 ) -> str:
-    """List issues matching filters, with the total and the next page's arguments."""
+    """Issues matching filters, with the total and next-page arguments."""
     arguments = _given(locals())
     state = app_state(ctx)
     filters = await _filters(state, arguments)
@@ -137,7 +133,7 @@ async def backlog_count_issues(
     dueDateSince: DateArg = None,
     dueDateUntil: DateArg = None,
 ) -> str:
-    """Count issues matching the same filters as backlog_get_issue_list."""
+    """Count issues; filters as in backlog_get_issue_list."""
     arguments = _given(locals())
     state = app_state(ctx)
     filters = await _filters(state, arguments)
@@ -146,7 +142,7 @@ async def backlog_count_issues(
 
 
 async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
-    """Get one issue: all fields, custom fields, parent key, description, attachments, URL."""
+    """One issue in full: fields, custom fields, description, attachments."""
     state = app_state(ctx)
     issue = await state.api.get_issue(issue_ref(issueIdOrKey))
     parent_key = None
@@ -163,7 +159,7 @@ async def backlog_get_comments(
     minId: Annotated[int | None, Field(description="Only IDs above this")] = None,
     maxId: Annotated[int | None, Field(description="Only IDs below this")] = None,
 ) -> str:
-    """Get an issue's comments with change logs; gives the next page's arguments."""
+    """An issue's comments with change logs, paged by ID."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     comments, total = await gather(
@@ -177,7 +173,7 @@ async def backlog_get_comments(
 
 
 async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
-    """List an issue's attachments: ID, name, size, uploader, date."""
+    """An issue's attachments: ID, name, size, uploader, date."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     attachments = await state.api.get_attachments(key)

@@ -49,7 +49,7 @@ async def backlog_get_projects(
         bool | None, Field(description="true: archived only; false: active only; omit: all")
     ] = None,
 ) -> str:
-    """List the projects you can see: key, name, ID."""
+    """Projects you can see: key, name, ID."""
     state = app_state(ctx)
     return render_projects(await state.api.get_projects(archived), archived=archived)
 
@@ -57,9 +57,9 @@ async def backlog_get_projects(
 async def backlog_get_users(
     ctx: Context[AppState, Any],
     projectIdOrKey: ProjectRef,
-    keyword: Annotated[str | None, Field(description="Match on name or user ID")] = None,
+    keyword: Annotated[str | None, Field(description="Name or user ID")] = None,
 ) -> str:
-    """List a project's members: ID (for assigneeId), user ID, name, role."""
+    """A project's members; IDs are assigneeId values."""
     state = app_state(ctx)
     project = _one_project(projectIdOrKey)
     users = await state.resolver.users(project)
@@ -69,21 +69,21 @@ async def backlog_get_users(
 
 
 async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
-    """List a project's statuses, custom ones included (IDs for statusId)."""
+    """A project's statuses, custom ones too (statusId values)."""
     state = app_state(ctx)
     project = _one_project(projectIdOrKey)
     return render_statuses(await state.resolver.statuses(project), project=project)
 
 
 async def backlog_get_issue_types(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
-    """List a project's issue types (IDs for issueTypeId)."""
+    """A project's issue types (issueTypeId values)."""
     state = app_state(ctx)
     project = _one_project(projectIdOrKey)
     return render_issue_types(await state.resolver.issue_types(project), project=project)
 
 
 async def backlog_get_categories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
-    """List a project's categories (IDs for categoryId)."""
+    """A project's categories (categoryId values)."""
     state = app_state(ctx)
     project = _one_project(projectIdOrKey)
     return render_categories(await state.resolver.categories(project), project=project)
@@ -94,7 +94,7 @@ async def backlog_get_milestones(
     projectIdOrKey: ProjectRef,
     archived: Annotated[bool, Field(description="Include archived")] = False,
 ) -> str:
-    """List a project's milestones/versions with dates (IDs for milestoneId)."""
+    """A project's milestones with dates (milestoneId values)."""
     state = app_state(ctx)
     project = _one_project(projectIdOrKey)
     versions = await state.resolver.versions(project)
@@ -109,7 +109,7 @@ async def backlog_get_milestones(
 
 
 async def backlog_get_priorities(ctx: Context[AppState, Any]) -> str:
-    """List priorities (IDs for priorityId)."""
+    """Priorities (priorityId values)."""
     state = app_state(ctx)
     return render_priorities(await state.resolver.priorities())
 

@@ -1,0 +1,55 @@
+"""The o200k_base tokenizer, loaded from the npm `tiktoken` package's ranks.
+
+tiktoken downloads its rank files at run time, which this environment cannot do; the npm
+package ships the same ranks in `encoders/o200k_base.json` (a compressed text form).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import tiktoken
+
+CACHE = Path(__file__).parent / ".cache"
+RANKS = CACHE / "node_modules" / "tiktoken" / "encoders" / "o200k_base.json"
+
+
+def _ranks_file() -> Path:
+    configured = os.environ.get("O200K_BASE_JSON")
+    if configured:
+        return Path(configured)
+    if not RANKS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise SystemExit("npm is needed once to fetch the o200k_base ranks (npm package tiktoken)")
+        CACHE.mkdir(exist_ok=True)
+        subprocess.run([npm, "install", "--silent", "--prefix", str(CACHE), "tiktoken"], check=True)
+    return RANKS
+
+
+@cache
+def encoding() -> tiktoken.Encoding:
+    data = json.loads(_ranks_file().read_text(encoding="utf-8"))
+    ranks: dict[bytes, int] = {}
+    for line in data["bpe_ranks"].splitlines():
+        if not line:
+            continue
+        _, offset, *tokens = line.split(" ")
+        for index, token in enumerate(tokens):
+            ranks[base64.b64decode(token)] = int(offset) + index
+    return tiktoken.Encoding(
+        name="o200k_base",
+        pat_str=data["pat_str"],
+        mergeable_ranks=ranks,
+        special_tokens=data["special_tokens"],
+    )
+
+
+def count(text: str) -> int:
+    return len(encoding().encode(text, disallowed_special=()))

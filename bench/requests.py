@@ -1,0 +1,52 @@
+"""Upstream requests per tool call, first and repeated in one server process.
+
+Repeated calls should cost less: project keys are resolved once per process, reference data
+(statuses, users, categories, …) is cached for BACKLOG_CACHE_TTL_SECONDS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from mcp import Client
+
+from backlog_mcp.config import load_settings
+from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.server import build_server
+
+CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("backlog_get_issue_list", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_issue_list", {"projectIdOrKey": "DEMO,OPS", "statusId": [1, 2]}),
+    ("backlog_count_issues", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_issue", {"issueIdOrKey": "DEMO-1"}),
+    ("backlog_get_issue", {"issueIdOrKey": "DEMO-2"}),
+    ("backlog_get_comments", {"issueIdOrKey": "DEMO-4"}),
+    ("backlog_get_attachments", {"issueIdOrKey": "DEMO-1"}),
+    ("backlog_get_projects", {}),
+    ("backlog_get_users", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_statuses", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_issue_types", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_categories", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_milestones", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_priorities", {}),
+]
+
+
+async def main() -> None:
+    with SandboxServer() as sandbox:
+        config = load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key)
+        print(f"{'tool':<26} {'arguments':<50} first repeated")
+        for tool, arguments in CALLS:
+            counts = []
+            async with Client(build_server(config)) as client:  # a fresh process-worth of caches
+                for _ in range(2):
+                    sandbox.reset_requests()
+                    result = await client.call_tool(tool, arguments)
+                    assert not result.is_error, result.content
+                    counts.append(len(sandbox.requests))
+            print(f"{tool:<26} {arguments!s:<50} {counts[0]:>5} {counts[1]:>8}")
+
+
+if __name__ == "__main__":
+    anyio.run(main)

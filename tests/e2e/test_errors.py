@@ -1,0 +1,104 @@
+"""Every expected failure reaches the model as one clear sentence, never a traceback or a secret."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from mcp import Client
+
+from backlog_mcp.config import load_settings
+from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.server import build_server
+from tests.e2e.conftest import call, call_error
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_missing_issue_is_named(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-9999"})
+    assert (
+        text == "Error executing tool backlog_get_issue: Issue DEMO-9999 not found. Backlog said: No issue."
+    )
+
+
+async def test_missing_project_is_named(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue_list", {"projectIdOrKey": "NOPE"})
+    assert "Project NOPE not found" in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"count": 500}, "count must be at most 100 (got 500)"),
+        ({"count": 0}, "count must be at least 1 (got 0)"),
+        ({"statusId": "open"}, "statusId[0] must be a whole number (got 'open')"),
+        ({"order": "newest"}, "order must be one of 'asc' or 'desc' (got 'newest')"),
+        ({"createdSince": "2026/01/01"}, "createdSince must be a date as yyyy-MM-dd"),
+        ({"parentChild": 9}, "parentChild must be at most 4 (got 9)"),
+        ({"sort": "bogus"}, "sort must be one of issueType, category"),
+        ({"projectIdOrKey": "a/b"}, "projectIdOrKey takes project keys"),
+    ],
+)
+async def test_bad_arguments_name_the_argument_and_what_is_accepted(
+    client: Client, arguments: dict[str, object], expected: str
+) -> None:
+    text = await call_error(client, "backlog_get_issue_list", arguments)
+    assert expected in text
+    assert "pydantic" not in text
+    assert "Traceback" not in text
+
+
+async def test_bad_issue_key_explains_the_form(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": "not a key"})
+    assert "like DEMO-12" in text
+
+
+async def test_missing_required_argument(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue", {})
+    assert "issueIdOrKey is required" in text
+
+
+async def test_wrong_api_key_says_to_check_it_without_showing_it(
+    sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = "wrong-key-0f1e2d3c4b5a"
+    settings = load_settings(base_url=sandbox.base_url, api_key=wrong)
+    with caplog.at_level(logging.DEBUG):
+        async with Client(build_server(settings)) as client:
+            text = await call_error(client, "backlog_get_priorities")
+    assert "Backlog rejected the API key (HTTP 401): check BACKLOG_API_KEY" in text
+    assert "Authentication failure" in text
+    assert wrong not in text
+    assert wrong not in caplog.text
+
+
+async def test_server_errors_are_retried_transparently(client: Client, sandbox: SandboxServer) -> None:
+    sandbox.faults.fail_next = 1
+    sandbox.faults.fail_status = 503
+    assert "priorities" in await call(client, "backlog_get_priorities")
+
+
+async def test_rate_limit_near_reset_is_waited_out(client: Client, sandbox: SandboxServer) -> None:
+    sandbox.faults.throttle_next = 1
+    sandbox.faults.throttle_reset_seconds = 1
+    assert "priorities" in await call(client, "backlog_get_priorities")
+
+
+async def test_rate_limit_far_from_reset_says_when_to_retry(sandbox: SandboxServer) -> None:
+    settings = load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, rate_limit_max_wait_seconds=0
+    )
+    sandbox.faults.throttle_next = 1
+    sandbox.faults.throttle_reset_seconds = 30
+    async with Client(build_server(settings)) as client:
+        text = await call_error(client, "backlog_get_priorities")
+    assert "rate limit is used up (HTTP 429)" in text
+    assert "retry after that" in text
+
+
+async def test_unreachable_backlog_is_a_clear_error() -> None:
+    settings = load_settings(base_url="http://127.0.0.1:9", api_key="k", max_retries=0)
+    async with Client(build_server(settings)) as client:
+        text = await call_error(client, "backlog_get_projects")
+    assert "Could not reach Backlog at 127.0.0.1" in text

@@ -1,0 +1,74 @@
+"""backlog_get_issue and backlog_get_attachments."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from tests.e2e.conftest import call
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_issue_shows_every_field_custom_fields_attachments_and_url(
+    client: Client, settings: object
+) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-1"})
+    assert text.startswith("# DEMO-1 ")
+    assert "/view/DEMO-1" in text
+    for label in (
+        "Type:",
+        "Status:",
+        "Priority:",
+        "Assignee:",
+        "Reporter:",
+        "Categories:",
+        "Milestones:",
+        "Start:",
+        "Due:",
+        "Estimated:",
+        "Created:",
+        "## Custom fields",
+        "## Description",
+    ):
+        assert label in text, label
+    assert "screenshot.png" in text
+    assert "設計書.txt" in text
+    assert "attachments on DEMO-1 (all)" in text
+
+
+async def test_child_issue_names_its_parent_by_key(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-2"})
+    assert "Parent: DEMO-1" in text
+
+
+@pytest.mark.parametrize("reference", ["demo-7", " DEMO-7 ", "https://demo.backlog.com/view/DEMO-7"])
+async def test_issue_reference_is_lenient(client: Client, reference: str) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": reference})
+    assert text.startswith("# DEMO-7 ")
+
+
+async def test_unassigned_issue_shows_dashes_not_none(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-7"})
+    assert "Assignee: —" in text
+    assert "Due: —" in text
+    assert "None" not in text
+    assert "null" not in text
+
+
+async def test_dates_carry_the_configured_offset(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-1"})
+    assert "+09:00" in text
+
+
+async def test_attachments_list_every_file(client: Client) -> None:
+    text = await call(client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-1"})
+    for name in ("screenshot.png", "notes.txt", "設計書.txt", "same-name.txt", "server-log-large.log"):
+        assert name in text
+    assert text.count("same-name.txt") == 2
+    assert "MiB" in text
+
+
+async def test_vietnamese_text_survives(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "VNAPP-1"})
+    assert any(ch in text for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")

@@ -1,0 +1,47 @@
+"""The advertised tools, checked in: any change to a name, schema or description is a visible diff.
+
+Run `UPDATE_SNAPSHOTS=1 pytest tests/e2e/test_tools_list.py` to accept a deliberate change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
+
+
+def _wire(tools: list[Any]) -> str:
+    dumped = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
+    return json.dumps(sorted(dumped, key=lambda t: t["name"]), ensure_ascii=False, indent=2) + "\n"
+
+
+async def test_tools_list_matches_the_checked_in_snapshot(client: Client) -> None:
+    actual = _wire((await client.list_tools()).tools)
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(actual, encoding="utf-8")
+    assert actual == SNAPSHOT.read_text(encoding="utf-8")
+
+
+async def test_every_tool_is_read_only_titled_and_lean(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+    assert len(tools) == 12
+    for tool in tools:
+        assert tool.name.startswith("backlog_")
+        assert tool.title
+        assert tool.description
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is True
+        assert tool.annotations.open_world_hint is True
+        assert tool.output_schema is None  # compact text only: no structured duplicate
+        schema = json.dumps(tool.input_schema)
+        assert '"title"' not in schema
+        assert '"null"' not in schema
+        assert "anyOf" not in schema
