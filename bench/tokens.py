@@ -69,8 +69,8 @@ async def run(s: Session) -> bool:
     per_tool = total / len(tools)
     ok &= per_tool <= 125
     print(f"\ntools/list: {total} tokens for {len(tools)} tools = {per_tool:.0f} per tool (budget <= 125)")
-    for tool in tools:
-        print(f"  {tool['name']:<26} {count(json.dumps(tool, ensure_ascii=False, separators=(',', ':'))):>5}")
+    for entry in tools:
+        print(f"  {entry['name']:<26} {count(json.dumps(entry, ensure_ascii=False, separators=(',', ':'))):>5}")
     return ok
 
 

@@ -29,7 +29,16 @@ async def gather(*aws: Awaitable[Any]) -> tuple[Any, ...]:
     async def run(index: int, aw: Awaitable[Any]) -> None:
         results[index] = await aw
 
-    async with anyio.create_task_group() as group:
-        for index, aw in enumerate(aws):
-            group.start_soon(run, index, aw)
+    try:
+        async with anyio.create_task_group() as group:
+            for index, aw in enumerate(aws):
+                group.start_soon(run, index, aw)
+    except BaseExceptionGroup as failures:
+        # Callers catch one error type, not a group: surface the first real failure.
+        raise _first(failures) from None
     return tuple(results)
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first

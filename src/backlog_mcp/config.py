@@ -30,7 +30,10 @@ _EXAMPLES = {
     "max_retries": "BACKLOG_MAX_RETRIES=3",
     "rate_limit_max_wait_seconds": "BACKLOG_RATE_LIMIT_MAX_WAIT_SECONDS=60",
     "cache_ttl_seconds": "BACKLOG_CACHE_TTL_SECONDS=300",
+    "workspace": "BACKLOG_WORKSPACE=~/backlog-mcp",
+    "max_attachment_bytes": "BACKLOG_MAX_ATTACHMENT_BYTES=52428800",
 }
+MIB = 1024 * 1024
 
 
 def local_timezone_name() -> str:
@@ -61,6 +64,13 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=3, ge=0, le=10)
     rate_limit_max_wait_seconds: float = Field(default=60.0, ge=0, le=600)
     cache_ttl_seconds: float = Field(default=300.0, ge=0, le=86400)
+    workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")
+    max_attachment_bytes: int = Field(default=50 * MIB, gt=0)
+
+    @field_validator("workspace")
+    @classmethod
+    def _absolute_workspace(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
 
     @field_validator("base_url")
     @classmethod

@@ -17,10 +17,15 @@ _BEARER = re.compile(r"(?i)(Bearer\s+)[A-Za-z0-9._~+/=-]+")
 _MASK = "***"
 
 
+# Shorter values are not masked verbatim: masking "k" would mangle every word with a k in it.
+# Real keys and tokens are far longer; short ones are still caught by the patterns above.
+_MIN_SECRET_LENGTH = 8
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Masks credential query parameters, bearer tokens and any of the given secret values."""
     for secret in secrets:
-        if secret:
+        if len(secret) >= _MIN_SECRET_LENGTH:
             text = text.replace(secret, _MASK)
     text = _KEY_PARAM.sub(lambda m: f"{m.group(1)}={_MASK}", text)
     return _BEARER.sub(lambda m: f"{m.group(1)}{_MASK}", text)

@@ -107,4 +107,7 @@ def build_server(
     )
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
+    http_logger = logging.getLogger("httpx2")
+    if http_logger.level == logging.NOTSET:  # one INFO line per request is noise unless asked for
+        http_logger.setLevel(logging.WARNING)
     return server

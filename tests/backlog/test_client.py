@@ -243,3 +243,11 @@ async def test_api_key_never_reaches_log_output(caplog: pytest.LogCaptureFixture
     assert "HTTP Request" in caplog.text  # the URL was logged...
     assert KEY not in caplog.text  # ...without the key
     assert "apiKey=***" in caplog.text
+
+
+def test_short_secrets_do_not_mangle_text() -> None:
+    from backlog_mcp.redact import redact
+
+    assert redact("Could not reach Backlog", ["k"]) == "Could not reach Backlog"
+    assert redact("GET /space?apiKey=k&x=1", ["k"]) == "GET /space?apiKey=***&x=1"
+    assert redact(f"key {KEY} leaked", [KEY]) == "key *** leaked"

@@ -20,7 +20,10 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 
 def _wire(tools: list[Any]) -> str:
     dumped = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
-    return json.dumps(sorted(dumped, key=lambda t: t["name"]), ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(sorted(dumped, key=lambda t: t["name"]), ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n"
+    )
 
 
 async def test_tools_list_matches_the_checked_in_snapshot(client: Client) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from backlog_mcp.backlog.client import BacklogClient, segment
+from backlog_mcp.backlog.download import Download
 from backlog_mcp.backlog.models import (
     Attachment,
     Category,
@@ -149,3 +152,11 @@ class Backlog(BacklogClient):
         return await self.get_model(
             list[Attachment], f"issues/{segment(issue)}/attachments", what=f"issue {issue}"
         )
+
+    @asynccontextmanager
+    async def download_attachment(self, issue: str | int, attachment_id: int) -> AsyncIterator[Download]:
+        """The attachment's body, streamed; headers (name, type, size) are known on entry."""
+        what = f"attachment {attachment_id} of issue {issue}"
+        path = f"issues/{segment(issue)}/attachments/{segment(attachment_id)}"
+        async with self.stream(path, what=what) as response:
+            yield Download(response=response, what=what)

@@ -8,7 +8,8 @@ request URL, so neither the API key nor the token can leak through an error text
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -141,10 +142,38 @@ class BacklogClient:
                 f"Backlog's answer for {what} has an unexpected shape ({where}: {first['msg']})."
             ) from None
 
-    async def _get(self, path: str, params: Params | None, *, what: str) -> httpx2.Response:
+    @asynccontextmanager
+    async def stream(self, path: str, *, what: str) -> AsyncIterator[httpx2.Response]:
+        """GET `path` with its body left unread, for streaming; the response is closed on exit.
+
+        Opening is retried like any request; once the body is streaming, a failure is the
+        caller's to report.
+        """
+        response = await self._retrying(
+            self._query(None), what, lambda q: self._send(path, q, what, stream=True)
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    def _query(self, params: Params | None) -> list[tuple[str, str]]:
         query = encode_params(params)
         if self._api_key:
             query.append(("apiKey", self._api_key))
+        return query
+
+    async def _get(self, path: str, params: Params | None, *, what: str) -> httpx2.Response:
+        return await self._retrying(
+            self._query(params), what, lambda q: self._send(path, q, what, stream=False)
+        )
+
+    async def _retrying(
+        self,
+        query: list[tuple[str, str]],
+        what: str,
+        send: Callable[[list[tuple[str, str]]], Awaitable[httpx2.Response]],
+    ) -> httpx2.Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._max_retries + 1),
             wait=self._wait,
@@ -155,12 +184,15 @@ class BacklogClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._get_once(path, query, what=what)
+                return await send(query)
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
-    async def _get_once(self, path: str, query: list[tuple[str, str]], *, what: str) -> httpx2.Response:
+    async def _send(
+        self, path: str, query: list[tuple[str, str]], what: str, *, stream: bool
+    ) -> httpx2.Response:
+        request = self._http.build_request("GET", path, params=httpx2.QueryParams(tuple(query)))
         try:
-            response = await self._http.get(path, params=httpx2.QueryParams(tuple(query)))
+            response = await self._http.send(request, stream=stream)
         except httpx2.TimeoutException:
             raise BacklogConnectionError(f"Backlog did not answer in time while reading {what}.") from None
         except httpx2.TransportError as exc:
@@ -172,6 +204,9 @@ class BacklogClient:
         self._remember_rate_limit(response)
         if response.is_success:
             return response
+        if stream:  # the error body is small; read it for Backlog's message, then let go
+            await response.aread()
+            await response.aclose()
         raise self._error_for(response, what)
 
     # -- retry policy --------------------------------------------------------------------------

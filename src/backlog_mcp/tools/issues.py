@@ -32,8 +32,6 @@ SORT_KEYS = (
 _CUSTOM_SORT = re.compile(r"^customField_\d+$")
 
 ProjectsArg = Annotated[str | None, Field(description="Project keys or IDs, comma-separated")]
-# ID lists need no description: the names say it, and the server instructions name the lookups.
-StatusArg = PriorityArg = AssigneeArg = CategoryArg = MilestoneArg = IssueTypeArg = IdList
 KeywordArg = str | None
 ParentChildArg = Annotated[
     int, Field(ge=0, le=4, description="0 all, 1 not child, 2 child, 3 standalone, 4 parent")
@@ -83,12 +81,12 @@ async def _filters(state: AppState, args: dict[str, Any]) -> IssueFilter:
 async def backlog_get_issue_list(
     ctx: Context[AppState, Any],
     projectIdOrKey: ProjectsArg = None,
-    statusId: StatusArg = None,
-    priorityId: PriorityArg = None,
-    assigneeId: AssigneeArg = None,
-    categoryId: CategoryArg = None,
-    milestoneId: MilestoneArg = None,
-    issueTypeId: IssueTypeArg = None,
+    statusId: IdList = None,
+    priorityId: IdList = None,
+    assigneeId: IdList = None,
+    categoryId: IdList = None,
+    milestoneId: IdList = None,
+    issueTypeId: IdList = None,
     keyword: KeywordArg = None,
     parentChild: ParentChildArg = 0,
     createdSince: DateArg = None,
@@ -118,12 +116,12 @@ async def backlog_get_issue_list(
 async def backlog_count_issues(
     ctx: Context[AppState, Any],
     projectIdOrKey: ProjectsArg = None,
-    statusId: StatusArg = None,
-    priorityId: PriorityArg = None,
-    assigneeId: AssigneeArg = None,
-    categoryId: CategoryArg = None,
-    milestoneId: MilestoneArg = None,
-    issueTypeId: IssueTypeArg = None,
+    statusId: IdList = None,
+    priorityId: IdList = None,
+    assigneeId: IdList = None,
+    categoryId: IdList = None,
+    milestoneId: IdList = None,
+    issueTypeId: IdList = None,
     keyword: KeywordArg = None,
     parentChild: ParentChildArg = 0,
     createdSince: DateArg = None,

@@ -1,0 +1,1 @@
+"""Everything that touches the local disk: the workspace boundary, safe names, atomic writes."""
