@@ -21,7 +21,7 @@ from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext
-from backlog_mcp.tools import issues, projects
+from backlog_mcp.tools import attachments, issues, projects
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
@@ -35,7 +35,7 @@ INSTRUCTIONS = (
     "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
     "Lists show their total and the exact arguments for the next page."
 )
-TOOL_MODULES = (issues, projects)
+TOOL_MODULES = (issues, projects, attachments)
 
 
 class BacklogMCPServer(MCPServer[AppState]):
@@ -87,6 +87,8 @@ def _lifespan(
                 api=api,
                 resolver=Resolver(api, ttl_seconds=settings.cache_ttl_seconds),
                 render=RenderContext(zone=settings.zone, base_url=settings.base_url),
+                workspace=settings.workspace,
+                max_attachment_bytes=settings.max_attachment_bytes,
             )
 
     return lifespan

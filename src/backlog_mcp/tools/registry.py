@@ -16,9 +16,13 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
-__all__ = ["READ_ONLY", "ToolDef", "build_tool", "compact_schema"]
+__all__ = ["READ_ONLY", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+# Reads Backlog, but writes files (only inside BACKLOG_WORKSPACE): not read-only by MCP's definition.
+WRITES_LOCAL = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import Context
@@ -19,6 +20,8 @@ class AppState:
     api: Backlog
     resolver: Resolver
     render: RenderContext
+    workspace: Path
+    max_attachment_bytes: int
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

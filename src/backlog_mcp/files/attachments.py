@@ -1,0 +1,60 @@
+"""Saving one attachment into a folder: streamed, capped, atomic, under a safe unique name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.files.atomic import TooLargeError, write_stream_atomically
+from backlog_mcp.files.names import attachment_file_name
+
+__all__ = ["AttachmentTooLargeError", "SavedAttachment", "save_attachment"]
+
+
+class AttachmentTooLargeError(Exception):
+    """The attachment is over the size cap; nothing was written."""
+
+    def __init__(self, attachment_id: int, size: int | None, limit: int) -> None:
+        shown = f"{size} bytes" if size is not None else "more than that"
+        super().__init__(
+            f"Attachment {attachment_id} is {shown}, over the {limit}-byte cap "
+            "(BACKLOG_MAX_ATTACHMENT_BYTES); nothing was written."
+        )
+        self.attachment_id, self.size, self.limit = attachment_id, size, limit
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAttachment:
+    path: Path
+    size: int
+    media_type: str | None
+    original_name: str | None
+
+
+async def save_attachment(
+    api: Backlog, issue: str, attachment_id: int, folder: Path, *, max_bytes: int, fallback_name: str = ""
+) -> SavedAttachment:
+    """Downloads an attachment into `folder` as `<id>_<safe name>`.
+
+    The name comes from `Content-Disposition` (else `fallback_name`). A declared size over
+    `max_bytes` is refused before a byte is read; a body that grows past it is cut off and
+    discarded. The folder is created if needed.
+
+    Raises:
+        AttachmentTooLargeError: over the cap; nothing written.
+        BacklogError: Backlog refused or the stream broke; nothing written.
+    """
+    async with api.download_attachment(issue, attachment_id) as download:
+        if download.size is not None and download.size > max_bytes:
+            raise AttachmentTooLargeError(attachment_id, download.size, max_bytes)
+        name = download.name or fallback_name or f"attachment-{attachment_id}"
+        await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
+        target = folder / attachment_file_name(attachment_id, name)
+        try:
+            size = await write_stream_atomically(target, download.chunks(), max_bytes=max_bytes)
+        except TooLargeError:
+            raise AttachmentTooLargeError(attachment_id, download.size, max_bytes) from None
+        return SavedAttachment(path=target, size=size, media_type=download.media_type, original_name=name)
