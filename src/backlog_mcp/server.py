@@ -21,7 +21,8 @@ from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext
-from backlog_mcp.tools import attachments, issues, projects
+from backlog_mcp.prompts import register_prompts_and_resources
+from backlog_mcp.tools import attachments, export, issues, projects
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
@@ -35,7 +36,7 @@ INSTRUCTIONS = (
     "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
     "Lists show their total and the exact arguments for the next page."
 )
-TOOL_MODULES = (issues, projects, attachments)
+TOOL_MODULES = (issues, projects, attachments, export)
 
 
 class BacklogMCPServer(MCPServer[AppState]):
@@ -107,6 +108,7 @@ def build_server(
         tools=[build_tool(t) for module in TOOL_MODULES for t in module.TOOLS],
         secrets=secrets,
     )
+    register_prompts_and_resources(server)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
     http_logger = logging.getLogger("httpx2")

@@ -10,8 +10,16 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
 from backlog_mcp.config import Settings, load_settings
-from backlog_mcp.sandbox import Faults, SandboxServer
+from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
+
+
+TOOL_NAMES = (
+    "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
+    "backlog_get_attachments", "backlog_get_projects", "backlog_get_users", "backlog_get_statuses",
+    "backlog_get_issue_types", "backlog_get_categories", "backlog_get_milestones", "backlog_get_priorities",
+    "backlog_download_attachment", "backlog_get_attachment_content",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +31,8 @@ def sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture(autouse=True)
 def _fresh_faults(sandbox: SandboxServer) -> Iterator[None]:
     yield
-    fresh = Faults()
-    for name in vars(fresh):
-        setattr(sandbox.faults, name, getattr(fresh, name))
+    sandbox.faults.reset()
+    sandbox.reset_rate_limits()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from tests.e2e.conftest import TOOL_NAMES
+
 pytestmark = pytest.mark.anyio
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
@@ -33,15 +35,20 @@ async def test_tools_list_matches_the_checked_in_snapshot(client: Client) -> Non
     assert actual == SNAPSHOT.read_text(encoding="utf-8")
 
 
-async def test_every_tool_is_read_only_titled_and_lean(client: Client) -> None:
+LOCAL_WRITERS = {"backlog_download_attachment", "backlog_export_issue_context"}
+
+
+async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client) -> None:
     tools = (await client.list_tools()).tools
-    assert len(tools) == 12
+    assert sorted(t.name for t in tools) == sorted(TOOL_NAMES)
     for tool in tools:
         assert tool.name.startswith("backlog_")
         assert tool.title
         assert tool.description
         assert tool.annotations is not None
-        assert tool.annotations.read_only_hint is True
+        # Nothing writes to Backlog; the only writes are files inside BACKLOG_WORKSPACE.
+        assert tool.annotations.read_only_hint is (tool.name not in LOCAL_WRITERS)
+        assert tool.annotations.destructive_hint in (None, False)
         assert tool.annotations.open_world_hint is True
         assert tool.output_schema is None  # compact text only: no structured duplicate
         schema = json.dumps(tool.input_schema)
