@@ -1,0 +1,126 @@
+"""The deterministic demo space the sandbox serves: pure data, no HTTP.
+
+`DemoSpace()` builds the same space every time (seeded `random.Random`, fixed dates in
+2025-2026). Every object is a JSON-ready dict shaped like Backlog's responses, built once and
+served as is. Large attachment bodies are not held: they are generated while streaming.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+from backlog_mcp.sandbox.catalog import (
+    LEGACY_STATUSES,
+    PRIORITIES,
+    PROJECT_SPECS,
+    RESOLUTIONS,
+    build_projects,
+    build_space,
+    build_users,
+    space_now,
+)
+from backlog_mcp.sandbox.files import synthetic_log
+from backlog_mcp.sandbox.generate import generate_issues
+from backlog_mcp.sandbox.model import JSON, AttachmentFile, IssueRecord, ProjectRecord, timestamp
+from backlog_mcp.sandbox.pinned import (
+    ARCHIVED_PROJECT,
+    CHILD_ISSUES,
+    CUSTOM_STATUS_ISSUE,
+    LARGE_ATTACHMENT_NAME,
+    LARGE_ATTACHMENT_SIZE,
+    LONG_ATTACHMENT_NAME,
+    MAIN_PROJECT,
+    MANY_COMMENTS_COUNT,
+    MANY_COMMENTS_ISSUE,
+    PARENT_ISSUE,
+    UNASSIGNED_ISSUE,
+    VIETNAMESE_ISSUE,
+)
+
+__all__ = [
+    "ARCHIVED_PROJECT",
+    "CHILD_ISSUES",
+    "CUSTOM_STATUS_ISSUE",
+    "DEFAULT_SEED",
+    "LARGE_ATTACHMENT_NAME",
+    "LARGE_ATTACHMENT_SIZE",
+    "LONG_ATTACHMENT_NAME",
+    "MAIN_PROJECT",
+    "MANY_COMMENTS_COUNT",
+    "MANY_COMMENTS_ISSUE",
+    "PARENT_ISSUE",
+    "UNASSIGNED_ISSUE",
+    "VIETNAMESE_ISSUE",
+    "AttachmentFile",
+    "DemoSpace",
+    "IssueRecord",
+    "ProjectRecord",
+]
+
+DEFAULT_SEED = 20250401
+
+
+class DemoSpace:
+    """Space, users, projects, issues, comments and attachments of the sandbox."""
+
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        rng = random.Random(seed)
+        self.space: JSON = build_space()
+        self.users: list[JSON] = build_users(rng)
+        self.myself: JSON = self.users[0]
+        """The user the sandbox API key belongs to: the space administrator."""
+        self.priorities: list[JSON] = PRIORITIES
+        self.resolutions: list[JSON] = RESOLUTIONS
+        self.legacy_statuses: list[JSON] = LEGACY_STATUSES
+        self.projects: list[ProjectRecord] = build_projects(self.users)
+        self.issues: list[IssueRecord] = generate_issues(self.projects, PROJECT_SPECS, rng)
+        self._users_by_id = {int(user["id"]): user for user in self.users}
+        self._projects_by_id = {project.id: project for project in self.projects}
+        self._projects_by_key = {project.key: project for project in self.projects}
+        self._issues_by_id = {issue.id: issue for issue in self.issues}
+        self._issues_by_key = {issue.key: issue for issue in self.issues}
+        self._lock = threading.Lock()
+
+    def user(self, user_id: int) -> JSON | None:
+        return self._users_by_id.get(user_id)
+
+    def project(self, id_or_key: str) -> ProjectRecord | None:
+        """By numeric id or exact (upper-case) project key."""
+        if id_or_key.isdigit():
+            return self._projects_by_id.get(int(id_or_key))
+        return self._projects_by_key.get(id_or_key)
+
+    def issue(self, id_or_key: str) -> IssueRecord | None:
+        """By numeric id or exact issue key (`DEMO-1`)."""
+        if id_or_key.isdigit():
+            return self._issues_by_id.get(int(id_or_key))
+        return self._issues_by_key.get(id_or_key)
+
+    def add_synthetic_attachment(self, issue_key: str, name: str, size: int) -> int:
+        """Attach a `size`-byte text file generated on the fly (nothing is held in memory).
+
+        Returns the new attachment id. Safe to call while the sandbox is serving.
+        """
+        issue = self._issues_by_key.get(issue_key)
+        if issue is None:
+            raise KeyError(f"no issue {issue_key!r} in the demo space")
+        if size < 0:
+            raise ValueError("size must be >= 0")
+        with self._lock:
+            attachment_id = 1 + max(
+                (file_id for record in self.issues for file_id in record.files), default=1076000000
+            )
+            meta: JSON = {
+                "id": attachment_id,
+                "name": name,
+                "size": size,
+                "createdUser": self.myself,
+                "created": timestamp(space_now() + timedelta(minutes=len(issue.files))),
+            }
+            issue.files[attachment_id] = AttachmentFile(
+                issue_id=issue.id, meta=meta, body=synthetic_log(size, seed=attachment_id)
+            )
+            issue.json["attachments"].append(meta)
+        return attachment_id

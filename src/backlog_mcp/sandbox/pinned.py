@@ -1,0 +1,232 @@
+"""The issues tests rely on: fixed keys with fixed, hand-picked content.
+
+`pin_issues` overrides the randomly drafted issues with these keys before their comment
+histories are generated.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from backlog_mcp.sandbox.catalog import PRIORITIES
+from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
+from backlog_mcp.sandbox.files import FileBody, jpeg_stub, png_gradient, small_file, synthetic_log
+from backlog_mcp.sandbox.history import status_path
+from backlog_mcp.sandbox.model import JSON, date_field
+from backlog_mcp.sandbox.texts import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
+
+__all__ = [
+    "ARCHIVED_PROJECT",
+    "CHILD_ISSUES",
+    "CUSTOM_STATUS_ISSUE",
+    "LARGE_ATTACHMENT_NAME",
+    "LARGE_ATTACHMENT_SIZE",
+    "LONG_ATTACHMENT_NAME",
+    "MAIN_PROJECT",
+    "MANY_COMMENTS_COUNT",
+    "MANY_COMMENTS_ISSUE",
+    "PARENT_ISSUE",
+    "UNASSIGNED_ISSUE",
+    "VIETNAMESE_ISSUE",
+    "pin_issues",
+]
+
+MAIN_PROJECT = "DEMO"
+ARCHIVED_PROJECT = "LEGACY"
+PARENT_ISSUE = "DEMO-1"
+CHILD_ISSUES = ("DEMO-2", "DEMO-3")
+MANY_COMMENTS_ISSUE = "DEMO-4"
+MANY_COMMENTS_COUNT = 263
+CUSTOM_STATUS_ISSUE = "DEMO-6"
+UNASSIGNED_ISSUE = "DEMO-7"
+VIETNAMESE_ISSUE = "VNAPP-1"
+
+LARGE_ATTACHMENT_NAME = "server-log-large.log"
+LARGE_ATTACHMENT_SIZE = 6 * 1024 * 1024
+# 98 three-byte characters + "_1.txt" = exactly 300 bytes of UTF-8, past most filesystems' 255.
+LONG_ATTACHMENT_NAME = ("とても長い日本語のファイル名を持つ添付ファイルの確認用" * 4)[:98] + "_1.txt"
+
+_REVIEW_STATUS = 101
+# Further parent → children links in DEMO, so parentChild filters have more than one family.
+_EXTRA_FAMILIES = {10: (11, 12), 20: (21,)}
+
+
+def pin_issues(drafts: dict[str, IssueDraft], rng: random.Random) -> None:
+    for key, pin in _PINS.items():
+        pin(drafts[key], rng)
+    for parent, children in _EXTRA_FAMILIES.items():
+        for child in children:
+            drafts[f"{MAIN_PROJECT}-{child}"].parent_key_id = parent
+
+
+def _by_name(items: list[JSON], name: str) -> JSON:
+    return next(item for item in items if item["name"] == name)
+
+
+def _member(draft: IssueDraft, login: str) -> JSON:
+    return next(user for user in draft.project.users if user["userId"] == login)
+
+
+def _status(draft: IssueDraft, status_id: int) -> JSON:
+    return next(status for status in draft.project.statuses if status["id"] == status_id)
+
+
+def _text(content: str) -> FileBody:
+    return small_file(content.encode())
+
+
+def _parent_attachments(draft: IssueDraft) -> list[AttachmentDraft]:
+    files: list[tuple[str, FileBody, bool]] = [
+        ("screenshot.png", small_file(png_gradient()), False),
+        (
+            "notes.txt",
+            _text("打ち合わせメモ\n- 添付ファイルの命名規則を決める\n- Tiếng Việt: ghi chú cuộc họp\n"),
+            False,
+        ),
+        (
+            "data.csv",
+            _text("id,ファイル名,サイズ\n1,設計書.txt,2048\n2,báo cáo.xlsx,10240\n3,README.md,512\n"),
+            False,
+        ),
+        (
+            "設計書.txt",
+            _text("設計書 (ドラフト)\n\n1. 概要\n2. ファイル名の扱い\n3. ストリーミング\n"),
+            False,
+        ),
+        ("../../etc/passwd", _text("root:x:0:0:this is not a real passwd file:/root:/bin/false\n"), False),
+        ("C:\\temp\\report:v2.txt", _text("report v2 (Windows path characters in the name)\n"), False),
+        ("CON.txt", _text("a Windows-reserved device name\n"), False),
+        (LONG_ATTACHMENT_NAME, _text("名前がとても長い添付ファイルです。\n"), False),
+        ("same-name.txt", _text("first file named same-name.txt\n"), False),
+        ("photo.jpg", small_file(jpeg_stub()), False),
+        ("same-name.txt", _text("second file named same-name.txt — different content\n"), True),
+        (LARGE_ATTACHMENT_NAME, synthetic_log(LARGE_ATTACHMENT_SIZE, seed=1), True),
+    ]
+    author = draft.created_user
+    return [
+        AttachmentDraft(name, body, author, draft.created + timedelta(minutes=n), via_comment=late)
+        for n, (name, body, late) in enumerate(files)
+    ]
+
+
+def _parent_custom_values(draft: IssueDraft) -> dict[int, tuple[object, str | None]]:
+    fields = {field["typeId"]: field for field in draft.project.custom_fields}
+    return {
+        fields[1]["id"]: ("株式会社サンプル (Sample Co., Ltd.)", None),
+        fields[2]["id"]: ("複数行の補足です。\n- 日本語\n- Tiếng Việt: Xin chào", None),
+        fields[3]["id"]: (13.0, None),
+        fields[4]["id"]: (date_field(date(2026, 3, 31)), None),
+        fields[5]["id"]: (_by_name(fields[5]["items"], "大"), None),
+        fields[6]["id"]: ([_by_name(fields[6]["items"], name) for name in ("Chrome", "Safari")], None),
+        fields[7]["id"]: (
+            [_by_name(fields[7]["items"], name) for name in ("テスト済み", "レビュー済み")],
+            "セキュリティ確認中",
+        ),
+        fields[8]["id"]: (_by_name(fields[8]["items"], "本番"), "本番 (東京リージョン)"),
+    }
+
+
+def _pin_parent(draft: IssueDraft, rng: random.Random) -> None:
+    project = draft.project
+    draft.summary = "添付ファイル管理の刷新 (親課題)"
+    draft.description = PARENT_DESCRIPTION
+    draft.issue_type = _by_name(project.issue_types, "タスク")
+    draft.priority = PRIORITIES[0]
+    draft.created_user = draft.assignee = _member(draft, "tanaka.taro")
+    draft.categories = [_by_name(project.categories, name) for name in ("フロントエンド", "バックエンド")]
+    draft.versions = draft.milestones = [_by_name(project.versions, "v2.0")]
+    draft.start, draft.due = date(2025, 3, 17), date(2026, 3, 31)
+    draft.estimated, draft.actual = 40.0, 26.5
+    draft.custom_values = _parent_custom_values(draft)
+    draft.attachments = _parent_attachments(draft)
+    draft.comment_count = 4
+    draft.status_path = [1, 2]
+    draft.walk_fields = ()
+    draft.stars = [(_member(draft, "suzuki.hanako"), draft.created + timedelta(days=2))]
+
+
+def _pin_child(summary: str, final_status: int) -> Callable[[IssueDraft, random.Random], None]:
+    def pin(draft: IssueDraft, rng: random.Random) -> None:
+        draft.summary = summary
+        draft.issue_type = _by_name(draft.project.issue_types, "タスク")
+        draft.parent_key_id = 1
+        draft.comment_count = 3
+        draft.status_path = status_path(rng, final_status, [])
+        draft.status = _status(draft, final_status)
+
+    return pin
+
+
+def _pin_many_comments(draft: IssueDraft, rng: random.Random) -> None:
+    project = draft.project
+    draft.summary = "課題検索 API のパフォーマンス改善 (長期対応)"
+    draft.description = LONG_MARKDOWN_JA
+    draft.issue_type = _by_name(project.issue_types, "タスク")
+    draft.comment_count = MANY_COMMENTS_COUNT
+    draft.comment_span_days = 400
+    draft.change_rate = 0.6
+    statuses = [int(status["id"]) for status in project.statuses]
+    draft.status_path = status_path(rng, 2, statuses, wander=12)
+    draft.walk_fields = ("assigner", "priority", "limitDate", "component", "milestone", "custom")
+    names = ("error-log-2025-06.txt", "修正案.diff", "ảnh chụp màn hình.png", "測定結果.csv", "trace.txt")
+    bodies = (
+        synthetic_log(20_000, seed=4),
+        _text("--- a/search.py\n+++ b/search.py\n@@ -1 +1 @@\n-count=20\n+count=100\n"),
+        small_file(png_gradient(32, 32)),
+        _text("回数,平均(ms),p95(ms)\n1,420,910\n2,380,850\n3,210,400\n"),
+        synthetic_log(3_000, seed=5),
+    )
+    draft.attachments = [
+        AttachmentDraft(name, body, draft.created_user, draft.created, via_comment=True)
+        for name, body in zip(names, bodies, strict=True)
+    ]
+
+
+def _pin_custom_status(draft: IssueDraft, rng: random.Random) -> None:
+    draft.summary = "ログイン画面でパスワードリセットのリンクが表示されない"
+    draft.issue_type = _by_name(draft.project.issue_types, "バグ")
+    draft.status = _status(draft, _REVIEW_STATUS)
+    draft.comment_count = max(draft.comment_count, 3)
+    draft.status_path = status_path(rng, _REVIEW_STATUS, [])
+
+
+def _pin_unassigned(draft: IssueDraft, rng: random.Random) -> None:
+    draft.summary = "ヘルプページの誤字 (「ログイン」が「ロクイン」になっている)"
+    draft.description = ""
+    draft.issue_type = _by_name(draft.project.issue_types, "その他")
+    draft.status = _status(draft, 1)
+    draft.assignee = None
+    draft.start = draft.due = None
+    draft.estimated = draft.actual = None
+    draft.categories, draft.versions, draft.milestones = [], [], []
+    draft.custom_values = {}
+    draft.attachments, draft.stars, draft.shared_files = [], [], []
+    draft.comment_count = 0
+    draft.status_path = []
+
+
+def _pin_vietnamese(draft: IssueDraft, rng: random.Random) -> None:
+    draft.summary = "Màn hình chào mừng hiển thị sai phông chữ tiếng Việt trên Android cũ"
+    draft.description = VIETNAMESE_DESCRIPTION
+    draft.issue_type = _by_name(draft.project.issue_types, "Lỗi")
+    draft.assignee = _member(draft, "tran.thi.bich")
+    draft.comment_count = 9
+    draft.status_path = status_path(rng, 103, [])
+    draft.attachments = [
+        AttachmentDraft(
+            "ảnh chụp màn hình lỗi.png", small_file(png_gradient(48, 32)), draft.created_user, draft.created
+        )
+    ]
+
+
+_PINS: dict[str, Callable[[IssueDraft, random.Random], None]] = {
+    PARENT_ISSUE: _pin_parent,
+    CHILD_ISSUES[0]: _pin_child("添付ファイル API のストリーミング対応", 3),
+    CHILD_ISSUES[1]: _pin_child("添付ファイル一覧画面の改修 (日本語ファイル名対応)", 1),
+    MANY_COMMENTS_ISSUE: _pin_many_comments,
+    CUSTOM_STATUS_ISSUE: _pin_custom_status,
+    UNASSIGNED_ISSUE: _pin_unassigned,
+    VIETNAMESE_ISSUE: _pin_vietnamese,
+}

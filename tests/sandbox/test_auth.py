@@ -1,0 +1,73 @@
+"""Authentication: API key in the query, or an OAuth bearer token."""
+
+from __future__ import annotations
+
+import httpx2
+
+from backlog_mcp.sandbox import PARENT_ISSUE, SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, SandboxServer
+
+AUTH_FAILURE = {"errors": [{"message": "Authentication failure.", "code": 11, "moreInfo": ""}]}
+INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
+
+
+def test_missing_key_is_401_with_backlog_body(anonymous: httpx2.Client) -> None:
+    response = anonymous.get("/api/v2/users/myself")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/json;charset=utf-8"
+    assert response.json() == AUTH_FAILURE
+
+
+def test_wrong_key_is_401_with_backlog_body(anonymous: httpx2.Client) -> None:
+    response = anonymous.get("/api/v2/users/myself", params={"apiKey": "not-the-key"})
+    assert response.status_code == 401
+    assert response.json() == AUTH_FAILURE
+
+
+def test_unknown_path_without_key_is_still_401(anonymous: httpx2.Client) -> None:
+    assert anonymous.get("/api/v2/no/such/thing").status_code == 401
+
+
+def test_wrong_bearer_token_is_401_with_challenge_and_empty_body(anonymous: httpx2.Client) -> None:
+    response = anonymous.get("/api/v2/users/myself", headers={"Authorization": "Bearer expired-token"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == INVALID_TOKEN
+    assert response.content == b""
+
+
+def test_good_bearer_token_is_accepted(anonymous: httpx2.Client) -> None:
+    response = anonymous.get(
+        "/api/v2/users/myself", headers={"Authorization": f"Bearer {SANDBOX_ACCESS_TOKEN}"}
+    )
+    assert response.status_code == 200
+    assert response.json()["roleType"] == 1
+
+
+def test_api_key_wins_over_bearer_token(anonymous: httpx2.Client) -> None:
+    response = anonymous.get(
+        "/api/v2/users/myself",
+        params={"apiKey": "wrong"},
+        headers={"Authorization": f"Bearer {SANDBOX_ACCESS_TOKEN}"},
+    )
+    assert response.status_code == 401
+    assert response.json() == AUTH_FAILURE
+
+
+def test_key_user_is_the_space_administrator(api: httpx2.Client) -> None:
+    myself = api.get("/users/myself").json()
+    space = api.get("/space").json()
+    assert myself["roleType"] == 1
+    assert space["ownerId"] == myself["id"]
+
+
+def test_api_key_is_the_fixed_fake_one(sandbox: SandboxServer) -> None:
+    assert sandbox.api_key == SANDBOX_API_KEY
+    assert "sandbox" in SANDBOX_API_KEY
+
+
+def test_issue_view_page_needs_no_key(anonymous: httpx2.Client, api: httpx2.Client) -> None:
+    summary = api.get(f"/issues/{PARENT_ISSUE}").json()["summary"]
+    page = anonymous.get(f"/view/{PARENT_ISSUE}")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert summary in page.text
+    assert anonymous.get("/view/NOPE-1").status_code == 404
