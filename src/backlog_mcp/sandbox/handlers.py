@@ -184,7 +184,7 @@ class Endpoints:
             "Content-Disposition": content_disposition(file.name),
         }
         return StreamingResponse(
-            _stream(file.body, truncate), headers=headers, media_type="application/octet-stream"
+            _stream(request, file.body, truncate), headers=headers, media_type="application/octet-stream"
         )
 
 
@@ -194,10 +194,14 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def _stream(body: FileBody, truncate: bool) -> AsyncIterator[bytes]:
+async def _stream(request: Request, body: FileBody, truncate: bool) -> AsyncIterator[bytes]:
     cut_at = body.size // 2 if truncate else body.size
     sent = 0
     for chunk in body.chunks():
+        # A client that read enough and hung up (a capped preview) must not be written to:
+        # asyncio would log a warning for every chunk sent into the closed socket.
+        if await request.is_disconnected():
+            return
         if sent + len(chunk) > cut_at:
             yield chunk[: cut_at - sent]
             raise SimulatedDisconnectError("download truncated on purpose")
