@@ -70,7 +70,8 @@ async def run(s: Session) -> bool:
     ok &= per_tool <= 125
     print(f"\ntools/list: {total} tokens for {len(tools)} tools = {per_tool:.0f} per tool (budget <= 125)")
     for entry in tools:
-        print(f"  {entry['name']:<26} {count(json.dumps(entry, ensure_ascii=False, separators=(',', ':'))):>5}")
+        size = count(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        print(f"  {entry['name']:<26} {size:>5}")
     return ok
 
 

@@ -19,9 +19,9 @@ from backlog_mcp.backlog.client import make_http_client
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
+from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext
-from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.tools import attachments, export, issues, projects
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
