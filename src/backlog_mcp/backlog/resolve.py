@@ -61,9 +61,12 @@ class Resolver:
             return int(ref)
         return (await self.project(ref)).id
 
-    async def _per_project(self, kind: str, project: str | int, load: Callable[[int], Awaitable[T]]) -> T:
-        project_id = await self.project_id(project)
-        return await self._reference.get((kind, project_id), lambda: load(project_id))
+    async def _per_project(
+        self, kind: str, project: str | int, load: Callable[[str | int], Awaitable[T]]
+    ) -> T:
+        # Backlog takes a key or an ID in these paths, so no key → ID lookup is spent here.
+        ref = str(project).strip().upper()
+        return await self._reference.get((kind, ref), lambda: load(ref))
 
     async def statuses(self, project: str | int) -> list[Status]:
         return await self._per_project("statuses", project, self._api.get_statuses)
