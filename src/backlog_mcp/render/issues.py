@@ -35,7 +35,18 @@ def render_issue_list(
         return "No issues match these filters (0 in total)."
     keys = {i.id: i.issue_key for i in issues}
     has_parent = any(i.parent_issue_id for i in issues)
-    headers = ["Key", "Summary", "Status", "Type", "Priority", "Assignee", "Due", "Updated"]
+    headers = [
+        "Key",
+        "Summary",
+        "Status",
+        "Type",
+        "Priority",
+        "Assignee",
+        "Category",
+        "Milestone",
+        "Due",
+        "Updated",
+    ]
     if has_parent:
         headers.append("Parent")
     rows = []
@@ -47,6 +58,8 @@ def render_issue_list(
             issue.issue_type.name if issue.issue_type else None,
             issue.priority.name if issue.priority else None,
             user_label(issue.assignee) if issue.assignee else None,
+            ", ".join(c.name for c in issue.category),
+            ", ".join(m.name for m in issue.milestone),
             ctx.day(issue.due_date),
             ctx.when(issue.updated),
         ]
