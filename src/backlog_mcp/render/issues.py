@@ -146,7 +146,11 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
     ]
     if issue.custom_fields:
         lines.append("## Custom fields")
-        lines += [f"- {f.name}: {_custom_value(f, ctx)}" for f in issue.custom_fields]
+        values = [(f.name, _custom_value(f, ctx)) for f in issue.custom_fields]
+        lines += [f"- {name}: {value}" for name, value in values if value != EMPTY]
+        empty = [name for name, value in values if value == EMPTY]
+        if empty:
+            lines.append(f"- Empty: {', '.join(empty)}")
     lines.append("## Description")
     lines.append(issue.description.strip() if issue.description and issue.description.strip() else "(empty)")
     if issue.attachments:
