@@ -1,0 +1,77 @@
+"""Paging honesty in the renderers: the range, the total, and a next page only when one exists."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from backlog_mcp.backlog.models import Comment, Issue, User
+from backlog_mcp.render.comments import render_comments
+from backlog_mcp.render.issues import render_issue_list
+from backlog_mcp.render.text import RenderContext
+
+CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _issues(n: int, start: int = 1) -> list[Issue]:
+    return [Issue(id=i, issue_key=f"A-{i}", summary=f"s{i}", updated=WHEN) for i in range(start, start + n)]
+
+
+def _comments(ids: list[int]) -> list[Comment]:
+    return [Comment(id=i, content=f"c{i}", created=WHEN, created_user=User(id=1, name="田中")) for i in ids]
+
+
+def test_issue_list_gives_the_next_offset_until_the_total() -> None:
+    text = render_issue_list(_issues(20), total=45, offset=0, arguments={"count": 20}, ctx=CTX)
+    assert text.startswith("Issues 1–20 of 45:")
+    assert text.splitlines()[-2] == 'Next page: backlog_get_issue_list {"count":20,"offset":20}'
+    last = render_issue_list(_issues(5, 41), total=45, offset=40, arguments={"count": 20}, ctx=CTX)
+    assert "Issues 41–45 of 45:" in last
+    assert "End of list." in last
+    assert "Next page" not in last
+
+
+def test_issue_list_parent_column_uses_keys_when_it_can() -> None:
+    parent, child = _issues(2)
+    child = child.model_copy(update={"parent_issue_id": parent.id})
+    orphan = _issues(1, 9)[0].model_copy(update={"parent_issue_id": 777})
+    text = render_issue_list([parent, child, orphan], total=3, offset=0, arguments={}, ctx=CTX)
+    assert "|Parent|" in text.splitlines()[1]
+    assert text.splitlines()[4].endswith("|A-1|")
+    assert text.splitlines()[5].endswith("|id 777|")
+
+
+def test_comments_continue_past_the_last_id_in_the_order_asked() -> None:
+    desc = render_comments(
+        _comments([30, 29]), issue_key="A-1", total=30, count=2, order="desc",
+        arguments={"issueIdOrKey": "A-1", "count": 2, "order": "desc"}, ctx=CTX,
+    )  # fmt: skip
+    call = json.loads(desc.splitlines()[-1].removeprefix("Next page: backlog_get_comments "))
+    assert call == {"issueIdOrKey": "A-1", "count": 2, "order": "desc", "maxId": 29}
+    asc = render_comments(
+        _comments([1, 2]), issue_key="A-1", total=30, count=2, order="asc",
+        arguments={"issueIdOrKey": "A-1", "count": 2, "order": "asc"}, ctx=CTX,
+    )  # fmt: skip
+    assert asc.splitlines()[-1].endswith('"minId":2}')
+
+
+def test_comments_say_end_when_everything_was_shown() -> None:
+    exact = render_comments(
+        _comments([3, 2, 1]), issue_key="A-1", total=3, count=3, order="desc",
+        arguments={"issueIdOrKey": "A-1", "count": 3}, ctx=CTX,
+    )  # fmt: skip
+    assert exact.endswith("End of comments in this direction.")
+    short = render_comments(
+        _comments([5]), issue_key="A-1", total=9, count=3, order="desc",
+        arguments={"issueIdOrKey": "A-1", "count": 3, "maxId": 6}, ctx=CTX,
+    )  # fmt: skip
+    assert short.endswith("End of comments in this direction.")
+
+
+def test_comment_heading_carries_id_author_and_local_time() -> None:
+    text = render_comments(
+        _comments([7]), issue_key="A-1", total=1, count=20, order="desc", arguments={}, ctx=CTX
+    )
+    assert "### #7 · 田中 · 2026-01-01T09:00+09:00" in text
