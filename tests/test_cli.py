@@ -80,3 +80,18 @@ def test_demo_runs_a_real_stdio_session(tmp_path: Path) -> None:
     assert "Connected over stdio to backlog-mcp (sandbox)" in done.stdout
     assert "# DEMO-1 " in done.stdout
     assert "Comments on DEMO-4: 3 shown" in done.stdout
+
+
+def test_stdio_start_up_path_does_not_import_the_sandbox(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from backlog_mcp.config import load_settings\n"
+        "from backlog_mcp.server import build_server\n"
+        "build_server(load_settings(base_url='https://x.backlog.com', api_key='k' * 20))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('backlog_mcp.sandbox', 'backlog_mcp.demo'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
