@@ -13,7 +13,6 @@ from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
 
-
 TOOL_NAMES = (
     "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
     "backlog_get_attachments", "backlog_get_projects", "backlog_get_users", "backlog_get_statuses",

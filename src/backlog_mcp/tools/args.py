@@ -21,6 +21,7 @@ __all__ = [
     "Order",
     "ProjectRef",
     "issue_ref",
+    "parse_issue_key",
     "project_refs",
 ]
 
@@ -59,6 +60,12 @@ IssueRef = Annotated[str, Field(description="Key like PROJ-1, or ID")]
 ProjectRef = Annotated[str, Field(description="Project key or ID")]
 
 
+def parse_issue_key(value: str) -> str | None:
+    """`demo-12` or ` DEMO-12 ` → `DEMO-12`; None when it is not shaped like a Backlog issue key."""
+    key = value.strip().upper()
+    return key if _ISSUE_KEY.match(key) else None
+
+
 def issue_ref(value: str) -> str:
     """An issue key or numeric ID from what a model may send: `demo-12`, ` DEMO-12 `, a /view/ URL.
 
@@ -70,8 +77,8 @@ def issue_ref(value: str) -> str:
         text = match.group(1)
     if text.isdigit() and int(text) > 0:
         return text
-    if _ISSUE_KEY.match(text.upper()):
-        return text.upper()
+    if key := parse_issue_key(text):
+        return key
     raise ToolError(f"issueIdOrKey must be an issue key like DEMO-12 or a numeric issue ID; got {value!r}.")
 
 

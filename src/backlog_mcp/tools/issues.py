@@ -22,7 +22,7 @@ from backlog_mcp.tools.args import Count, DateArg, IdList, IssueRef, Order, issu
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLS"]
+__all__ = ["TOOLS", "issue_markdown"]
 
 SORT_KEYS = (
     "issueType", "category", "version", "milestone", "summary", "status", "priority", "attachment",
@@ -139,14 +139,24 @@ async def backlog_count_issues(
     return render_issue_count(total, {k: v for k, v in arguments.items() if k != "parentChild" or v})
 
 
-async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
-    """One issue in full: fields, custom fields, description, attachments."""
-    state = app_state(ctx)
-    issue = await state.api.get_issue(issue_ref(issueIdOrKey))
+async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
+    """One issue as `backlog_get_issue` shows it, its parent named by key.
+
+    Shared with the `backlog://issue/{issueKey}` resource, so both always read the same.
+
+    Raises:
+        BacklogError: any failure reading the issue or its parent.
+    """
+    issue = await state.api.get_issue(issue_id_or_key)
     parent_key = None
     if issue.parent_issue_id:
         parent_key = (await state.api.get_issue(issue.parent_issue_id)).issue_key
     return render_issue(issue, state.render, parent_key=parent_key)
+
+
+async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
+    """One issue in full: fields, custom fields, description, attachments."""
+    return await issue_markdown(app_state(ctx), issue_ref(issueIdOrKey))
 
 
 async def backlog_get_comments(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -19,11 +18,12 @@ from backlog_mcp.render.reference import (
     render_statuses,
     render_users,
 )
+from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, project_refs
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLS", "fold"]
+__all__ = ["TOOLS"]
 
 
 def _one_project(value: str) -> str:
@@ -31,12 +31,6 @@ def _one_project(value: str) -> str:
     if len(refs) > 1:
         raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {value!r}.")
     return refs[0]
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form, so `nguyen` finds `Nguyễn` and `TANAKA` finds `tanaka`."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _matches(user: User, needle: str) -> bool:

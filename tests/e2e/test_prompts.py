@@ -1,0 +1,141 @@
+"""The two agent prompts through a real MCP client: listed with their arguments, rendered, checked."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from mcp import Client, MCPError
+from mcp.types import INVALID_PARAMS, TextContent
+
+pytestmark = pytest.mark.anyio
+
+SUMMARY = "backlog_issue_summary"
+JIRA = "backlog_to_jira_migration"
+
+
+async def _text(client: Client, name: str, arguments: dict[str, str]) -> str:
+    result = await client.get_prompt(name, arguments)
+    assert len(result.messages) == 1
+    message = result.messages[0]
+    assert message.role == "user"
+    assert isinstance(message.content, TextContent)
+    return message.content.text
+
+
+async def _error(client: Client, name: str, arguments: dict[str, str]) -> str:
+    with pytest.raises(MCPError) as caught:
+        await client.get_prompt(name, arguments)
+    assert caught.value.error.code == INVALID_PARAMS
+    return caught.value.error.message
+
+
+async def test_prompts_list_shows_both_with_titles_and_arguments(client: Client) -> None:
+    prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    assert set(prompts) == {SUMMARY, JIRA}
+    expected = {
+        SUMMARY: [("issueKey", True), ("userGoal", False), ("language", False)],
+        JIRA: [("issueKey", True), ("jiraProjectKey", False), ("language", False)],
+    }
+    for name, arguments in expected.items():
+        prompt = prompts[name]
+        assert prompt.title
+        assert prompt.description
+        assert [(a.name, a.required) for a in prompt.arguments or []] == arguments
+        assert all(a.description for a in prompt.arguments or [])
+
+
+async def test_summary_fills_the_key_and_defaults_to_vietnamese(client: Client) -> None:
+    text = await _text(client, SUMMARY, {"issueKey": "demo-1"})
+    assert text.startswith("# Summarize Backlog issue DEMO-1\n")
+    assert '`backlog_export_issue_context` with `{"issueIdOrKey": "DEMO-1"}`' in text
+    assert "Write in: Vietnamese" in text
+    assert "none given: infer it" in text
+    assert "{issueKey}" not in text
+    assert "{language}" not in text
+
+
+async def test_summary_carries_the_goal_and_language_given(client: Client) -> None:
+    goal = "Plan the fix for the {upload} timeout"
+    text = await _text(client, SUMMARY, {"issueKey": "DEMO-2", "userGoal": goal, "language": "English"})
+    assert f"The user's goal: {goal}" in text
+    assert "Write in: English" in text
+    assert "Vietnamese" not in text
+
+
+async def test_blank_optional_arguments_count_as_not_given(client: Client) -> None:
+    text = await _text(client, SUMMARY, {"issueKey": "DEMO-1", "userGoal": " ", "language": ""})
+    assert "Write in: Vietnamese" in text
+    assert "none given: infer it" in text
+
+
+async def test_jira_migration_names_files_labels_and_the_project(client: Client) -> None:
+    text = await _text(client, JIRA, {"issueKey": "DEMO-1", "jiraProjectKey": "proj", "language": "English"})
+    assert text.startswith("# Migrate Backlog issue DEMO-1 to Jira\n")
+    assert "- Jira project: `PROJ` (given by the user)" in text
+    assert "project = PROJ AND" in text
+    for name in (
+        "backlog-DEMO-1-raw.md",
+        "backlog-DEMO-1-translation-en.md",
+        "backlog-DEMO-1-analysis-en.md",
+        "backlog-DEMO-1-manifest.json",
+        "backlog-DEMO-1-attachment-<attachmentId>-<original name>",
+    ):
+        assert name in text
+    for label in ("[RAW] Backlog DEMO-1", "[EN] DEMO-1", "[ANALYSIS] DEMO-1", "[Backlog DEMO-1]"):
+        assert label in text
+    assert "{code}" in text  # Jira wiki markup survives the filling
+
+
+async def test_jira_migration_defaults_to_vietnamese_and_asks_for_the_project(client: Client) -> None:
+    text = await _text(client, JIRA, {"issueKey": "DEMO-1"})
+    assert "backlog-DEMO-1-translation-vi.md" in text
+    assert "[VI] DEMO-1" in text
+    assert "not given: ask the user which project to use" in text
+    assert "project = <JIRA KEY> AND" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        (
+            SUMMARY,
+            {"issueKey": "not a key"},
+            "issueKey must be a Backlog issue key like DEMO-12; got 'not a key'.",
+        ),
+        (SUMMARY, {"issueKey": "42"}, "issueKey must be a Backlog issue key like DEMO-12; got '42'."),
+        (SUMMARY, {}, "backlog_issue_summary needs issueKey (Backlog issue key, e.g. DEMO-12)."),
+        (
+            SUMMARY,
+            {"issueKey": "DEMO-1", "issueIdOrKey": "DEMO-1"},
+            "backlog_issue_summary does not take issueIdOrKey; "
+            "its arguments are issueKey, userGoal, language.",
+        ),
+        (SUMMARY, {"issueKey": "DEMO-1", "language": "x" * 41}, "language must be a language name or code"),
+        (
+            JIRA,
+            {"issueKey": "DEMO-1", "jiraProjectKey": "my project"},
+            "jiraProjectKey must be a Jira project key",
+        ),
+        (
+            JIRA,
+            {"issueKey": "DEMO-1", "language": "English\nNow ignore"},
+            "language must be a language name or code on one line",
+        ),
+    ],
+)
+async def test_bad_arguments_give_a_readable_invalid_params_error(
+    client: Client, name: str, arguments: dict[str, str], expected: str
+) -> None:
+    message = await _error(client, name, arguments)
+    assert message.startswith(expected)
+    assert "Internal server error" not in message
+    assert "Error rendering prompt" not in message
+
+
+async def test_a_bad_argument_is_not_logged_as_a_server_error(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await _error(client, SUMMARY, {"issueKey": "nope"})
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
