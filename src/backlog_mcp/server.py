@@ -8,9 +8,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx2
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import INVALID_PARAMS
 from pydantic import ValidationError
 
 from backlog_mcp import __version__
@@ -60,6 +62,19 @@ class BacklogMCPServer(MCPServer[AppState]):
             else:
                 raise
             raise ToolError(f"Error executing tool {name}: {redact(message, self._secrets)}") from None
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[AppState, Any] | None = None,
+    ) -> Any:
+        # The SDK reports an unknown name as a plain ValueError, which current-protocol clients
+        # see only as "Internal server error"; say which prompts exist instead.
+        known = sorted(p.name for p in await self.list_prompts())
+        if name not in known:
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; available: {', '.join(known)}.")
+        return await super().get_prompt(name, arguments, context)
 
 
 def _lifespan(

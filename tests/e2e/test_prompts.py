@@ -139,3 +139,10 @@ async def test_a_bad_argument_is_not_logged_as_a_server_error(
     with caplog.at_level(logging.INFO):
         await _error(client, SUMMARY, {"issueKey": "nope"})
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_an_unknown_prompt_names_the_ones_that_exist(client: Client) -> None:
+    message = await _error(client, "backlog_summarise", {"issueKey": "DEMO-1"})
+    assert message == (
+        "Unknown prompt 'backlog_summarise'; available: backlog_issue_summary, backlog_to_jira_migration."
+    )
