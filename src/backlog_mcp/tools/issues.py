@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Annotated, Any
 
@@ -113,26 +114,9 @@ async def backlog_get_issue_list(
     return render_issue_list(issues, total=total, offset=offset, arguments=shown, ctx=state.render)
 
 
-async def backlog_count_issues(
-    ctx: Context[AppState, Any],
-    projectIdOrKey: ProjectsArg = None,
-    statusId: IdList = None,
-    priorityId: IdList = None,
-    assigneeId: IdList = None,
-    categoryId: IdList = None,
-    milestoneId: IdList = None,
-    issueTypeId: IdList = None,
-    keyword: KeywordArg = None,
-    parentChild: ParentChildArg = 0,
-    createdSince: DateArg = None,
-    createdUntil: DateArg = None,
-    updatedSince: DateArg = None,
-    updatedUntil: DateArg = None,
-    dueDateSince: DateArg = None,
-    dueDateUntil: DateArg = None,
-) -> str:
+async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str:
     """Count issues; filters as in backlog_get_issue_list."""
-    arguments = _given(locals())
+    arguments = _given(given)
     state = app_state(ctx)
     filters = await _filters(state, arguments)
     total = await state.api.count_issues(filters)
@@ -187,6 +171,14 @@ async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: Iss
     attachments = await state.api.get_attachments(key)
     return render_attachments(attachments, state.render, issue_key=key)
 
+
+# The count takes exactly the list's filters: its signature (and so its schema) is the list's
+# without the paging arguments, so the two can never drift apart.
+_PAGING = ("count", "offset", "sort", "order")
+_LIST_SIGNATURE = inspect.signature(backlog_get_issue_list, eval_str=True)
+backlog_count_issues.__signature__ = _LIST_SIGNATURE.replace(  # type: ignore[attr-defined]
+    parameters=[p for name, p in _LIST_SIGNATURE.parameters.items() if name not in _PAGING]
+)
 
 TOOLS = (
     ToolDef(backlog_get_issue_list, "List issues"),
