@@ -17,7 +17,7 @@ TOOL_NAMES = (
     "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
     "backlog_get_attachments", "backlog_get_projects", "backlog_get_users", "backlog_get_statuses",
     "backlog_get_issue_types", "backlog_get_categories", "backlog_get_milestones", "backlog_get_priorities",
-    "backlog_download_attachment", "backlog_get_attachment_content",
+    "backlog_download_attachment", "backlog_get_attachment_content", "backlog_export_issue_context",
 )  # fmt: skip
 
 

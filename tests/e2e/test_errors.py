@@ -35,7 +35,7 @@ async def test_missing_project_is_named(client: Client) -> None:
         ({"statusId": "open"}, "statusId[0] must be a whole number (got 'open')"),
         ({"order": "newest"}, "order must be one of 'asc' or 'desc' (got 'newest')"),
         ({"createdSince": "2026/01/01"}, "createdSince must be a date as yyyy-MM-dd"),
-        ({"parentChild": 9}, "parentChild must be at most 4 (got 9)"),
+        ({"parentChild": 9}, "parentChild must be 0 to 4 (got 9)"),
         ({"sort": "bogus"}, "sort must be one of issueType, category"),
         ({"projectIdOrKey": "a/b"}, "projectIdOrKey takes project keys"),
     ],

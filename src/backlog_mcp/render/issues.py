@@ -9,7 +9,13 @@ from typing import Any
 from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
 from backlog_mcp.render.text import EMPTY, RenderContext, human_size, next_call, table, user_label
 
-__all__ = ["render_attachments", "render_issue", "render_issue_count", "render_issue_list"]
+__all__ = [
+    "custom_field_text",
+    "render_attachments",
+    "render_issue",
+    "render_issue_count",
+    "render_issue_list",
+]
 
 
 def _names(items: Sequence[NamedRef | Any]) -> str:
@@ -82,7 +88,8 @@ def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
     return f"{total} issues match" + (f" ({described})." if described else ".")
 
 
-def _custom_value(field: CustomFieldValue, ctx: RenderContext) -> str:
+def custom_field_text(field: CustomFieldValue, ctx: RenderContext) -> str:
+    """A custom field's value as one line of text (— when empty), whatever its type."""
     value = field.value
     if isinstance(value, list):
         text = ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
@@ -146,7 +153,7 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
     ]
     if issue.custom_fields:
         lines.append("## Custom fields")
-        values = [(f.name, _custom_value(f, ctx)) for f in issue.custom_fields]
+        values = [(f.name, custom_field_text(f, ctx)) for f in issue.custom_fields]
         lines += [f"- {name}: {value}" for name, value in values if value != EMPTY]
         empty = [name for name, value in values if value == EMPTY]
         if empty:

@@ -53,7 +53,9 @@ def _check_date(value: str | None) -> str | None:
 
 
 IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids)]
-DateArg = Annotated[str | None, AfterValidator(_check_date), Field(json_schema_extra={"format": "date"})]
+# The yyyy-MM-dd form is stated once in each tool's description rather than on all six date
+# arguments: the schema is read on every turn, and a wrong form gets a clear error anyway.
+DateArg = Annotated[str | None, AfterValidator(_check_date)]
 Count = Annotated[int, Field(ge=1, le=100)]
 Order = Literal["asc", "desc"]
 IssueRef = Annotated[str, Field(description="Key like PROJ-1, or ID")]

@@ -26,7 +26,7 @@ TEXT_MAX_BYTES = 32 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 _SNIFF_BYTES = 4096
 
-AttachmentId = Annotated[int, Field(gt=0, description="From backlog_get_attachments")]
+AttachmentId = Annotated[int, Field(gt=0)]  # the name says where it comes from
 
 
 async def backlog_download_attachment(
@@ -35,7 +35,7 @@ async def backlog_download_attachment(
     attachmentId: AttachmentId,
     outputDir: Annotated[str | None, Field(description="Folder inside the workspace")] = None,
 ) -> str:
-    """Save an attachment to disk in the workspace; gives its path, size, type."""
+    """Save an attachment into the workspace; gives its path, size, type."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     try:

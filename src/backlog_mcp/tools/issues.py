@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.api import IssueFilter, IssuePage
@@ -32,10 +32,20 @@ SORT_KEYS = (
 )  # fmt: skip
 _CUSTOM_SORT = re.compile(r"^customField_\d+$")
 
+
+def _parent_child(value: int) -> int:
+    if not 0 <= value <= 4:
+        raise ValueError(f"must be 0 to 4 (got {value})")
+    return value
+
+
 ProjectsArg = Annotated[str | None, Field(description="Project keys or IDs, comma-separated")]
 KeywordArg = str | None
 ParentChildArg = Annotated[
-    int, Field(ge=0, le=4, description="0 all, 1 not child, 2 child, 3 standalone, 4 parent")
+    int,
+    # The range lives in the validator, not the schema: the description already says it.
+    AfterValidator(_parent_child),
+    Field(description="0 all, 1 not child, 2 child, 3 standalone, 4 parent"),
 ]
 
 
@@ -98,12 +108,10 @@ async def backlog_get_issue_list(
     dueDateUntil: DateArg = None,
     count: Count = 20,
     offset: Annotated[int, Field(ge=0)] = 0,
-    sort: Annotated[
-        str | None, Field(description="updated (default), created, dueDate, priority, status…")
-    ] = None,
+    sort: Annotated[str | None, Field(description="Default updated; e.g. created, dueDate")] = None,
     order: Order = "desc",
 ) -> str:
-    """Issues matching filters, with the total and next-page arguments."""
+    """Issues matching filters (dates yyyy-MM-dd), with the total and next-page arguments."""
     arguments = _given(locals())
     state = app_state(ctx)
     filters = await _filters(state, arguments)
@@ -115,7 +123,7 @@ async def backlog_get_issue_list(
 
 
 async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str:
-    """Count issues; filters as in backlog_get_issue_list."""
+    """Count issues; same filters as backlog_get_issue_list."""
     arguments = _given(given)
     state = app_state(ctx)
     filters = await _filters(state, arguments)

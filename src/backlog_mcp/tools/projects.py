@@ -39,9 +39,7 @@ def _matches(user: User, needle: str) -> bool:
 
 async def backlog_get_projects(
     ctx: Context[AppState, Any],
-    archived: Annotated[
-        bool | None, Field(description="true: archived only; false: active only; omit: all")
-    ] = None,
+    archived: Annotated[bool | None, Field(description="true: archived only; false: active only")] = None,
 ) -> str:
     """Projects you can see: key, name, ID."""
     state = app_state(ctx)

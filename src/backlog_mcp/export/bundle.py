@@ -1,0 +1,337 @@
+"""One export, start to finish: fetch, download, write, swap the finished bundle into place.
+
+The comment pages must come one after another (each continues past the last ID of the one
+before), so they set the pace. Everything else runs beside them: the issue, the comment count
+(for the progress total) and, as soon as the issue names its attachments, the downloads.
+
+Nothing is written under the bundle's real name until the end: the bundle is built in a hidden
+sibling folder and renamed into place, so a failed or cancelled export leaves the previous one
+exactly as it was, and a re-export never mixes old files with new ones.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import secrets
+import shutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import anyio
+
+from backlog_mcp.aio import gather
+from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.models import Attachment, Comment, Issue
+from backlog_mcp.errors import BacklogError
+from backlog_mcp.export.manifest import (
+    ATTACHMENTS_DIR,
+    MANIFEST_NAME,
+    RAW_NAME,
+    build_manifest,
+    manifest_json,
+)
+from backlog_mcp.export.markdown import render_raw_markdown
+from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
+from backlog_mcp.export.placement import place_attachments
+from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
+from backlog_mcp.files.names import safe_name
+from backlog_mcp.files.sniff import image_type, is_text, media_type
+from backlog_mcp.render.text import RenderContext
+
+__all__ = [
+    "COMMENT_PAGE",
+    "DOWNLOAD_CONCURRENCY",
+    "EXTRACT_MAX_BYTES",
+    "ExportFailedError",
+    "ExportResult",
+    "Progress",
+    "export_issue",
+]
+
+COMMENT_PAGE = 100  # Backlog's largest page
+DOWNLOAD_CONCURRENCY = 4  # enough to hide latency, gentle on Backlog's rate limit
+EXTRACT_MAX_BYTES = 32 * 1024
+_SNIFF_BYTES = 4096
+
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+"""`(progress, total, message)`, called with strictly increasing `progress`."""
+
+
+class ExportFailedError(Exception):
+    """The export stopped before the swap; the previous bundle, if any, is untouched."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    folder: Path
+    context: IssueContext
+    replaced: bool
+    """A previous bundle was there and has been replaced."""
+
+    @property
+    def raw_path(self) -> Path:
+        return self.folder / RAW_NAME
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / MANIFEST_NAME
+
+
+class _Steps:
+    """Counts finished steps and reports them in order, whichever task finishes them."""
+
+    def __init__(self, report: Progress) -> None:
+        self._report = report
+        self._done = 0
+        self._total = 2  # the issue, and writing the bundle; pages and files are added when known
+        self._lock = anyio.Lock()  # increment and send together, so the values go out increasing
+
+    def expect(self, more: int) -> None:
+        self._total += more
+
+    async def step(self, message: str) -> None:
+        async with self._lock:
+            self._done += 1
+            await self._report(self._done, max(self._total, self._done), message)
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """What the download phase learned about one attachment (placement comes later)."""
+
+    file: str | None = None
+    media_type: str | None = None
+    skipped: str | None = None
+    extract: Extract | None = None
+
+
+class _Export:
+    """One export's fetching: the parts that run side by side, and the staging folder they fill."""
+
+    def __init__(
+        self, api: Backlog, ref: str, base: Path, options: ExportOptions, cap: int, steps: _Steps
+    ) -> None:
+        self.api, self.ref, self.base, self.options, self.steps = api, ref, base, options, steps
+        # The server's own cap (BACKLOG_MAX_ATTACHMENT_BYTES) bounds what a caller may ask for.
+        self.cap = min(options.max_attachment_bytes, cap)
+        self.cap_name = (
+            "maxAttachmentBytes" if options.max_attachment_bytes <= cap else "BACKLOG_MAX_ATTACHMENT_BYTES"
+        )
+        self.staging: Path | None = None
+        self.comment_total: int | None = None
+
+    # -- the issue and its files ---------------------------------------------------------------
+
+    async def issue_and_files(self) -> tuple[Issue, str | None, dict[int, _File]]:
+        issue = await self.api.get_issue(self.ref)
+        self.staging = self.base / f".{safe_name(issue.issue_key)}.partial-{secrets.token_hex(4)}"
+        await anyio.Path(self.staging).mkdir()
+        await self.steps.step(f"Read {issue.issue_key}")
+        files: dict[int, _File] = {}
+        parent, _ = await gather(self._parent_key(issue), self._download_all(issue, files))
+        return issue, parent, files
+
+    async def _parent_key(self, issue: Issue) -> str | None:
+        if not issue.parent_issue_id:
+            return None
+        return (await self.api.get_issue(issue.parent_issue_id)).issue_key
+
+    async def _download_all(self, issue: Issue, files: dict[int, _File]) -> None:
+        wanted: list[Attachment] = []
+        for a in issue.attachments:
+            if reason := self._skip_before_download(a):
+                files[a.id] = _File(skipped=reason)
+            else:
+                wanted.append(a)
+        self.steps.expect(len(wanted))
+        limiter = anyio.CapacityLimiter(DOWNLOAD_CONCURRENCY)
+
+        async def one(attachment: Attachment) -> None:
+            async with limiter:
+                files[attachment.id] = await self._download(issue.issue_key, attachment)
+            await self.steps.step(f"Saved attachment {attachment.id} ({attachment.name})")
+
+        # Largest first: its transfer then overlaps the comment pages, and the last round of
+        # downloads is made of quick ones (latency alone), so the tail after the pages is short.
+        wanted.sort(key=lambda a: a.size if a.size is not None else self.cap, reverse=True)
+        async with anyio.create_task_group() as group:
+            for attachment in wanted:
+                group.start_soon(one, attachment)
+
+    def _skip_before_download(self, attachment: Attachment) -> str | None:
+        if not self.options.include_attachments:
+            return "attachments not included (includeAttachments=false)"
+        if not self.options.download_attachments:
+            return "downloads turned off (downloadAttachments=false)"
+        if attachment.size is not None and attachment.size > self.cap:
+            return self._too_large(attachment.size)
+        return None
+
+    def _too_large(self, size: int | None) -> str:
+        shown = f"{size} bytes" if size is not None else "larger"
+        return f"{shown}, over the {self.cap}-byte cap ({self.cap_name})"
+
+    async def _download(self, key: str, attachment: Attachment) -> _File:
+        assert self.staging is not None, "the staging folder exists once the issue is read"
+        folder = self.staging / ATTACHMENTS_DIR
+        try:
+            saved = await save_attachment(
+                self.api, key, attachment.id, folder, max_bytes=self.cap, fallback_name=attachment.name
+            )
+        except AttachmentTooLargeError as exc:
+            return _File(skipped=self._too_large(exc.size if exc.size is not None else attachment.size))
+        except BacklogError as exc:
+            raise ExportFailedError(
+                f"Downloading attachment {attachment.id} ({attachment.name}) failed: {exc}"
+            ) from exc
+        read = EXTRACT_MAX_BYTES if self.options.extract_readable_files else _SNIFF_BYTES
+        async with await anyio.open_file(saved.path, "rb") as body:
+            data = await body.read(read)
+        head = data[:_SNIFF_BYTES]
+        name = attachment.name or saved.path.name
+        extract = None
+        if self.options.extract_readable_files and not image_type(head) and is_text(name, head):
+            # Not final: a character the cap cut in two is held back rather than shown as garbage.
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            text = decoder.decode(data, final=False)
+            shown = len(data) - len(decoder.getstate()[0])
+            extract = Extract(text=text, shown_bytes=shown, total_bytes=saved.size)
+        return _File(
+            file=f"{ATTACHMENTS_DIR}/{saved.path.name}",
+            media_type=media_type(name, head, saved.media_type),
+            extract=extract,
+        )
+
+    # -- comments ------------------------------------------------------------------------------
+
+    async def comment_count(self) -> None:
+        """Only feeds the progress total, so a failure here must not fail the export."""
+        if not self.options.include_comments:
+            return
+        try:
+            total = await self.api.count_comments(self.ref)
+        except BacklogError:
+            return
+        self.comment_total = total
+        self.steps.expect(max(1, -(-total // COMMENT_PAGE)))
+
+    async def comments(self) -> list[Comment] | None:
+        """Every comment, oldest first, a page at a time past the last ID seen."""
+        if not self.options.include_comments:
+            return None
+        comments: list[Comment] = []
+        min_id: int | None = None
+        while True:
+            page = await self.api.get_comments(self.ref, count=COMMENT_PAGE, order="asc", min_id=min_id)
+            comments += page
+            total = f"/{self.comment_total}" if self.comment_total is not None else ""
+            await self.steps.step(f"Comments {len(comments)}{total}")
+            if len(page) < COMMENT_PAGE or (min_id is not None and page[-1].id <= min_id):
+                return comments
+            # A full page that reaches the count taken at the start ends the snapshot: asking
+            # again would cost a whole round trip on the critical path to learn it is empty.
+            if self.comment_total is not None and len(comments) >= self.comment_total:
+                return comments
+            min_id = page[-1].id
+
+
+def _entries(
+    issue: Issue, files: dict[int, _File], comments: list[Comment], options: ExportOptions
+) -> list[AttachmentEntry]:
+    placements = place_attachments(issue, issue.attachments, comments, window=options.placement_window)
+    entries = []
+    for a in issue.attachments:
+        found = files.get(a.id, _File())
+        entries.append(
+            AttachmentEntry(
+                attachment=a,
+                placement=placements[a.id],
+                file=found.file,
+                media_type=found.media_type,
+                skipped=found.skipped,
+                extract=found.extract,
+            )
+        )
+    return entries
+
+
+def _swap_into_place(staging: Path, target: Path) -> Path | None:
+    """Renames `staging` to `target`; returns where the previous bundle went, to delete it.
+
+    Two renames in one folder, no await between them: cancellation cannot stop it half-way.
+    """
+    old = None
+    if target.exists() or target.is_symlink():
+        old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+        os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    return old
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+async def _remove_shielded(path: Path) -> None:
+    # Shielded: this is the clean-up that must happen even when the export is being cancelled.
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_remove, path)
+
+
+async def export_issue(
+    api: Backlog,
+    issue_ref: str,
+    base: Path,
+    options: ExportOptions,
+    *,
+    render: RenderContext,
+    server_cap: int,
+    progress: Progress,
+) -> ExportResult:
+    """Exports one issue into `base/<KEY>/` and returns what was written.
+
+    Raises:
+        ExportFailedError: an attachment could not be downloaded; nothing was changed.
+        BacklogError: the issue or its comments could not be read; nothing was changed.
+    """
+    job = _Export(api, issue_ref, base, options, server_cap, _Steps(progress))
+    await anyio.Path(base).mkdir(parents=True, exist_ok=True)
+    try:
+        (issue, parent_key, files), comments, _ = await gather(
+            job.issue_and_files(), job.comments(), job.comment_count()
+        )
+        assert job.staging is not None
+        context = IssueContext(
+            issue=issue,
+            parent_key=parent_key,
+            comments=comments,
+            attachments=_entries(issue, files, comments or [], options),
+            options=options,
+            generated=datetime.now(render.zone),
+            url=render.issue_url(issue.issue_key),
+        )
+        staging = anyio.Path(job.staging)
+        await (staging / RAW_NAME).write_text(render_raw_markdown(context, render), encoding="utf-8")
+        manifest = manifest_json(build_manifest(context, render.zone))
+        await (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
+        target = base / safe_name(issue.issue_key)
+        old = _swap_into_place(job.staging, target)
+    except BaseException:
+        if job.staging is not None:
+            await _remove_shielded(job.staging)
+        raise
+    if old is not None:
+        await _remove_shielded(old)
+    await job.steps.step(f"Wrote {target}")
+    return ExportResult(folder=target, context=context, replaced=old is not None)

@@ -1,0 +1,42 @@
+"""The tool's answer: where the bundle is, what it holds, what was left out, what to do next."""
+
+from __future__ import annotations
+
+from backlog_mcp.export.bundle import ExportResult
+from backlog_mcp.export.manifest import ATTACHMENTS_DIR
+
+__all__ = ["render_export_result"]
+
+
+def render_export_result(result: ExportResult) -> str:
+    context = result.context
+    key = context.issue.issue_key
+    entries = context.attachments
+    downloaded = sum(1 for e in entries if e.file)
+    skipped = [e for e in entries if e.skipped]
+    placed = {c: sum(1 for e in entries if e.placement.confidence == c) for c in ("exact", "inferred")}
+    unmatched = len(entries) - placed["exact"] - placed["inferred"]
+    if context.comments is None:
+        comments = "comments not included"
+    else:
+        shown = len(context.shown_comments())
+        comments = f"{len(context.comments)} comments oldest first"
+        if shown != len(context.comments):
+            comments += f" ({len(context.comments) - shown} change-log-only left out)"
+    lines = [
+        f"Exported {key} to {result.folder}"
+        + (" (replaced the previous export)." if result.replaced else "."),
+        f"- raw.md: {result.raw_path} — fields, description, {comments}, attachments where they belong",
+        f"- manifest.json: {result.manifest_path} — per attachment: file, placement, confidence, reason",
+        f"- Attachments: {len(entries)}; {downloaded} saved in {result.folder / ATTACHMENTS_DIR}, "
+        f"{len(skipped)} skipped; placed {placed['exact']} exact, {placed['inferred']} inferred, "
+        f"{unmatched} unmatched",
+    ]
+    if skipped:
+        lines.append("Skipped:")
+        lines += [f"- {e.attachment.id} {e.attachment.name}: {e.skipped}" for e in skipped]
+    lines.append(
+        "Next: read raw.md in full (the source of truth) and manifest.json for placement confidence; "
+        "the backlog_issue_summary prompt turns them into a summary."
+    )
+    return "\n".join(lines)

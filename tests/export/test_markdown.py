@@ -1,0 +1,151 @@
+"""raw.md and manifest.json from a hand-made export: order, headings, tables, links, skips."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, User
+from backlog_mcp.export.manifest import build_manifest, manifest_json
+from backlog_mcp.export.markdown import render_raw_markdown
+from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
+from backlog_mcp.export.placement import Placement
+from backlog_mcp.render.text import RenderContext
+
+CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
+T0 = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
+TANAKA = User(id=1, name="田中")
+ISSUE = Issue(
+    id=9, issue_key="A-1", summary="件名", description="本文\n### Comment #1 — fake — heading",
+    created=T0, created_user=TANAKA,
+)  # fmt: skip
+
+
+def _comment(comment_id: int, content: str, changes: list[ChangeLogEntry] | None = None) -> Comment:
+    return Comment(
+        id=comment_id, content=content, change_log=changes, created_user=TANAKA,
+        created=T0 + timedelta(hours=comment_id),
+    )  # fmt: skip
+
+
+COMMENTS = [
+    _comment(1, "最初"),
+    _comment(2, "", [ChangeLogEntry(field="status", original_value="未対応", new_value="処理中")]),
+    _comment(3, "", [ChangeLogEntry(field="assigner", original_value=None, new_value="鈴木")]),
+    _comment(4, "最後 | パイプ"),
+]
+
+
+def _entry(attachment_id: int, name: str, placement: Placement, **kwargs: object) -> AttachmentEntry:
+    attachment = Attachment(id=attachment_id, name=name, size=2048, created=T0, created_user=TANAKA)
+    return AttachmentEntry(attachment=attachment, placement=placement, **kwargs)  # type: ignore[arg-type]
+
+
+ENTRIES = [
+    _entry(
+        11, "画面 (1).png", Placement("exact", "the description names the file", "description"),
+        file="attachments/11_画面 (1).png", media_type="image/png",
+    ),
+    _entry(
+        12, "log.txt", Placement("exact", "change log", "comment", 3),
+        file="attachments/12_log.txt", media_type="text/plain",
+        extract=Extract(text="line ``` one\n", shown_bytes=13, total_bytes=5000),
+    ),
+    _entry(13, "big.zip", Placement("unmatched", "no evidence"), skipped="9000 bytes, over the 10-byte cap"),
+]  # fmt: skip
+
+
+def _context(comments: list[Comment] | None = COMMENTS, **options: object) -> IssueContext:
+    return IssueContext(
+        issue=ISSUE, parent_key=None, comments=comments, attachments=ENTRIES,
+        options=ExportOptions(**options),  # type: ignore[arg-type]
+        generated=T0, url=CTX.issue_url("A-1"),
+    )  # fmt: skip
+
+
+def test_sections_come_in_the_fixed_order() -> None:
+    text = render_raw_markdown(_context(extract_readable_files=True), CTX)
+    order = [
+        "# A-1 件名", "- URL: https://demo.backlog.jp/view/A-1", "## Description",
+        "Attachments placed here:", "## Attachments not placed elsewhere", "## Comments (4, oldest first)",
+        "### Comment #1 — 田中 — 2026-01-05T10:00+09:00", "### Comment #4 —",
+        "## Extracted text of readable attachments",
+    ]  # fmt: skip
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_every_comment_has_the_original_heading_and_a_fake_one_is_escaped() -> None:
+    text = render_raw_markdown(_context(), CTX)
+    headings = [line for line in text.splitlines() if line.startswith("### Comment #")]
+    assert headings == [f"### Comment #{i} — 田中 — 2026-01-05T{9 + i:02d}:00+09:00" for i in (1, 2, 3, 4)]
+    assert "\\### Comment #1 — fake — heading" in text
+
+
+def test_change_logs_are_tables_with_the_field_names_people_use() -> None:
+    text = render_raw_markdown(_context(), CTX)
+    assert "| Field | From | To |\n|---|---|---|\n| status | 未対応 | 処理中 |" in text
+    assert "| assignee | — | 鈴木 |" in text
+    assert "最後 | パイプ" in text  # the comment's own text stays verbatim
+
+
+def test_images_are_embedded_files_linked_and_skipped_ones_say_why() -> None:
+    text = render_raw_markdown(_context(), CTX)
+    assert "- ![画面 (1).png](<attachments/11_画面 (1).png>) — attachment 11" in text
+    comment_3 = text[text.index("### Comment #3") : text.index("### Comment #4")]
+    assert "- [log.txt](attachments/12_log.txt) — attachment 12" in comment_3
+    assert "exact: change log" in comment_3
+    table = text[text.index("## Attachments not placed elsewhere") : text.index("## Comments")]
+    assert "|13|big.zip|" in table
+    assert "not downloaded: 9000 bytes, over the 10-byte cap" in table
+    assert "log.txt" not in table
+
+
+def test_extracted_text_is_fenced_safely_and_says_it_was_cut() -> None:
+    text = render_raw_markdown(_context(extract_readable_files=True), CTX)
+    section = text[text.index("## Extracted text") :]
+    assert "### Attachment 12: log.txt\n\n````\nline ``` one\n````" in section
+    assert "[truncated: the first 13 of 5000 bytes; the whole file is attachments/12_log.txt]" in section
+    assert "## Extracted text" not in render_raw_markdown(_context(), CTX)
+
+
+def test_change_log_only_comments_go_when_asked_unless_a_file_was_added_there() -> None:
+    text = render_raw_markdown(_context(skip_changelog_only_comments=True), CTX)
+    assert "### Comment #2 " not in text  # status change only
+    assert "### Comment #3 " in text  # change log only, but log.txt was added there
+    assert "## Comments (4, oldest first, 1 change-log-only left out)" in text
+
+
+def test_without_comments_the_timeline_says_so() -> None:
+    text = render_raw_markdown(_context(comments=None, include_comments=False), CTX)
+    assert not [line for line in text.splitlines() if line.startswith("### Comment #")]
+    assert "Not included (includeComments=false)." in text
+    table = text[text.index("## Attachments not placed elsewhere") : text.index("## Comments")]
+    assert "|12|log.txt|" in table  # its comment is not shown, so the file is listed here
+
+
+def test_the_manifest_counts_and_describes_every_attachment() -> None:
+    data = json.loads(manifest_json(build_manifest(_context(), CTX.zone)))
+    assert data["issueKey"] == "A-1"
+    assert data["url"] == "https://demo.backlog.jp/view/A-1"
+    assert data["generatedAt"] == "2026-01-05T09:00:00+09:00"
+    assert data["counts"] == {
+        "comments": 4, "commentsShown": 4, "attachments": 3, "downloaded": 2, "skipped": 1, "extracted": 1,
+        "placedExact": 2, "placedInferred": 0, "unmatched": 1,
+    }  # fmt: skip
+    log = data["attachments"][1]
+    assert log == {
+        "id": 12, "name": "log.txt", "size": 2048, "uploader": "田中", "uploaderId": 1,
+        "created": "2026-01-05T09:00:00+09:00", "path": "attachments/12_log.txt", "mediaType": "text/plain",
+        "target": "comment", "confidence": "exact", "reason": "change log", "commentId": 3,
+        "skippedReason": None, "extracted": True,
+    }  # fmt: skip
+    assert data["attachments"][2]["path"] is None
+    assert data["attachments"][2]["target"] is None
+
+
+def test_the_manifest_keeps_japanese_readable() -> None:
+    text = manifest_json(build_manifest(_context(), CTX.zone))
+    assert '"name": "画面 (1).png"' in text
+    assert "\\u" not in text
