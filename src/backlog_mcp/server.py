@@ -85,20 +85,27 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        http = make_http_client(
-            settings.base_url,
-            timeout_seconds=settings.timeout_seconds,
-            access_token=None if api_key else token,
-            transport=transport,
-        )
-        async with http:
-            api = Backlog(
-                http,
-                api_key=api_key,
-                uses_token=token is not None,
-                max_retries=settings.max_retries,
-                rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
+        created: list[httpx2.AsyncClient] = []
+
+        def http() -> httpx2.AsyncClient:  # made on the first request, not at start-up
+            created.append(
+                make_http_client(
+                    settings.base_url,
+                    timeout_seconds=settings.timeout_seconds,
+                    access_token=None if api_key else token,
+                    transport=transport,
+                )
             )
+            return created[0]
+
+        api = Backlog(
+            http,
+            api_key=api_key,
+            uses_token=token is not None,
+            max_retries=settings.max_retries,
+            rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
+        )
+        try:
             yield AppState(
                 api=api,
                 resolver=Resolver(api, ttl_seconds=settings.cache_ttl_seconds),
@@ -106,6 +113,9 @@ def _lifespan(
                 workspace=settings.workspace,
                 max_attachment_bytes=settings.max_attachment_bytes,
             )
+        finally:
+            for client in created:
+                await client.aclose()
 
     return lifespan
 

@@ -82,7 +82,9 @@ class BacklogClient:
     """Async access to one Backlog space.
 
     Args:
-        http: from `make_http_client`; owned by the caller (the server's lifespan).
+        http: from `make_http_client`, or a factory for one, called on the first request (building
+            the TLS context costs tens of milliseconds an MCP client would otherwise wait for at
+            start-up); owned by the caller either way.
         api_key: sent as the `apiKey` query parameter; wins over a bearer token, as in Nulab's
             clients, when both are configured.
         max_retries: extra attempts after a 5xx, a connection failure, or a 429 whose reset is
@@ -92,7 +94,7 @@ class BacklogClient:
 
     def __init__(
         self,
-        http: httpx2.AsyncClient,
+        http: httpx2.AsyncClient | Callable[[], httpx2.AsyncClient],
         *,
         api_key: str | None = None,
         uses_token: bool = False,
@@ -101,7 +103,7 @@ class BacklogClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._http = http
+        self._http_or_factory = http
         self._api_key = api_key
         self._uses_token = uses_token and not api_key
         self._max_retries = max_retries
@@ -109,6 +111,12 @@ class BacklogClient:
         self._sleep = sleep
         self._clock = clock
         self.rate_limit: RateLimitInfo | None = None
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        if not isinstance(self._http_or_factory, httpx2.AsyncClient):
+            self._http_or_factory = self._http_or_factory()
+        return self._http_or_factory
 
     # -- core ---------------------------------------------------------------------------------
 

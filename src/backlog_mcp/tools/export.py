@@ -9,9 +9,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
-from backlog_mcp.export.bundle import ExportFailedError, export_issue
 from backlog_mcp.export.model import MIB, ExportOptions
-from backlog_mcp.export.report import render_export_result
 from backlog_mcp.files.workspace import OutsideWorkspaceError, resolve_inside
 from backlog_mcp.tools.args import IssueRef, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
@@ -47,6 +45,10 @@ async def backlog_export_issue_context(
     skipChangelogOnlyComments: bool = False,
 ) -> str:
     """Export an issue with all comments and files to the workspace: raw.md, manifest.json."""
+    # Imported here, not at module load: MCP clients wait for start-up, and most sessions never export.
+    from backlog_mcp.export.bundle import ExportFailedError, export_issue
+    from backlog_mcp.export.report import render_export_result
+
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     try:
