@@ -251,3 +251,24 @@ def test_short_secrets_do_not_mangle_text() -> None:
     assert redact("Could not reach Backlog", ["k"]) == "Could not reach Backlog"
     assert redact("GET /space?apiKey=k&x=1", ["k"]) == "GET /space?apiKey=***&x=1"
     assert redact(f"key {KEY} leaked", [KEY]) == "key *** leaked"
+
+
+async def test_http_client_is_made_on_the_first_request_and_only_once() -> None:
+    made: list[httpx2.AsyncClient] = []
+    recorder = Recorder(httpx2.Response(200, json=[]))
+
+    def factory() -> httpx2.AsyncClient:
+        made.append(
+            make_http_client(
+                "https://s.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
+            )
+        )
+        return made[-1]
+
+    api = Backlog(factory, api_key=KEY)
+    assert made == []
+    await api.get_priorities()
+    await api.get_priorities()
+    assert len(made) == 1
+    assert len(recorder.requests) == 2
+    await made[0].aclose()
