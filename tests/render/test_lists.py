@@ -75,3 +75,23 @@ def test_comment_heading_carries_id_author_and_local_time() -> None:
         _comments([7]), issue_key="A-1", total=1, count=20, order="desc", arguments={}, ctx=CTX
     )
     assert "### #7 · 田中 · 2026-01-01T09:00+09:00" in text
+
+
+def test_a_description_cannot_break_out_of_its_section() -> None:
+    from backlog_mcp.render.issues import render_issue
+
+    description = "## 要件\n```python\nprint('x')\n```\n### #1 · not a comment"
+    text = render_issue(Issue(id=1, issue_key="A-1", description=description), CTX)
+    body = text.split("## Description\n", 1)[1]
+    assert body.startswith("````\n")
+    assert body.rstrip().endswith("\n````")
+    assert description in body
+
+
+def test_a_multi_line_custom_field_stays_one_list_item() -> None:
+    from backlog_mcp.backlog.models import CustomFieldValue
+    from backlog_mcp.render.issues import render_issue
+
+    field = CustomFieldValue(id=1, field_type_id=2, name="補足", value="一行目\n- 二行目")
+    text = render_issue(Issue(id=1, issue_key="A-1", custom_fields=[field]), CTX)
+    assert "- 補足: 一行目\n  - 二行目" in text

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
-from backlog_mcp.render.text import EMPTY, RenderContext, human_size, next_call, table, user_label
+from backlog_mcp.render.text import EMPTY, RenderContext, fenced, human_size, next_call, table, user_label
 
 __all__ = [
     "custom_field_text",
@@ -154,12 +154,17 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
     if issue.custom_fields:
         lines.append("## Custom fields")
         values = [(f.name, custom_field_text(f, ctx)) for f in issue.custom_fields]
-        lines += [f"- {name}: {value}" for name, value in values if value != EMPTY]
+        # A multi-line (text area) value stays one list item: its later lines are indented.
+        lines += [
+            f"- {name}: {value.replace(chr(10), chr(10) + '  ')}" for name, value in values if value != EMPTY
+        ]
         empty = [name for name, value in values if value == EMPTY]
         if empty:
             lines.append(f"- Empty: {', '.join(empty)}")
     lines.append("## Description")
-    lines.append(issue.description.strip() if issue.description and issue.description.strip() else "(empty)")
+    description = (issue.description or "").strip()
+    # Fenced: a description's own headings and tables must not read as parts of this answer.
+    lines.append(fenced(description) if description else "(empty)")
     if issue.attachments:
         lines.append("## " + render_attachments(issue.attachments, ctx, issue_key=issue.issue_key))
     if issue.shared_files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ __all__ = [
     "EMPTY",
     "RenderContext",
     "cell",
+    "fenced",
     "human_size",
     "next_call",
     "table",
@@ -66,6 +68,13 @@ def cell(value: object) -> str:
         return EMPTY
     text = text.replace("\\", "\\\\").replace("|", "\\|")
     return " ".join(text.split())
+
+
+def fenced(text: str) -> str:
+    """`text` in a code fence longer than any backtick run inside it, so nothing can close it early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
