@@ -106,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_OK
             return _run_client_command(command, args, settings)
     except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n(Or try it without an account: backlog-mcp --sandbox)\n")
+        hint = (
+            ""
+            if getattr(args, "sandbox", False)
+            else "\n(Or try it without an account: backlog-mcp --sandbox)"
+        )
+        sys.stderr.write(f"{exc}{hint}\n")
         return EXIT_CONFIG
     except BacklogError as exc:
         sys.stderr.write(f"{exc}\n")

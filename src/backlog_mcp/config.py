@@ -13,11 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
 
-__all__ = ["Settings", "load_settings", "local_timezone_name"]
+__all__ = ["TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name"]
 
 _ENV_PREFIX = "BACKLOG_"
 _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
@@ -32,7 +32,9 @@ _EXAMPLES = {
     "cache_ttl_seconds": "BACKLOG_CACHE_TTL_SECONDS=300",
     "workspace": "BACKLOG_WORKSPACE=~/backlog-mcp",
     "max_attachment_bytes": "BACKLOG_MAX_ATTACHMENT_BYTES=52428800",
+    "toolsets": "BACKLOG_TOOLSETS=issues,projects",
 }
+TOOLSET_NAMES = ("issues", "projects", "attachments", "export")
 MIB = 1024 * 1024
 
 
@@ -66,6 +68,24 @@ class Settings(BaseSettings):
     cache_ttl_seconds: float = Field(default=300.0, ge=0, le=86400)
     workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")
     max_attachment_bytes: int = Field(default=50 * MIB, gt=0)
+    toolsets: str = Field(default="all", description="Tool groups to serve, comma-separated")
+
+    @field_validator("toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: str) -> str:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        if not names or names == ["all"]:
+            return ",".join(TOOLSET_NAMES)
+        unknown = [n for n in names if n not in TOOLSET_NAMES]
+        if unknown:
+            raise ValueError(
+                f"has unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSET_NAMES)}"
+            )
+        return ",".join(n for n in TOOLSET_NAMES if n in names)
+
+    @property
+    def enabled_toolsets(self) -> tuple[str, ...]:
+        return tuple(self.toolsets.split(","))
 
     @field_validator("workspace")
     @classmethod
@@ -111,6 +131,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except SettingsError as exc:  # a value the environment source itself could not parse
+        raise ConfigError(f"Configuration error: {exc}.") from None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -38,7 +38,9 @@ INSTRUCTIONS = (
     "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
     "Lists show their total and the exact arguments for the next page."
 )
-TOOL_MODULES = (issues, projects, attachments, export)
+# Toolsets, by the names BACKLOG_TOOLSETS takes: leaving one out saves its share of tools/list,
+# which a client loads into the model's context on every turn.
+TOOLSETS = {"issues": issues, "projects": projects, "attachments": attachments, "export": export}
 
 
 class BacklogMCPServer(MCPServer[AppState]):
@@ -130,7 +132,7 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=_lifespan(settings, transport),
-        tools=[build_tool(t) for module in TOOL_MODULES for t in module.TOOLS],
+        tools=[build_tool(t) for name in settings.enabled_toolsets for t in TOOLSETS[name].TOOLS],
         secrets=secrets,
     )
     register_prompts_and_resources(server)

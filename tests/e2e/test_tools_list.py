@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.e2e.conftest import TOOL_NAMES
+from backlog_mcp.config import load_settings
+from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.server import build_server
+from tests.e2e.conftest import TOOL_NAMES, call_error
 
 pytestmark = pytest.mark.anyio
 
@@ -55,3 +58,15 @@ async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client)
         assert '"title"' not in schema
         assert '"null"' not in schema
         assert "anyOf" not in schema
+
+
+async def test_toolsets_limit_what_is_served(sandbox: SandboxServer) -> None:
+    settings = load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key, toolsets="issues")
+    async with Client(build_server(settings)) as limited:
+        names = {t.name for t in (await limited.list_tools()).tools}
+        text = await call_error(limited, "backlog_get_projects")
+    assert names == {
+        "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
+        "backlog_get_attachments",
+    }  # fmt: skip
+    assert "Unknown tool" in text
