@@ -41,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"backlog-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("serve", parents=[common], help="serve MCP on stdio (the default)")
+    serve = commands.add_parser("serve", parents=[common], help="serve MCP on stdio (the default) or HTTP")
+    serve.add_argument(
+        "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or streamable HTTP"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP: loopback address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000); the path is /mcp")
     call = commands.add_parser("call", parents=[common], help="run one tool and print its result")
     call.add_argument("tool", help="tool name, e.g. backlog_get_issue")
     call.add_argument(
@@ -100,10 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(_write)
         with _settings(getattr(args, "sandbox", False)) as settings:
             if command == "serve":
-                from backlog_mcp.server import build_server
-
-                build_server(settings).run()
-                return EXIT_OK
+                return _serve(args, settings)
             return _run_client_command(command, args, settings)
     except ConfigError as exc:
         hint = (
@@ -118,6 +120,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from backlog_mcp.server import build_server
+
+    server = build_server(settings)
+    if getattr(args, "transport", "stdio") == "stdio":
+        server.run()
+        return EXIT_OK
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback:
+        # The server acts with your Backlog credentials and has no authentication of its own.
+        sys.stderr.write(
+            f"--host {args.host} is not a loopback address; the HTTP transport serves 127.0.0.1 only.\n"
+        )
+        return EXIT_CONFIG
+    sys.stderr.write(f"backlog-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp\n")
+    server.run("streamable-http", host=args.host, port=args.port, streamable_http_path="/mcp")
+    return EXIT_OK
 
 
 def _run_client_command(command: str, args: argparse.Namespace, settings: Settings) -> int:
