@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -149,3 +150,14 @@ def test_the_manifest_keeps_japanese_readable() -> None:
     text = manifest_json(build_manifest(_context(), CTX.zone))
     assert '"name": "画面 (1).png"' in text
     assert "\\u" not in text
+
+
+def test_description_headings_cannot_pass_for_raw_md_sections() -> None:
+    context = _context()
+    issue = context.issue.model_copy(update={"description": "## Comments\n```sh\nmake\n```"})
+    text = render_raw_markdown(replace(context, issue=issue), CTX)
+    body = text.split("## Description\n\n", 1)[1]
+    assert body.startswith("````\n## Comments\n```sh")
+    assert [line for line in text.splitlines() if line.startswith("## Comments")][-1].startswith(
+        "## Comments ("
+    )

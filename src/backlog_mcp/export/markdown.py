@@ -13,7 +13,7 @@ from backlog_mcp.backlog.models import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
 from backlog_mcp.render.comments import FIELD_NAMES
 from backlog_mcp.render.issues import custom_field_text
-from backlog_mcp.render.text import EMPTY, RenderContext, cell, human_size, table, user_label
+from backlog_mcp.render.text import EMPTY, RenderContext, cell, fenced, human_size, table, user_label
 
 __all__ = ["render_raw_markdown"]
 
@@ -160,11 +160,6 @@ def _comments(context: IssueContext, ctx: RenderContext) -> list[str]:
     return lines
 
 
-def _fence(text: str) -> str:
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def _extracts(entries: Sequence[AttachmentEntry]) -> list[str]:
     readable = [e for e in entries if e.extract is not None]
     if not readable:
@@ -173,9 +168,8 @@ def _extracts(entries: Sequence[AttachmentEntry]) -> list[str]:
     for entry in readable:
         extract = entry.extract
         assert extract is not None
-        fence = _fence(extract.text)
-        lines += ["", f"### Attachment {entry.attachment.id}: {_label(entry.attachment.name)}", "", fence]
-        lines += [extract.text.rstrip("\n"), fence]
+        lines += ["", f"### Attachment {entry.attachment.id}: {_label(entry.attachment.name)}", ""]
+        lines.append(fenced(extract.text.rstrip("\n")))
         if extract.truncated:
             lines.append(
                 f"[truncated: the first {extract.shown_bytes} of {extract.total_bytes} bytes; "
@@ -187,7 +181,9 @@ def _extracts(entries: Sequence[AttachmentEntry]) -> list[str]:
 def render_raw_markdown(context: IssueContext, ctx: RenderContext) -> str:
     issue = context.issue
     lines = _metadata(issue, context, ctx)
-    lines += ["", "## Description", "", _user_text(issue.description) or "(empty)"]
+    description = _user_text(issue.description)
+    # Fenced: the description's own headings must not pass for this file's sections.
+    lines += ["", "## Description", "", fenced(description) if description else "(empty)"]
     in_description = [e for e in context.attachments if e.placement.target == "description"]
     lines += _placed(in_description, "Attachments placed here:")
     shown = {c.id for c in context.shown_comments()}
