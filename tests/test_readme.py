@@ -1,0 +1,41 @@
+"""The README stays true: its tables name exactly what the code serves and reads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.server import build_server
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.anyio
+async def test_tools_table_lists_exactly_the_served_tools() -> None:
+    documented = re.findall(r"^\| `(backlog_\w+)` \|", _section("Tools"), re.MULTILINE)
+    async with Client(
+        build_server(load_settings(base_url="https://x.backlog.com", api_key="k" * 20))
+    ) as client:
+        served = [t.name for t in (await client.list_tools()).tools]
+    assert sorted(documented) == sorted(served)
+
+
+def test_configuration_table_lists_exactly_the_settings() -> None:
+    documented = set(re.findall(r"^\| `(BACKLOG_\w+)` \|", _section("Configuration"), re.MULTILINE))
+    settings = {f"BACKLOG_{name.upper()}" for name in Settings.model_fields}
+    assert documented == settings | {"BACKLOG_LOG_LEVEL"}
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = ci.strip().splitlines()[-1]
+    assert command in _section("Try it: two commands")
