@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
@@ -12,7 +13,7 @@ from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import INVALID_PARAMS
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent
 from pydantic import ValidationError
 
 from backlog_mcp import __version__
@@ -23,7 +24,7 @@ from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.redact import install_log_redaction, redact
-from backlog_mcp.render.text import RenderContext
+from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools import attachments, export, issues, projects
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
@@ -54,7 +55,7 @@ class BacklogMCPServer(MCPServer[AppState]):
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> Any:
         try:
-            return await super().call_tool(name, arguments, context)
+            result = await super().call_tool(name, arguments, context)
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
@@ -64,6 +65,7 @@ class BacklogMCPServer(MCPServer[AppState]):
             else:
                 raise
             raise ToolError(f"Error executing tool {name}: {redact(message, self._secrets)}") from None
+        return _with_rate_limit_note(result, context)
 
     async def get_prompt(
         self,
@@ -77,6 +79,20 @@ class BacklogMCPServer(MCPServer[AppState]):
         if name not in known:
             raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; available: {', '.join(known)}.")
         return await super().get_prompt(name, arguments, context)
+
+
+def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -> Any:
+    """Adds a line when Backlog's rate limit runs low, so an agent paces itself before a 429."""
+    if context is None or not isinstance(result, CallToolResult) or result.is_error:
+        return result
+    state = context.request_context.lifespan_context
+    info = state.api.rate_limit if isinstance(state, AppState) else None
+    if info is None:
+        return result
+    note = rate_limit_note(info.remaining, info.limit, info.reset_at, datetime.now(UTC), state.render)
+    if note is None:
+        return result
+    return result.model_copy(update={"content": [*result.content, TextContent(type="text", text=note)]})
 
 
 def _lifespan(

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
@@ -102,3 +103,18 @@ async def test_unreachable_backlog_is_a_clear_error() -> None:
     async with Client(build_server(settings)) as client:
         text = await call_error(client, "backlog_get_projects")
     assert "Could not reach Backlog at 127.0.0.1" in text
+
+
+async def test_a_low_rate_limit_is_announced_before_it_runs_out(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    plenty = await client.call_tool("backlog_get_comments", {"issueIdOrKey": "DEMO-1"})
+    assert len(plenty.content) == 1
+    sandbox.reset_rate_limits()
+    sandbox.faults.rate_limits["read"] = 6
+    result = await client.call_tool("backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 1})
+    assert not result.is_error
+    note = result.content[-1]
+    assert isinstance(note, TextContent)
+    assert note.text.startswith("Note: Backlog's rate limit is low: ")
+    assert "of 6 requests of this kind left until " in note.text

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from backlog_mcp.backlog.models import ChangeLogEntry, NamedRef
 from backlog_mcp.render.comments import describe_change
-from backlog_mcp.render.text import EMPTY, RenderContext, cell, human_size, next_call, table
+from backlog_mcp.render.text import EMPTY, RenderContext, cell, human_size, next_call, rate_limit_note, table
 
 TOKYO = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
 HANOI = RenderContext(zone=ZoneInfo("Asia/Ho_Chi_Minh"), base_url="https://demo.backlog.jp")
@@ -72,3 +72,16 @@ def test_change_log_uses_todays_field_names_and_shows_both_sides() -> None:
         field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png")
     )
     assert describe_change(added) == "attachment: added a.png"
+
+
+def test_rate_limit_note_speaks_only_when_the_window_is_nearly_used_and_still_current() -> None:
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    reset = datetime(2026, 3, 1, 9, 1, tzinfo=UTC)
+    assert rate_limit_note(600, 600, reset, now, TOKYO) is None
+    assert rate_limit_note(61, 600, reset, now, TOKYO) is None
+    assert rate_limit_note(60, 600, reset, now, TOKYO) == (
+        "Note: Backlog's rate limit is low: 60 of 600 requests of this kind left until "
+        "2026-03-01T18:01+09:00. Pace further calls; past the limit Backlog refuses them."
+    )
+    assert rate_limit_note(5, 30, reset, now, TOKYO) is not None  # small limits: 5 left is low
+    assert rate_limit_note(0, 600, now, reset, TOKYO) is None  # that window has already reset

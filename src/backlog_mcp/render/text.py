@@ -19,6 +19,7 @@ __all__ = [
     "fenced",
     "human_size",
     "next_call",
+    "rate_limit_note",
     "table",
     "user_label",
 ]
@@ -99,6 +100,21 @@ def human_size(size: int | None) -> str:
             return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def rate_limit_note(
+    remaining: int, limit: int, reset_at: datetime, now: datetime, ctx: RenderContext
+) -> str | None:
+    """A warning when at most a tenth (or 5) of the rate-limit window is left, else None.
+
+    A reading whose window has already reset says nothing about now, so it is not repeated.
+    """
+    if remaining > max(5, limit // 10) or reset_at <= now:
+        return None
+    return (
+        f"Note: Backlog's rate limit is low: {remaining} of {limit} requests of this kind left "
+        f"until {ctx.when(reset_at)}. Pace further calls; past the limit Backlog refuses them."
+    )
 
 
 def next_call(tool: str, arguments: Mapping[str, Any]) -> str:
