@@ -44,7 +44,7 @@ async def _ids(client: Client) -> dict[str, list[int]]:
     text = await call(client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-1"})
     ids: dict[str, list[int]] = {}
     for attachment_id, name in re.findall(r"^\|(\d+)\|([^|]+)\|", text, re.MULTILINE):
-        ids.setdefault(name.replace("\\\\", "\\"), []).append(int(attachment_id))
+        ids.setdefault(name, []).append(int(attachment_id))
     return ids
 
 
@@ -155,3 +155,37 @@ async def test_large_text_is_capped_with_a_clear_marker(client: Client) -> None:
     text = "".join(b.text for b in result.content if isinstance(b, TextContent))
     assert re.search(r"\[truncated: showed the first \d+ of 6291456 bytes; backlog_download_attachment", text)
     assert len(text.encode("utf-8")) < 40 * 1024
+
+
+async def test_a_shift_jis_csv_comes_back_as_readable_text(client: Client) -> None:
+    listing = await call(client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-4"})
+    csv = int(re.findall(r"^\|(\d+)\|測定結果.csv\|", listing, re.MULTILINE)[0])
+    result = await client.call_tool(
+        "backlog_get_attachment_content", {"issueIdOrKey": "DEMO-4", "attachmentId": csv}
+    )
+    text = "".join(b.text for b in result.content if isinstance(b, TextContent))
+    assert ", text (cp932):\n回数,平均(ms),p95(ms)\n1,420,910\n" in text
+
+
+async def test_an_output_dir_that_is_a_file_or_too_long_is_a_clear_error(
+    ws_client: Client, workspace: Path
+) -> None:
+    workspace.mkdir()
+    (workspace / "notes.txt").write_text("x")
+    args = {"issueIdOrKey": "DEMO-1", "attachmentId": (await _ids(ws_client))["notes.txt"][0]}
+    text = await call_error(ws_client, "backlog_download_attachment", {**args, "outputDir": "notes.txt"})
+    assert "outputDir 'notes.txt' is a file, not a folder" in text
+    text = await call_error(ws_client, "backlog_download_attachment", {**args, "outputDir": "x" * 300})
+    assert "cannot be used: File name too long." in text
+    # A folder that cannot be created: the disk's reason, not a traceback.
+    text = await call_error(ws_client, "backlog_download_attachment", {**args, "outputDir": "notes.txt/sub"})
+    assert "Could not write in the workspace: Not a directory" in text
+    assert "Nothing was saved." in text
+    assert sorted(p.name for p in workspace.iterdir()) == ["notes.txt"]
+
+
+async def test_attachment_id_zero_says_greater_than_zero(client: Client) -> None:
+    text = await call_error(
+        client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-1", "attachmentId": 0}
+    )
+    assert "attachmentId must be greater than 0 (got 0)" in text

@@ -244,6 +244,42 @@ async def test_without_downloads_the_bundle_lists_files_and_says_why(client: Cli
     assert not (workspace / "DEMO-1" / "attachments").exists()
 
 
+async def test_without_attachments_the_bundle_has_none_and_says_how_many_were_left_out(
+    client: Client, workspace: Path
+) -> None:
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-1", "includeAttachments": False})
+    assert "- Attachments: not included (includeAttachments=false); the issue has 12" in text
+    bundle = workspace / "DEMO-1"
+    assert _manifest(bundle)["attachments"] == []
+    assert "Not included (includeAttachments=false); the issue has 12." in (bundle / "raw.md").read_text(
+        "utf-8"
+    )
+    assert not (bundle / "attachments").exists()
+
+
+async def test_the_manifest_records_the_cap_that_was_applied(client: Client, workspace: Path) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-2", "maxAttachmentBytes": 10**23})
+    assert _manifest(workspace / "DEMO-2")["options"]["maxAttachmentBytes"] == 50 * 1024 * 1024
+
+
+async def test_a_shift_jis_attachment_is_extracted_as_text(client: Client, workspace: Path) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-4", "extractReadableFiles": True})
+    raw = (workspace / "DEMO-4" / "raw.md").read_text(encoding="utf-8")
+    assert "測定結果.csv (decoded from cp932)\n\n```\n回数,平均(ms),p95(ms)\n1,420,910\n" in raw
+
+
+async def test_an_output_dir_that_is_a_file_is_refused_and_the_bundle_kept(
+    client: Client, workspace: Path
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    before = _tree(workspace)
+    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-2", "outputDir": "DEMO-2/raw.md"})
+    assert "outputDir 'DEMO-2/raw.md' is a file, not a folder" in text
+    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-2", "outputDir": "y" * 300})
+    assert "cannot be used: File name too long." in text
+    assert _tree(workspace) == before
+
+
 async def test_a_cancelled_export_leaves_the_previous_bundle_and_no_partial_folder(
     sandbox: SandboxServer, settings: Settings, workspace: Path
 ) -> None:

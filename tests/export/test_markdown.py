@@ -103,6 +103,36 @@ def test_images_are_embedded_files_linked_and_skipped_ones_say_why() -> None:
     assert "log.txt" not in table
 
 
+def test_files_in_the_unplaced_table_are_linked_and_images_embedded() -> None:
+    image = _entry(
+        21, "図　(2).webp", Placement("unmatched", "no evidence"),
+        file="attachments/21_図　(2).webp", media_type="image/webp",
+    )  # fmt: skip
+    doc = _entry(22, "spec.pdf", Placement("unmatched", "no evidence"), file="attachments/22_spec.pdf")
+    text = render_raw_markdown(replace(_context(), attachments=[image, doc]), CTX)
+    table = text[text.index("## Attachments not placed elsewhere") : text.index("## Comments")]
+    # A table cell would collapse the ideographic space: it is percent-encoded, as are the parentheses.
+    assert "|![image](attachments/21_図%E3%80%80%282%29.webp)|" in table
+    assert "|[file](attachments/22_spec.pdf)|" in table
+
+
+def test_without_attachments_raw_md_says_how_many_were_left_out() -> None:
+    issue = ISSUE.model_copy(update={"attachments": [e.attachment for e in ENTRIES]})
+    context = replace(_context(include_attachments=False), issue=issue, attachments=[])
+    text = render_raw_markdown(context, CTX)
+    assert "## Attachments\n\nNot included (includeAttachments=false); the issue has 3." in text
+    assert "## Attachments not placed elsewhere" not in text
+
+
+def test_text_decoded_from_shift_jis_says_so() -> None:
+    sjis = _entry(
+        31, "結果.csv", Placement("exact", "named", "description"), file="attachments/31_結果.csv",
+        extract=Extract(text="回数,平均\n", shown_bytes=10, total_bytes=10, encoding="cp932"),
+    )  # fmt: skip
+    text = render_raw_markdown(replace(_context(extract_readable_files=True), attachments=[sjis]), CTX)
+    assert "### Attachment 31: 結果.csv (decoded from cp932)\n\n```\n回数,平均\n```" in text
+
+
 def test_extracted_text_is_fenced_safely_and_says_it_was_cut() -> None:
     text = render_raw_markdown(_context(extract_readable_files=True), CTX)
     section = text[text.index("## Extracted text") :]

@@ -29,6 +29,7 @@ WINDOWS_RESERVED = {
         ("", "attachment"),
         (".hidden", "hidden"),
         ("a\x00b\x1fc.txt", "abc.txt"),
+        ("invoice\u202etxt.exe", "invoicetxt.exe"),  # a right-to-left override would show "exe.txt"
         ("設計書.txt", "設計書.txt"),
         ("Nguyễn báo cáo.docx", "Nguyễn báo cáo.docx"),
     ],

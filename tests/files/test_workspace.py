@@ -9,7 +9,12 @@ import anyio
 import pytest
 
 from backlog_mcp.files.atomic import TooLargeError, write_stream_atomically
-from backlog_mcp.files.workspace import OutsideWorkspaceError, resolve_inside
+from backlog_mcp.files.workspace import (
+    OutsideWorkspaceError,
+    WorkspaceError,
+    describe_os_error,
+    resolve_inside,
+)
 
 
 def test_relative_and_absolute_paths_inside_the_workspace_are_fine(tmp_path: Path) -> None:
@@ -25,6 +30,19 @@ def test_paths_that_leave_the_workspace_are_refused(tmp_path: Path, escape: str)
     workspace.mkdir()
     with pytest.raises(OutsideWorkspaceError, match="outside the workspace"):
         resolve_inside(workspace, escape)
+
+
+def test_a_file_or_a_nul_character_cannot_be_an_output_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(WorkspaceError, match="is a file, not a folder"):
+        resolve_inside(tmp_path, "notes.txt")
+    with pytest.raises(WorkspaceError, match="NUL character"):
+        resolve_inside(tmp_path, "a\x00b")
+
+
+def test_a_disk_error_reads_as_its_reason_and_path() -> None:
+    error = OSError(36, "File name too long", "/ws/xxx")
+    assert describe_os_error(error) == "Could not write in the workspace: File name too long (/ws/xxx)."
 
 
 def test_a_symlink_leading_out_is_refused(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,18 @@ def test_a_cell_is_always_one_line_without_bare_pipes(text: str) -> None:
     assert "\n" not in rendered
     assert "\r" not in rendered
     assert "|" not in rendered.replace("\\|", "")
+
+
+@given(st.text())
+def test_every_pipe_in_a_cell_stays_escaped(text: str) -> None:
+    # An even run of backslashes before a pipe would escape each other and free the pipe.
+    for match in re.finditer(r"(\\*)\|", cell(text)):
+        assert len(match.group(1)) % 2 == 1
+
+
+def test_a_windows_path_in_a_cell_reads_as_written() -> None:
+    assert cell("C:\\temp\\report:v2.txt") == "C:\\temp\\report:v2.txt"
+    assert cell("a\\*b*") == "a\\\\*b*"  # before punctuation the backslash would escape it
 
 
 def test_table_drops_only_columns_that_are_entirely_empty() -> None:

@@ -11,12 +11,11 @@ exactly as it was, and a re-export never mixes old files with new ones.
 
 from __future__ import annotations
 
-import codecs
 import os
 import secrets
 import shutil
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, Is
 from backlog_mcp.export.placement import place_attachments
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.names import safe_name
-from backlog_mcp.files.sniff import image_type, is_text, media_type
+from backlog_mcp.files.sniff import decode_text, image_type, media_type
 from backlog_mcp.render.text import RenderContext
 
 __all__ = [
@@ -140,6 +139,8 @@ class _Export:
         return (await self.api.get_issue(issue.parent_issue_id)).issue_key
 
     async def _download_all(self, issue: Issue, files: dict[int, _File]) -> None:
+        if not self.options.include_attachments:
+            return
         wanted: list[Attachment] = []
         for a in issue.attachments:
             if reason := self._skip_before_download(a):
@@ -162,8 +163,6 @@ class _Export:
                 group.start_soon(one, attachment)
 
     def _skip_before_download(self, attachment: Attachment) -> str | None:
-        if not self.options.include_attachments:
-            return "attachments not included (includeAttachments=false)"
         if not self.options.download_attachments:
             return "downloads turned off (downloadAttachments=false)"
         if attachment.size is not None and attachment.size > self.cap:
@@ -193,12 +192,15 @@ class _Export:
         head = data[:_SNIFF_BYTES]
         name = attachment.name or saved.path.name
         extract = None
-        if self.options.extract_readable_files and not image_type(head) and is_text(name, head):
-            # Not final: a character the cap cut in two is held back rather than shown as garbage.
-            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-            text = decoder.decode(data, final=False)
-            shown = len(data) - len(decoder.getstate()[0])
-            extract = Extract(text=text, shown_bytes=shown, total_bytes=saved.size)
+        if self.options.extract_readable_files and not image_type(head):
+            decoded = decode_text(name, data, complete=len(data) >= saved.size)
+            if decoded is not None:
+                extract = Extract(
+                    text=decoded.text,
+                    shown_bytes=decoded.used_bytes,
+                    total_bytes=saved.size,
+                    encoding=decoded.encoding,
+                )
         return _File(
             file=f"{ATTACHMENTS_DIR}/{saved.path.name}",
             media_type=media_type(name, head, saved.media_type),
@@ -241,6 +243,8 @@ class _Export:
 def _entries(
     issue: Issue, files: dict[int, _File], comments: list[Comment], options: ExportOptions
 ) -> list[AttachmentEntry]:
+    if not options.include_attachments:
+        return []
     placements = place_attachments(issue, issue.attachments, comments, window=options.placement_window)
     entries = []
     for a in issue.attachments:
@@ -317,7 +321,8 @@ async def export_issue(
             parent_key=parent_key,
             comments=comments,
             attachments=_entries(issue, files, comments or [], options),
-            options=options,
+            # What was applied: the server's own cap may be lower than the one asked for.
+            options=replace(options, max_attachment_bytes=job.cap),
             generated=datetime.now(render.zone),
             url=render.issue_url(issue.issue_key),
         )

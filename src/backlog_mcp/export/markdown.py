@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from backlog_mcp.backlog.models import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
@@ -34,6 +35,12 @@ def _user_text(text: str | None) -> str:
 def _link_target(file: str) -> str:
     # CommonMark needs <…> around a destination with spaces or parentheses; safe names have no <>.
     return f"<{file}>" if re.search(r"[\s()]", file) else file
+
+
+def _table_target(file: str) -> str:
+    # A table cell collapses whitespace, so spaces (also U+3000, common in Japanese names) and
+    # parentheses are percent-encoded instead of wrapped in <…>.
+    return "".join(quote(ch) if ch.isspace() or ch in "()" else ch for ch in file)
 
 
 def _label(text: str) -> str:
@@ -127,6 +134,14 @@ def _comment(comment: Comment, entries: Sequence[AttachmentEntry], ctx: RenderCo
     return lines
 
 
+def _file_cell(entry: AttachmentEntry) -> str:
+    if not entry.file:
+        return f"not downloaded: {entry.skipped}"
+    if entry.is_image:
+        return f"![image]({_table_target(entry.file)})"
+    return f"[file]({_table_target(entry.file)})"
+
+
 def _unplaced_table(entries: Sequence[AttachmentEntry], ctx: RenderContext) -> list[str]:
     rows = [
         [
@@ -135,7 +150,7 @@ def _unplaced_table(entries: Sequence[AttachmentEntry], ctx: RenderContext) -> l
             human_size(e.attachment.size),
             user_label(e.attachment.created_user),
             ctx.when(e.attachment.created),
-            e.file or f"not downloaded: {e.skipped}",
+            _file_cell(e),
             f"{e.placement.confidence}: {e.placement.reason}",
         ]
         for e in entries
@@ -168,7 +183,8 @@ def _extracts(entries: Sequence[AttachmentEntry]) -> list[str]:
     for entry in readable:
         extract = entry.extract
         assert extract is not None
-        lines += ["", f"### Attachment {entry.attachment.id}: {_label(entry.attachment.name)}", ""]
+        decoded = "" if extract.encoding == "utf-8" else f" (decoded from {extract.encoding})"
+        lines += ["", f"### Attachment {entry.attachment.id}: {_label(entry.attachment.name)}{decoded}", ""]
         lines.append(fenced(extract.text.rstrip("\n")))
         if extract.truncated:
             lines.append(
@@ -184,6 +200,14 @@ def render_raw_markdown(context: IssueContext, ctx: RenderContext) -> str:
     description = _user_text(issue.description)
     # Fenced: the description's own headings must not pass for this file's sections.
     lines += ["", "## Description", "", fenced(description) if description else "(empty)"]
+    if not context.options.include_attachments:
+        count = len(issue.attachments)
+        lines += [
+            "",
+            "## Attachments",
+            "",
+            f"Not included (includeAttachments=false); the issue has {count}.",
+        ]
     in_description = [e for e in context.attachments if e.placement.target == "description"]
     lines += _placed(in_description, "Attachments placed here:")
     shown = {c.id for c in context.shown_comments()}

@@ -33,6 +33,7 @@ class Extract:
     text: str
     shown_bytes: int
     total_bytes: int
+    encoding: str = "utf-8"
 
     @property
     def truncated(self) -> bool:

@@ -32,6 +32,9 @@ def render_export_result(result: ExportResult) -> str:
         f"{len(skipped)} skipped; placed {placed['exact']} exact, {placed['inferred']} inferred, "
         f"{unmatched} unmatched",
     ]
+    if not context.options.include_attachments:
+        count = len(context.issue.attachments)
+        lines[-1] = f"- Attachments: not included (includeAttachments=false); the issue has {count}"
     if skipped:
         lines.append("Skipped:")
         lines += [f"- {e.attachment.id} {e.attachment.name}: {e.skipped}" for e in skipped]

@@ -24,12 +24,14 @@ def _truncate_utf8(text: str, limit: int) -> str:
 def safe_name(name: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
     """A name safe on Windows, macOS and Linux.
 
-    No path separators (they become `_`), no `..` or leading dots, no control characters, no
-    names Windows reserves (`CON`, `NUL`, …), at most `max_bytes` of UTF-8 with the extension
-    kept; NFC-normalised so Vietnamese diacritics compare equal whatever the source OS.
+    No path separators (they become `_`), no `..` or leading dots, no control or invisible format
+    characters (bidi overrides), no names Windows reserves (`CON`, `NUL`, …), at most `max_bytes`
+    of UTF-8 with the extension kept; NFC-normalised so Vietnamese diacritics compare equal
+    whatever the source OS.
     """
     text = unicodedata.normalize("NFC", name)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    # Control characters, and format ones: a right-to-left override can disguise the extension.
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
     text = re.sub(r"[\\/]", "_", text)
     stem, dot, suffix = text.rpartition(".")
     if not dot or not stem.strip(" ._") or len(suffix.encode("utf-8")) > 16 or " " in suffix:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import mimetypes
+from dataclasses import dataclass
 from pathlib import PurePath
 
-__all__ = ["TEXT_SUFFIXES", "image_type", "is_text", "media_type"]
+__all__ = ["TEXT_SUFFIXES", "DecodedText", "decode_text", "image_type", "is_text", "media_type"]
 
 _IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -30,17 +32,62 @@ def image_type(head: bytes) -> str | None:
     return None
 
 
-def is_text(name: str, head: bytes) -> bool:
-    """Text-like by name, or by content: no NUL bytes and valid UTF-8 (a cut last character allowed)."""
-    if PurePath(name).suffix.lower() in TEXT_SUFFIXES:
-        return b"\x00" not in head
-    if not head or b"\x00" in head:
-        return False
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str
+    """The codec's name: `utf-8`, `utf-16`, `cp932` (Shift_JIS as Windows and Excel write it)."""
+    used_bytes: int
+    """How many of the bytes the text stands for: a character cut by the end of a prefix is left out."""
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Tried in order on a file named as text that is not UTF-8. Japanese spaces are full of CSVs and
+# logs saved from Windows tools in Shift_JIS; an 8-bit code page would accept any bytes as garbage.
+_LEGACY_ENCODINGS = ("cp932",)
+
+
+def _decode(data: bytes, encoding: str, *, complete: bool) -> DecodedText | None:
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3  # only a multi-byte character cut by the sample's end
-    return True
+        text = decoder.decode(data, final=complete)
+    except UnicodeDecodeError:
+        return None
+    pending = decoder.getstate()[0]
+    if len(pending) > 3:  # more than one cut character: not this encoding
+        return None
+    name = "utf-8" if encoding == "utf-8-sig" else encoding
+    # Windows line ends cost tokens and say nothing to a reader.
+    text = text.replace("\r\n", "\n")
+    return DecodedText(text=text, encoding=name, used_bytes=len(data) - len(pending))
+
+
+def decode_text(name: str, data: bytes, *, complete: bool) -> DecodedText | None:
+    """The text in `data` if it is text, else None.
+
+    UTF-8 (or UTF-16 with its byte-order mark) whatever the name; a file named as text
+    (`.csv`, `.log`, …) may also be Shift_JIS. `complete` says `data` is the whole file; a
+    prefix may end inside a character, which is held back (`used_bytes`) rather than garbled.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(data, encoding, complete=complete)
+    if b"\x00" in data:
+        return None
+    candidates = (
+        ("utf-8", *_LEGACY_ENCODINGS) if PurePath(name).suffix.lower() in TEXT_SUFFIXES else ("utf-8",)
+    )
+    if not data:
+        return DecodedText(text="", encoding="utf-8", used_bytes=0) if len(candidates) > 1 else None
+    for encoding in candidates:
+        if decoded := _decode(data, encoding, complete=complete):
+            return decoded
+    return None
+
+
+def is_text(name: str, head: bytes) -> bool:
+    """Text-like: see `decode_text`; `head` is a sample of the file's first bytes."""
+    return decode_text(name, head, complete=False) is not None
 
 
 def media_type(name: str, head: bytes, declared: str | None = None) -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["OutsideWorkspaceError", "resolve_inside"]
+__all__ = ["OutsideWorkspaceError", "WorkspaceError", "describe_os_error", "resolve_inside"]
 
 
-class OutsideWorkspaceError(ValueError):
+class WorkspaceError(ValueError):
+    """A requested folder cannot be used; the message says what to give instead."""
+
+
+class OutsideWorkspaceError(WorkspaceError):
     """A requested folder resolves outside the workspace."""
 
 
@@ -19,15 +23,38 @@ def resolve_inside(workspace: Path, output_dir: str | None) -> Path:
 
     Raises:
         OutsideWorkspaceError: with a message that says what is allowed.
+        WorkspaceError: the path cannot name a folder (a NUL character, an existing file).
     """
     root = workspace.expanduser().resolve()
     if output_dir is None or not output_dir.strip():
         return root
+    if "\x00" in output_dir:
+        raise WorkspaceError("outputDir must not contain a NUL character; give a plain folder name.")
     requested = Path(output_dir.strip()).expanduser()
     target = (requested if requested.is_absolute() else root / requested).resolve()
     if target != root and not target.is_relative_to(root):
         raise OutsideWorkspaceError(
-            f"outputDir {output_dir!r} resolves to {target}, outside the workspace {root}. "
+            f"outputDir {_shown(output_dir)} resolves to {target}, outside the workspace {root}. "
             "Give a folder inside it (relative paths are taken from it), or omit outputDir."
         )
+    try:
+        is_file = target.exists() and not target.is_dir()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise WorkspaceError(
+            f"outputDir {_shown(output_dir)} cannot be used: {exc.strerror or exc}."
+        ) from None
+    if is_file:
+        raise WorkspaceError(f"outputDir {_shown(output_dir)} is a file, not a folder: give a folder's path.")
     return target
+
+
+def _shown(output_dir: str) -> str:
+    """The argument as the model gave it, cut so a hostile one cannot flood the error."""
+    return repr(output_dir if len(output_dir) <= 80 else output_dir[:80] + "…")
+
+
+def describe_os_error(exc: OSError) -> str:
+    """`Could not write …: File name too long (…)`: the reason, without a traceback."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"Could not write in the workspace: {reason}{where}."

@@ -60,6 +60,9 @@ class RenderContext:
         return f"{self.base_url}/view/{key}"
 
 
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+
+
 def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped, empty shown as —."""
     if value is None:
@@ -67,7 +70,9 @@ def cell(value: object) -> str:
     text = str(value).strip()
     if not text:
         return EMPTY
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    # A backslash escapes only ASCII punctuation in Markdown, so only there is it doubled: a
+    # Windows path (`C:\temp\a.txt`) stays as the model should read it.
+    text = _ESCAPING_BACKSLASH.sub(r"\\\\", text).replace("|", "\\|")
     return " ".join(text.split())
 
 

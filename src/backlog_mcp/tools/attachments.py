@@ -13,8 +13,8 @@ from pydantic import Field
 
 from backlog_mcp.backlog.download import Download
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
-from backlog_mcp.files.sniff import image_type, is_text, media_type
-from backlog_mcp.files.workspace import OutsideWorkspaceError, resolve_inside
+from backlog_mcp.files.sniff import decode_text, image_type, media_type
+from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.render.text import human_size
 from backlog_mcp.tools.args import IssueRef, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
@@ -40,7 +40,7 @@ async def backlog_download_attachment(
     key = issue_ref(issueIdOrKey)
     try:
         folder = resolve_inside(state.workspace, outputDir or f"attachments/{key}")
-    except OutsideWorkspaceError as exc:
+    except WorkspaceError as exc:
         raise ToolError(str(exc)) from None
     try:
         saved = await save_attachment(
@@ -48,6 +48,8 @@ async def backlog_download_attachment(
         )
     except AttachmentTooLargeError as exc:
         raise ToolError(str(exc)) from None
+    except OSError as exc:
+        raise ToolError(f"{describe_os_error(exc)} Nothing was saved.") from None
     async with await anyio.open_file(saved.path, "rb") as file:
         head = await file.read(_SNIFF_BYTES)
     kind = media_type(saved.original_name or saved.path.name, head, saved.media_type)
@@ -76,15 +78,16 @@ async def backlog_get_attachment_content(
             ]
         why = f"an image ({kind}) over the {human_size(IMAGE_MAX_BYTES)} inline limit"
         return [_pointer(label, why, key, attachmentId)]
-    if is_text(name, data[:_SNIFF_BYTES]):
-        text = _decode_prefix(data[:TEXT_MAX_BYTES])
-        if total > TEXT_MAX_BYTES:
-            shown = len(text.encode("utf-8"))
+    prefix = data[:TEXT_MAX_BYTES]
+    if decoded := decode_text(name, prefix, complete=len(prefix) >= total):
+        text = decoded.text
+        if decoded.used_bytes < total:
             text += (
-                f"\n[truncated: showed the first {shown} of {total} bytes; "
+                f"\n[truncated: showed the first {decoded.used_bytes} of {total} bytes; "
                 "backlog_download_attachment saves the whole file]"
             )
-        return [TextContent(type="text", text=f"{label}, text:\n{text}")]
+        encoding = "" if decoded.encoding == "utf-8" else f" ({decoded.encoding})"
+        return [TextContent(type="text", text=f"{label}, text{encoding}:\n{text}")]
     kind = media_type(name, data[:_SNIFF_BYTES], download.media_type)
     return [_pointer(label, f"{kind}, which cannot be shown as text or image", key, attachmentId)]
 
@@ -104,16 +107,6 @@ async def _read_capped(download: Download) -> tuple[bytes, int]:
     else:
         return bytes(body), len(body)
     return bytes(body), download.size if download.size is not None else len(body)
-
-
-def _decode_prefix(data: bytes) -> str:
-    """A prefix of UTF-8 text, without the character the cut may have split."""
-    for trim in range(4):
-        try:
-            return data[: len(data) - trim].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def _pointer(label: str, why: str, key: str, attachment_id: int) -> TextContent:

@@ -14,10 +14,14 @@ def _explain(error: Any) -> str:
     got = f" (got {given!r})" if kind != "missing" else ""
     if kind == "missing":
         return "is required"
-    if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {ctx.get('le', ctx.get('lt'))}{got}"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {ctx.get('ge', ctx.get('gt'))}{got}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}{got}"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')}{got}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}{got}"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}{got}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"must be a whole number{got}"
     if kind in ("bool_parsing", "bool_type"):

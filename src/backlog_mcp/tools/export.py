@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.export.model import MIB, ExportOptions
-from backlog_mcp.files.workspace import OutsideWorkspaceError, resolve_inside
+from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.tools.args import IssueRef, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
@@ -53,7 +53,7 @@ async def backlog_export_issue_context(
     key = issue_ref(issueIdOrKey)
     try:
         base = resolve_inside(state.workspace, outputDir)
-    except OutsideWorkspaceError as exc:
+    except WorkspaceError as exc:
         raise ToolError(str(exc)) from None
     options = ExportOptions(
         include_comments=includeComments,
@@ -80,6 +80,8 @@ async def backlog_export_issue_context(
         )
     except ExportFailedError as exc:
         raise ToolError(f"{exc} Nothing was written; any previous export of {key} is unchanged.") from None
+    except OSError as exc:
+        raise ToolError(f"{describe_os_error(exc)} Any previous export of {key} is unchanged.") from None
     return render_export_result(result)
 
 
