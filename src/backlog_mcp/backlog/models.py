@@ -3,15 +3,26 @@
 Tolerant by design: real spaces send nulls where docs show values, omit fields that older
 payloads never had, and add fields we do not know yet. Every field that Backlog may leave
 out has a default, unknown fields are ignored, and nothing here rejects a real response.
+
+The shared base model applies the same rules to every field, so new fields get them for free:
+
+- `null` in a field whose type has no `None` means "absent": the field takes its default
+  (`""`, `False`, `[]`, ...). A field without a default (the ids and keys the server uses to
+  identify things) still rejects `null`, with a message saying so.
+- `null` items inside a list are dropped.
+- `""` in a date or number field means "absent" as well.
+- Numbers in text fields become text (change-log values are strings, or numbers, or null).
 """
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Attachment",
@@ -36,8 +47,53 @@ __all__ = [
 ]
 
 
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The members of a union annotation (`X | None` -> `(X, NoneType)`), or the annotation alone."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return get_args(annotation)
+    return (annotation,)
+
+
+def _accepts_none(annotation: Any) -> bool:
+    return annotation is Any or any(m is type(None) or m is None for m in _members(annotation))
+
+
+def _is_list(annotation: Any) -> bool:
+    return any(get_origin(m) is list for m in _members(annotation))
+
+
+def _accepts_text(annotation: Any) -> bool:
+    return annotation is Any or str in _members(annotation)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        coerce_numbers_to_str=True,
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _tolerate_absent(cls, value: Any, info: ValidationInfo) -> Any:
+        """Read `null` (and `""` outside text fields) as "absent"; drop `null` list items."""
+        if info.field_name is None:  # pragma: no cover - pydantic always names the field here
+            return value
+        field = cls.model_fields[info.field_name]
+        annotation = field.annotation
+        if value == "" and not _accepts_text(annotation):
+            value = None
+        if value is None:
+            if _accepts_none(annotation):
+                return None
+            if field.is_required():
+                raise PydanticCustomError("null_value", "required value is null")
+            return field.get_default(call_default_factory=True, validated_data=info.data)
+        if isinstance(value, list) and _is_list(annotation):
+            return [item for item in value if item is not None]
+        return value
 
 
 class NamedRef(_Model):
