@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -17,10 +19,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
 
-__all__ = ["TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name"]
+__all__ = ["TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name", "zone_for"]
 
 _ENV_PREFIX = "BACKLOG_"
 _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
+# A host name or bracketed IPv6 address, then an optional port: nothing else belongs in the base URL.
+_NETLOC = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+# A fixed offset from UTC, the fallback when the machine's zone has no IANA name we can find.
+_OFFSET_ZONE = re.compile(r"UTC([+-])(0\d|1[0-4]):([0-5]\d)")
+_LOCALTIME = Path("/etc/localtime")
+_ETC_TIMEZONE = Path("/etc/timezone")
 _EXAMPLES = {
     "base_url": "BACKLOG_BASE_URL=https://your-space.backlog.com",
     "api_key": "BACKLOG_API_KEY=<key from Personal Settings → API>",
@@ -39,16 +47,71 @@ MIB = 1024 * 1024
 
 
 def local_timezone_name() -> str:
-    """The machine's IANA zone name (`TZ`, then /etc/localtime), or UTC when it cannot be told."""
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and ("/" in tz or tz == "UTC"):
-        return tz
+    """The machine's time zone, as an IANA name when it can be told, else its UTC offset.
+
+    Tried in order: `TZ` when it names an IANA zone (or a zoneinfo file), the zone /etc/localtime
+    links to, /etc/timezone. When none gives a name (Windows, a copied /etc/localtime, a POSIX
+    `TZ` such as `JST-9`), the current offset as `UTC+09:00`: dates still show the right offset,
+    though a zone with daylight saving time then keeps today's offset all year.
+    """
+    tz = os.environ.get("TZ", "").strip().lstrip(":")
+    if tz:  # the process's local time follows TZ, so the files below do not apply
+        name = _zone_name_from_path(Path(tz)) if tz.startswith("/") else _known_name(tz)
+        return name or _offset_name()
+    return _zone_name_from_path(_LOCALTIME) or _etc_timezone() or _offset_name()
+
+
+def _known_name(name: str) -> str | None:
+    """`name` when it is an IANA zone this machine has."""
     try:
-        target = str(Path("/etc/localtime").resolve(strict=True))
-    except OSError:
-        return "UTC"
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return name
+
+
+def _zone_name_from_path(path: Path) -> str | None:
+    """The IANA name of a zoneinfo file, from where its symlinks lead (`.../zoneinfo/Asia/Tokyo`)."""
+    try:
+        target = path.resolve(strict=True).as_posix()
+    except (OSError, RuntimeError):
+        return None
     marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
+    return _known_name(target.split(marker, 1)[1]) if marker in target else None
+
+
+def _etc_timezone() -> str | None:
+    """The name in /etc/timezone (Debian and friends), if it is a known zone."""
+    try:
+        words = _ETC_TIMEZONE.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _known_name(words[0]) if words else None
+
+
+def _offset_name() -> str:
+    """The machine's current UTC offset as a zone name: `UTC+05:30`, or `UTC` for none."""
+    offset = datetime.now().astimezone().utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
+
+
+def _offset_zone(name: str) -> tzinfo:
+    """A zone fixed at the offset `name` (`UTC+05:30`) gives."""
+    match = _OFFSET_ZONE.fullmatch(name)
+    if match is None:
+        raise ValueError(f"not a UTC offset: {name!r}")
+    sign, hours, minutes = match[1], int(match[2]), int(match[3])
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+    return timezone(offset, name)
+
+
+def zone_for(name: str) -> tzinfo:
+    """The zone a validated `BACKLOG_TIMEZONE` names: an IANA zone or a fixed `UTC+09:00` offset."""
+    return _offset_zone(name) if _OFFSET_ZONE.fullmatch(name) else ZoneInfo(name)
 
 
 class Settings(BaseSettings):
@@ -61,7 +124,9 @@ class Settings(BaseSettings):
     base_url: str = Field(description="Space URL, e.g. https://your-space.backlog.com")
     api_key: SecretStr | None = Field(default=None, description="API key (sent as the apiKey parameter)")
     access_token: SecretStr | None = Field(default=None, description="OAuth 2.0 access token (Bearer)")
-    timezone: str = Field(default_factory=local_timezone_name, description="IANA zone for dates")
+    timezone: str = Field(
+        default_factory=local_timezone_name, description="IANA zone for dates (or an offset: UTC+09:00)"
+    )
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     max_retries: int = Field(default=3, ge=0, le=10)
     rate_limit_max_wait_seconds: float = Field(default=60.0, ge=0, le=600)
@@ -92,21 +157,50 @@ class Settings(BaseSettings):
     def _absolute_workspace(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("api_key", "access_token", mode="before")
+    @classmethod
+    def _blank_is_not_given(cls, value: object) -> object:
+        """Strip pasted whitespace; an empty value (`BACKLOG_API_KEY=` from a template) is unset."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _normalise_base_url(cls, value: str) -> str:
-        url = value.strip().rstrip("/")
-        url = _API_SUFFIX.sub("", url).rstrip("/")
-        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", url):
+        url = value.strip()
+        if not url:
+            raise ValueError("is not set")
+        if re.search(r"\s", url):
+            raise ValueError("must not contain spaces")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not _NETLOC.fullmatch(parts.netloc):
             raise ValueError("must be the space URL, like https://your-space.backlog.com")
-        return url
+        try:
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:  # out of range
+            port_ok = False
+        if not port_ok:
+            raise ValueError("has a port that is not a number from 1 to 65535")
+        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        path = _API_SUFFIX.sub("", parts.path.rstrip("/")).rstrip("/")  # tolerate a pasted /api/v2
+        if path:
+            raise ValueError(f"must be only the space address, without the path {path!r} (use {origin})")
+        if parts.query or parts.fragment:  # not echoed: a pasted query may carry the key
+            raise ValueError(f"must be only the space address, without a query or fragment (use {origin})")
+        return origin
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        if _OFFSET_ZONE.fullmatch(value):
+            return value
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
@@ -117,8 +211,8 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def zone(self) -> tzinfo:
+        return zone_for(self.timezone)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -79,11 +78,11 @@ class Manifest(_Model):
     attachments: list[ManifestAttachment]
 
 
-def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+def _iso(value: datetime | None, zone: tzinfo) -> str | None:
     return value.astimezone(zone).isoformat(timespec="seconds") if value else None
 
 
-def _attachment(entry: AttachmentEntry, zone: ZoneInfo) -> ManifestAttachment:
+def _attachment(entry: AttachmentEntry, zone: tzinfo) -> ManifestAttachment:
     a, placement = entry.attachment, entry.placement
     return ManifestAttachment(
         id=a.id,
@@ -103,7 +102,7 @@ def _attachment(entry: AttachmentEntry, zone: ZoneInfo) -> ManifestAttachment:
     )
 
 
-def build_manifest(context: IssueContext, zone: ZoneInfo) -> Manifest:
+def build_manifest(context: IssueContext, zone: tzinfo) -> Manifest:
     entries = context.attachments
     options = context.options
 

@@ -6,9 +6,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from backlog_mcp.backlog.models import User
 
@@ -31,7 +30,7 @@ EMPTY = "—"
 class RenderContext:
     """What every renderer needs to know about where it is: the zone and the space's web URL."""
 
-    zone: ZoneInfo
+    zone: tzinfo
     base_url: str
 
     def when(self, value: datetime | None) -> str:
