@@ -59,7 +59,9 @@ class BacklogMCPServer(MCPServer[AppState]):
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
-                message = describe_validation_error(cause)
+                tool = self._tool_manager.get_tool(name)
+                accepted = list(tool.parameters.get("properties", {})) if tool else []
+                message = describe_validation_error(cause, accepted)
             elif isinstance(cause, BacklogError):
                 message = str(cause)
             else:

@@ -70,5 +70,25 @@ async def test_min_and_max_id_bound_the_page(client: Client) -> None:
 
 async def test_issue_without_comments_says_so(client: Client) -> None:
     text = await call(client, "backlog_get_comments", {"issueIdOrKey": "DEMO-7"})
-    assert "DEMO-7" in text
-    assert "0 in total" in text
+    assert text == "No comments on DEMO-7."
+
+
+@pytest.mark.parametrize(
+    ("key", "count", "order"), [("DEMO-6", 5, "desc"), ("DEMO-6", 5, "asc"), ("DEMO-6", 2, "asc")]
+)
+async def test_the_next_page_hint_never_leads_to_an_empty_page(
+    client: Client, key: str, count: int, order: str
+) -> None:
+    arguments: dict[str, object] = {"issueIdOrKey": key, "count": count, "order": order}
+    total = int(re.findall(r"of (\d+) in total", await call(client, "backlog_get_comments", arguments))[0])
+    assert total % count == 0, "the case worth testing: the last page is exactly full"
+    pages = 0
+    while True:
+        text = await call(client, "backlog_get_comments", arguments)
+        assert HEAD.findall(text), text
+        pages += 1
+        following = NEXT.search(text)
+        if following is None:
+            break
+        arguments = json.loads(following.group(1))
+    assert pages == total // count

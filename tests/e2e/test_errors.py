@@ -50,6 +50,13 @@ async def test_bad_arguments_name_the_argument_and_what_is_accepted(
     assert "Traceback" not in text
 
 
+async def test_a_misspelt_argument_is_refused_not_silently_dropped(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "status": [1]})
+    assert "status is not an argument of this tool (did you mean statusId?); its arguments are: " in text
+    text = await call_error(client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "count": 5})
+    assert "count is not an argument of this tool; its arguments are: projectIdOrKey, statusId" in text
+
+
 async def test_bad_issue_key_explains_the_form(client: Client) -> None:
     text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": "not a key"})
     assert "like DEMO-12" in text

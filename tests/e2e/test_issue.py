@@ -34,7 +34,7 @@ async def test_issue_shows_every_field_custom_fields_attachments_and_url(
         assert label in text, label
     assert "screenshot.png" in text
     assert "設計書.txt" in text
-    assert "attachments on DEMO-1 (all)" in text
+    assert "attachments on DEMO-1, all shown:" in text
 
 
 async def test_child_issue_names_its_parent_by_key(client: Client) -> None:

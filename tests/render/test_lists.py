@@ -45,34 +45,38 @@ def test_issue_list_parent_column_uses_keys_when_it_can() -> None:
 
 def test_comments_continue_past_the_last_id_in_the_order_asked() -> None:
     desc = render_comments(
-        _comments([30, 29]), issue_key="A-1", total=30, count=2, order="desc",
+        _comments([30, 29]), issue_key="A-1", total=30, more=True, order="desc",
         arguments={"issueIdOrKey": "A-1", "count": 2, "order": "desc"}, ctx=CTX,
     )  # fmt: skip
     call = json.loads(desc.splitlines()[-1].removeprefix("Next page: backlog_get_comments "))
     assert call == {"issueIdOrKey": "A-1", "count": 2, "order": "desc", "maxId": 29}
     asc = render_comments(
-        _comments([1, 2]), issue_key="A-1", total=30, count=2, order="asc",
+        _comments([1, 2]), issue_key="A-1", total=30, more=True, order="asc",
         arguments={"issueIdOrKey": "A-1", "count": 2, "order": "asc"}, ctx=CTX,
     )  # fmt: skip
     assert asc.splitlines()[-1].endswith('"minId":2}')
 
 
-def test_comments_say_end_when_everything_was_shown() -> None:
+def test_comments_say_end_when_there_is_no_more() -> None:
     exact = render_comments(
-        _comments([3, 2, 1]), issue_key="A-1", total=3, count=3, order="desc",
+        _comments([3, 2, 1]), issue_key="A-1", total=3, more=False, order="desc",
         arguments={"issueIdOrKey": "A-1", "count": 3}, ctx=CTX,
     )  # fmt: skip
     assert exact.endswith("End of comments in this direction.")
-    short = render_comments(
-        _comments([5]), issue_key="A-1", total=9, count=3, order="desc",
-        arguments={"issueIdOrKey": "A-1", "count": 3, "maxId": 6}, ctx=CTX,
-    )  # fmt: skip
-    assert short.endswith("End of comments in this direction.")
+
+
+def test_no_comments_mentions_a_range_only_when_one_was_given() -> None:
+    none = render_comments([], issue_key="A-1", total=0, more=False, order="desc", arguments={}, ctx=CTX)
+    assert none == "No comments on A-1."
+    past = render_comments(
+        [], issue_key="A-1", total=9, more=False, order="desc", arguments={"maxId": 1}, ctx=CTX
+    )
+    assert past == "No comments on A-1 in this range (9 in total)."
 
 
 def test_comment_heading_carries_id_author_and_local_time() -> None:
     text = render_comments(
-        _comments([7]), issue_key="A-1", total=1, count=20, order="desc", arguments={}, ctx=CTX
+        _comments([7]), issue_key="A-1", total=1, more=False, order="desc", arguments={}, ctx=CTX
     )
     assert "### #7 · 田中 · 2026-01-01T09:00+09:00" in text
 

@@ -47,21 +47,21 @@ def render_comments(
     *,
     issue_key: str,
     total: int,
-    count: int,
+    more: bool,
     order: str,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
 ) -> str:
-    """Comments in the order asked for; the next page continues past the last ID shown."""
+    """Comments in the order asked for; when `more` exist, the call that continues past the last ID."""
     direction = "newest first" if order == "desc" else "oldest first"
     if not comments:
-        return f"No comments on {issue_key} in this range ({total} in total)."
+        bounded = arguments.get("minId") is not None or arguments.get("maxId") is not None
+        return f"No comments on {issue_key}" + (f" in this range ({total} in total)." if bounded else ".")
     header = f"Comments on {issue_key}: {len(comments)} shown ({direction}) of {total} in total."
     body = "\n".join(_render_comment(c, ctx) for c in comments)
-    unbounded = arguments.get("minId") is None and arguments.get("maxId") is None
-    if len(comments) < count or (unbounded and len(comments) >= total):
-        tail = "End of comments in this direction."
-    else:
+    if more:
         bound = "maxId" if order == "desc" else "minId"
         tail = next_call("backlog_get_comments", {**arguments, bound: comments[-1].id})
+    else:
+        tail = "End of comments in this direction."
     return f"{header}\n{body}\n{tail}"

@@ -122,7 +122,7 @@ def render_attachments(attachments: Sequence[Attachment], ctx: RenderContext, *,
         ]
         for a in attachments
     ]
-    return f"{len(attachments)} attachments on {issue_key} (all):\n" + table(
+    return f"{len(attachments)} attachments on {issue_key}, all shown:\n" + table(
         ["ID", "Name", "Size", "By", "Created"], rows
     )
 

@@ -30,7 +30,7 @@ ROLE_NAMES = {
 
 
 def _heading(noun: str, shown: int, scope: str) -> str:
-    return f"{shown} {noun}{scope} (all):" if shown else f"No {noun}{scope}."
+    return f"{shown} {noun}{scope}, all shown:" if shown else f"No {noun}{scope}."
 
 
 def render_projects(projects: Sequence[Project], *, archived: bool | None) -> str:
@@ -52,7 +52,7 @@ def render_users(users: Sequence[User], *, project: str, keyword: str | None, to
     if not users:
         return f"No users{scope} ({total} members in all)."
     rows = [[u.id, u.user_id, u.name, ROLE_NAMES.get(u.role_type or 0, u.role_type)] for u in users]
-    head = f"{len(users)} users{scope}" + (f" (of {total} members):" if keyword else " (all):")
+    head = f"{len(users)} users{scope}" + (f" (of {total} members):" if keyword else ", all shown:")
     return head + "\n" + table(["ID", "User ID", "Name", "Role"], rows)
 
 

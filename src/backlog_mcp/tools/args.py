@@ -56,7 +56,8 @@ IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids)]
 # The yyyy-MM-dd form is stated once in each tool's description rather than on all six date
 # arguments: the schema is read on every turn, and a wrong form gets a clear error anyway.
 DateArg = Annotated[str | None, AfterValidator(_check_date)]
-Count = Annotated[int, Field(ge=1, le=100)]
+MAX_PAGE = 100  # Backlog's largest page
+Count = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 Order = Literal["asc", "desc"]
 IssueRef = Annotated[str, Field(description="Key like PROJ-1, or ID")]
 ProjectRef = Annotated[str, Field(description="Project key or ID")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,8 +11,16 @@ from pydantic import ValidationError
 __all__ = ["describe_validation_error"]
 
 
-def _explain(error: Any) -> str:
+def _unknown(name: str, accepted: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"is not an argument of this tool{hint}; its arguments are: {', '.join(accepted)}"
+
+
+def _explain(error: Any, accepted: Sequence[str]) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "extra_forbidden":
+        return _unknown(str(error["loc"][-1]), accepted)
     got = f" (got {given!r})" if kind != "missing" else ""
     if kind == "missing":
         return "is required"
@@ -37,11 +47,14 @@ def _explain(error: Any) -> str:
     return f"{error['msg']}{got}"
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """`Invalid arguments: count must be at most 100 (got 500); statusId[1] must be a whole number…`."""
+def describe_validation_error(exc: ValidationError, accepted: Sequence[str] = ()) -> str:
+    """`Invalid arguments: count must be at most 100 (got 500); statusId[1] must be a whole number…`.
+
+    `accepted` is the tool's argument names, offered when an unknown one was given.
+    """
     parts = []
     for error in exc.errors():
         loc = [str(p) for p in error["loc"]]
         name = loc[0] + "".join(f"[{p}]" for p in loc[1:]) if loc else "arguments"
-        parts.append(f"{name} {_explain(error)}")
+        parts.append(f"{name} {_explain(error, accepted)}")
     return "Invalid arguments: " + "; ".join(parts) + "."

@@ -19,7 +19,16 @@ from backlog_mcp.render.issues import (
     render_issue_count,
     render_issue_list,
 )
-from backlog_mcp.tools.args import Count, DateArg, IdList, IssueRef, Order, issue_ref, project_refs
+from backlog_mcp.tools.args import (
+    MAX_PAGE,
+    Count,
+    DateArg,
+    IdList,
+    IssueRef,
+    Order,
+    issue_ref,
+    project_refs,
+)
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -162,13 +171,21 @@ async def backlog_get_comments(
     """An issue's comments with change logs, paged by ID."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
-    comments, total = await gather(
-        state.api.get_comments(key, count=count, order=order, min_id=minId, max_id=maxId),
+    # One more than asked, where Backlog's page allows it: then whether a next page exists is
+    # known rather than guessed, and the next-page call never leads to an empty page.
+    probe = min(count + 1, MAX_PAGE)
+    page, total = await gather(
+        state.api.get_comments(key, count=probe, order=order, min_id=minId, max_id=maxId),
         state.api.count_comments(key),
     )
+    comments = page[:count]
+    if probe > count:
+        more = len(page) > count
+    else:  # a full page of 100: more unless it reached the total from the start
+        more = len(page) == count and not (minId is None and maxId is None and count >= total)
     arguments = {"issueIdOrKey": key, "count": count, "order": order, "minId": minId, "maxId": maxId}
     return render_comments(
-        comments, issue_key=key, total=total, count=count, order=order, arguments=arguments, ctx=state.render
+        comments, issue_key=key, total=total, more=more, order=order, arguments=arguments, ctx=state.render
     )
 
 

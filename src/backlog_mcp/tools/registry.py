@@ -3,8 +3,8 @@
 What a client loads per tool is read by the model on every turn, so the advertised input
 schema is trimmed to what carries meaning: no generated titles, no `anyOf [X, null]` for
 optional arguments (each argument is one simple type; union types broke real clients), no
-`default: null`. Validation is unaffected: it runs on the pydantic model built from the
-signature, which still accepts what the lenient validators allow.
+`default: null`. Validation runs on the pydantic model built from the signature, which still
+accepts what the lenient validators allow, and refuses arguments the tool does not have.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
+from pydantic import ConfigDict
 
 __all__ = ["READ_ONLY", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
 
@@ -63,4 +64,10 @@ def build_tool(definition: ToolDef) -> Tool:
         structured_output=False,
     )
     tool.parameters = compact_schema(tool.parameters)
+    # A misspelt argument (`status` for `statusId`) must fail, not be dropped: otherwise the
+    # model reads an unfiltered list as the filtered one it asked for.
+    arg_model = tool.fn_metadata.arg_model
+    tool.fn_metadata.arg_model = type(
+        arg_model.__name__, (arg_model,), {"model_config": ConfigDict(extra="forbid")}
+    )
     return tool
