@@ -45,7 +45,13 @@ async def check(settings: Settings, write: Write) -> int:
     async with make_http_client(
         settings.base_url, timeout_seconds=settings.timeout_seconds, access_token=None if key else token
     ) as http:
-        api = Backlog(http, api_key=key, uses_token=token is not None, max_retries=settings.max_retries)
+        api = Backlog(
+            http,
+            api_key=key,
+            uses_token=token is not None,
+            max_retries=settings.max_retries,
+            zone=settings.zone,
+        )
         space, me, limits = await gather(api.get_space(), api.get_myself(), api.get_rate_limit())
     role = ROLE_NAMES.get(me.role_type or 0, str(me.role_type))
     write(f"Space: {space.name} ({space.space_key}) at {settings.base_url}")

@@ -52,6 +52,10 @@ class BacklogConnectionError(BacklogError):
     """Backlog could not be reached (DNS, refused, TLS, timeout) even after retries."""
 
 
+class BacklogRequestTooLongError(BacklogError):
+    """The request would not fit in a URL Backlog accepts; nothing was sent."""
+
+
 class BacklogResponseError(BacklogError):
     """Backlog answered with something that is not the JSON we expected."""
 

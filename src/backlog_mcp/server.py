@@ -124,6 +124,7 @@ def _lifespan(
             uses_token=token is not None,
             max_retries=settings.max_retries,
             rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
+            zone=settings.zone,
         )
         try:
             yield AppState(

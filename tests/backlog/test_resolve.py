@@ -36,10 +36,12 @@ async def test_a_project_key_is_looked_up_once_per_process_even_concurrently() -
     assert paths == ["projects/DEMO"]
 
 
-async def test_numeric_project_ids_need_no_lookup() -> None:
+async def test_numeric_project_ids_are_checked_once_per_process() -> None:
     paths: list[str] = []
-    assert await Resolver(_api(paths), ttl_seconds=300).project_id("10001") == 10001
-    assert paths == []
+    resolver = Resolver(_api(paths), ttl_seconds=300)
+    assert await resolver.project_id("10001") == 10001
+    assert await resolver.project_id(10001) == 10001
+    assert paths == ["projects/10001"]
 
 
 async def test_reference_data_is_cached_per_project_without_a_key_lookup() -> None:

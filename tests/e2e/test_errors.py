@@ -28,6 +28,12 @@ async def test_missing_project_is_named(client: Client) -> None:
     assert "Project NOPE not found" in text
 
 
+async def test_an_unknown_numeric_project_id_is_named_not_an_empty_list(client: Client) -> None:
+    for tool in ("backlog_get_issue_list", "backlog_count_issues"):
+        text = await call_error(client, tool, {"projectIdOrKey": "99999"})
+        assert "Project 99999 not found" in text
+
+
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [

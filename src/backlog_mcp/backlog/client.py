@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -31,16 +31,19 @@ from backlog_mcp.errors import (
     BacklogNotFoundError,
     BacklogPermissionError,
     BacklogRateLimitError,
+    BacklogRequestTooLongError,
     BacklogResponseError,
     BacklogServerError,
     ErrorDetail,
 )
 
-__all__ = ["BacklogClient", "RateLimitInfo", "make_http_client", "segment"]
+__all__ = ["MAX_URL_CHARS", "BacklogClient", "RateLimitInfo", "make_http_client", "segment"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _RATE_LIMIT_MARGIN_SECONDS = 0.5
+# Web servers commonly refuse longer request lines (nginx's default buffer is 8 KiB) with a bare 414.
+MAX_URL_CHARS = 8000
 _adapters: dict[Any, TypeAdapter[Any]] = {}
 
 
@@ -90,6 +93,7 @@ class BacklogClient:
         max_retries: extra attempts after a 5xx, a connection failure, or a 429 whose reset is
             within `rate_limit_max_wait` seconds.
         sleep: injectable for tests.
+        zone: the zone in which a 429's reset time is told (BACKLOG_TIMEZONE).
     """
 
     def __init__(
@@ -102,8 +106,10 @@ class BacklogClient:
         rate_limit_max_wait: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        zone: tzinfo = UTC,
     ) -> None:
         self._http_or_factory = http
+        self._zone = zone
         self._api_key = api_key
         self._uses_token = uses_token and not api_key
         self._max_retries = max_retries
@@ -198,7 +204,16 @@ class BacklogClient:
     async def _send(
         self, path: str, query: list[tuple[str, str]], what: str, *, stream: bool
     ) -> httpx2.Response:
-        request = self._http.build_request("GET", path, params=httpx2.QueryParams(tuple(query)))
+        try:
+            request = self._http.build_request("GET", path, params=httpx2.QueryParams(tuple(query)))
+        except httpx2.InvalidURL:
+            request = None
+        # Measured, never shown: the URL carries the key.
+        if request is None or len(str(request.url)) > MAX_URL_CHARS:
+            raise BacklogRequestTooLongError(
+                f"The request for {what} is too long to send to Backlog (over {MAX_URL_CHARS} characters "
+                "as a URL): shorten the keyword or give fewer IDs."
+            )
         try:
             response = await self._http.send(request, stream=stream)
         except httpx2.TimeoutException:
@@ -269,7 +284,7 @@ class BacklogClient:
         if status == 429:
             reset_at = _reset_from(response)
             return BacklogRateLimitError(
-                _rate_limit_message(reset_at, self._clock()),
+                _rate_limit_message(reset_at, self._clock(), self._zone),
                 status=status,
                 details=details,
                 reset_at=reset_at,
@@ -350,11 +365,11 @@ def _rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
     return RateLimitInfo(limit=limit, remaining=remaining, reset_at=reset_at) if reset_at else None
 
 
-def _rate_limit_message(reset_at: datetime | None, now: datetime) -> str:
+def _rate_limit_message(reset_at: datetime | None, now: datetime, zone: tzinfo) -> str:
     if reset_at is None:
         return "Backlog's rate limit is used up (HTTP 429). Wait a minute, then retry."
     seconds = max(0, round((reset_at - now).total_seconds()))
     return (
         f"Backlog's rate limit is used up (HTTP 429). It resets at "
-        f"{reset_at.strftime('%Y-%m-%dT%H:%M:%SZ')} (in {seconds} s): retry after that."
+        f"{reset_at.astimezone(zone).isoformat(timespec='seconds')} (in {seconds} s): retry after that."
     )

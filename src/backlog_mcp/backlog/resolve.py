@@ -56,10 +56,9 @@ class Resolver:
         return await self._projects.get(lookup, lambda: self._api.get_project(lookup))
 
     async def project_id(self, key_or_id: str | int) -> int:
-        ref = str(key_or_id).strip()
-        if ref.isdigit():
-            return int(ref)
-        return (await self.project(ref)).id
+        # A numeric ID is looked up too (once): Backlog filters by an unknown ID without
+        # complaint, and "no issues" would then hide a wrong ID.
+        return (await self.project(key_or_id)).id
 
     async def _per_project(
         self, kind: str, project: str | int, load: Callable[[str | int], Awaitable[T]]
