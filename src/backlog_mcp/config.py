@@ -36,7 +36,7 @@ _EXAMPLES = {
     "timezone": "BACKLOG_TIMEZONE=Asia/Tokyo",
     "timeout_seconds": "BACKLOG_TIMEOUT_SECONDS=30",
     "max_retries": "BACKLOG_MAX_RETRIES=3",
-    "rate_limit_max_wait_seconds": "BACKLOG_RATE_LIMIT_MAX_WAIT_SECONDS=60",
+    "rate_limit_max_wait_seconds": "BACKLOG_RATE_LIMIT_MAX_WAIT_SECONDS=30",
     "cache_ttl_seconds": "BACKLOG_CACHE_TTL_SECONDS=300",
     "workspace": "BACKLOG_WORKSPACE=~/backlog-mcp",
     "max_attachment_bytes": "BACKLOG_MAX_ATTACHMENT_BYTES=52428800",
@@ -127,9 +127,11 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default_factory=local_timezone_name, description="IANA zone for dates (or an offset: UTC+09:00)"
     )
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     max_retries: int = Field(default=3, ge=0, le=10)
-    rate_limit_max_wait_seconds: float = Field(default=60.0, ge=0, le=600)
+    # With the timeout and the retry budget, a failing call ends in about 40 s: inside the 60 s
+    # that MCP clients commonly allow, so the model reads our reason, not the client's timeout.
+    rate_limit_max_wait_seconds: float = Field(default=30.0, ge=0, le=600)
     cache_ttl_seconds: float = Field(default=300.0, ge=0, le=86400)
     workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")
     max_attachment_bytes: int = Field(default=50 * MIB, gt=0)

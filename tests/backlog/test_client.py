@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
+import tenacity
 
 from backlog_mcp.backlog.api import Backlog, IssueFilter, IssuePage
-from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.backlog.client import RETRY_BUDGET_SECONDS, make_http_client
 from backlog_mcp.errors import (
     BacklogAuthError,
     BacklogConnectionError,
@@ -152,6 +154,22 @@ async def test_5xx_gives_up_after_max_retries() -> None:
     with pytest.raises(BacklogServerError, match="HTTP 500"):
         await _api(recorder, max_retries=2).get_priorities()
     assert len(recorder.requests) == 3
+
+
+async def test_retries_stop_within_the_budget_so_a_client_never_times_out_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elapsed = [0.0]  # tenacity's clock, moved only by our sleeps: no real time passes
+
+    async def sleep(seconds: float) -> None:
+        elapsed[0] += seconds
+
+    monkeypatch.setattr(tenacity, "time", SimpleNamespace(monotonic=lambda: elapsed[0]))
+    recorder = Recorder(_error(503, "busy", 1))
+    with pytest.raises(BacklogServerError):
+        await _api(recorder, max_retries=10, sleep=sleep).get_priorities()
+    assert 4 <= len(recorder.requests) < 11
+    assert elapsed[0] <= RETRY_BUDGET_SECONDS
 
 
 async def test_connection_error_is_retried_and_its_text_never_quoted() -> None:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import anyio
 import httpx2
 from pydantic import TypeAdapter, ValidationError
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 from tenacity.wait import wait_exponential_jitter
 
 from backlog_mcp import __version__
@@ -37,13 +37,21 @@ from backlog_mcp.errors import (
     ErrorDetail,
 )
 
-__all__ = ["MAX_URL_CHARS", "BacklogClient", "RateLimitInfo", "make_http_client", "segment"]
+__all__ = [
+    "MAX_URL_CHARS",
+    "RETRY_BUDGET_SECONDS",
+    "BacklogClient",
+    "RateLimitInfo",
+    "make_http_client",
+    "segment",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _RATE_LIMIT_MARGIN_SECONDS = 0.5
 # Web servers commonly refuse longer request lines (nginx's default buffer is 8 KiB) with a bare 414.
 MAX_URL_CHARS = 8000
+RETRY_BUDGET_SECONDS = 30.0
 _adapters: dict[Any, TypeAdapter[Any]] = {}
 
 
@@ -91,7 +99,8 @@ class BacklogClient:
         api_key: sent as the `apiKey` query parameter; wins over a bearer token, as in Nulab's
             clients, when both are configured.
         max_retries: extra attempts after a 5xx, a connection failure, or a 429 whose reset is
-            within `rate_limit_max_wait` seconds.
+            within `rate_limit_max_wait` seconds; none starts later than `RETRY_BUDGET_SECONDS`
+            (or the rate-limit wait, if longer) after the first.
         sleep: injectable for tests.
         zone: the zone in which a 429's reset time is told (BACKLOG_TIMEZONE).
     """
@@ -103,7 +112,7 @@ class BacklogClient:
         api_key: str | None = None,
         uses_token: bool = False,
         max_retries: int = 3,
-        rate_limit_max_wait: float = 60.0,
+        rate_limit_max_wait: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         zone: tzinfo = UTC,
@@ -189,7 +198,12 @@ class BacklogClient:
         send: Callable[[list[tuple[str, str]]], Awaitable[httpx2.Response]],
     ) -> httpx2.Response:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._max_retries + 1),
+            # A retry that would start past the budget is not made: MCP clients commonly give a
+            # call 60 s, and a clear error beats their bare timeout.
+            stop=stop_after_attempt(self._max_retries + 1)
+            | stop_before_delay(
+                max(RETRY_BUDGET_SECONDS, self._rate_limit_max_wait + _RATE_LIMIT_MARGIN_SECONDS)
+            ),
             wait=self._wait,
             retry=retry_if_exception(self._retryable),
             sleep=self._sleep,
