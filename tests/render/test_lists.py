@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from backlog_mcp.backlog.models import Comment, Issue, User
+from backlog_mcp.backlog.models import Comment, CustomFieldValue, Issue, User
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.issues import render_issue_list
 from backlog_mcp.render.text import RenderContext
@@ -99,3 +99,26 @@ def test_a_multi_line_custom_field_stays_one_list_item() -> None:
     field = CustomFieldValue(id=1, field_type_id=2, name="補足", value="一行目\n- 二行目")
     text = render_issue(Issue(id=1, issue_key="A-1", custom_fields=[field]), CTX)
     assert "- 補足: 一行目\n  - 二行目" in text
+
+
+def test_issue_list_shows_dates_and_custom_fields_and_says_when_a_value_was_cut() -> None:
+    long_text = "長い説明 " * 30
+    issue = _issues(1)[0].model_copy(
+        update={
+            "custom_fields": [
+                CustomFieldValue(id=1, field_type_id=1, name="顧客名", value="山田商店"),
+                CustomFieldValue(id=2, field_type_id=2, name="補足", value=long_text),
+                CustomFieldValue(id=3, field_type_id=1, name="空", value=None),
+            ],
+            "created": datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+        }
+    )
+    text = render_issue_list([issue], total=1, offset=0, arguments={}, ctx=CTX)
+    header, _, row = text.splitlines()[1:4]
+    assert "|Created|" in header
+    assert "|Custom fields|" in header
+    assert "2026-01-01T09:00+09:00" in row
+    assert "顧客名: 山田商店; 補足: 長い説明" in row
+    assert "空" not in row  # fields without a value take no room
+    assert row.endswith("…|")
+    assert "Custom field values over 60 characters end in …; backlog_get_issue shows all." in text

@@ -42,32 +42,32 @@ def render_issue_list(
     keys = {i.id: i.issue_key for i in issues}
     has_parent = any(i.parent_issue_id for i in issues)
     headers = [
-        "Key",
-        "Summary",
-        "Status",
-        "Type",
-        "Priority",
-        "Assignee",
-        "Category",
-        "Milestone",
-        "Due",
-        "Updated",
-    ]
+        "Key", "Summary", "Status", "Resolution", "Type", "Priority", "Assignee", "Category", "Version",
+        "Milestone", "Start", "Due", "Created", "Updated", "Custom fields",
+    ]  # fmt: skip
     if has_parent:
         headers.append("Parent")
     rows = []
+    cut = False
     for issue in issues:
+        custom, was_cut = _custom_summary(issue.custom_fields, ctx)
+        cut |= was_cut
         row: list[object] = [
             issue.issue_key,
             issue.summary,
             issue.status.name if issue.status else None,
+            issue.resolution.name if issue.resolution else None,
             issue.issue_type.name if issue.issue_type else None,
             issue.priority.name if issue.priority else None,
             user_label(issue.assignee) if issue.assignee else None,
             ", ".join(c.name for c in issue.category),
+            ", ".join(v.name for v in issue.versions),
             ", ".join(m.name for m in issue.milestone),
+            ctx.day(issue.start_date),
             ctx.day(issue.due_date),
+            ctx.when(issue.created),
             ctx.when(issue.updated),
+            custom,
         ]
         if has_parent:
             parent = issue.parent_issue_id
@@ -75,12 +75,32 @@ def render_issue_list(
         rows.append(row)
     first, last = offset + 1, offset + len(issues)
     lines = [f"Issues {first}–{last} of {total}:", table(headers, rows)]
+    if cut:
+        lines.append(
+            f"Custom field values over {_CUSTOM_CHARS} characters end in …; backlog_get_issue shows all."
+        )
     if last < total:
         lines.append(next_call("backlog_get_issue_list", {**arguments, "offset": last}))
     else:
         lines.append("End of list.")
     lines.append(f"Open one: {ctx.issue_url('<Key>')}")
     return "\n".join(lines)
+
+
+_CUSTOM_CHARS = 60  # a text-area field can hold pages; the list keeps its rows short
+
+
+def _custom_summary(fields: Sequence[CustomFieldValue], ctx: RenderContext) -> tuple[str, bool]:
+    """`name: value; …` for the fields that have a value, and whether any value was cut."""
+    parts, cut = [], False
+    for field in fields:
+        text = " ".join(custom_field_text(field, ctx).split())
+        if text == EMPTY:
+            continue
+        if len(text) > _CUSTOM_CHARS:
+            text, cut = text[:_CUSTOM_CHARS].rstrip() + "…", True
+        parts.append(f"{field.name}: {text}")
+    return "; ".join(parts), cut
 
 
 def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
