@@ -53,6 +53,8 @@ async def test_change_logs_render_field_from_to(client: Client) -> None:
     )
     assert re.search(r"^- status: .+ → .+$", text, re.MULTILINE)
     assert re.search(r"^- attachment: added .+$", text, re.MULTILINE)
+    # A description edit shows what was written, not just that something was.
+    assert re.search(r"^- description changed \(\+1 −0 lines\):\n  \+ 追記: .+$", text, re.MULTILINE)
     assert "Notified: " in text
 
 

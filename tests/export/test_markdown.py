@@ -191,3 +191,17 @@ def test_description_headings_cannot_pass_for_raw_md_sections() -> None:
     assert [line for line in text.splitlines() if line.startswith("## Comments")][-1].startswith(
         "## Comments ("
     )
+
+
+def test_a_description_change_is_a_diff_block_under_its_change_log() -> None:
+    change = ChangeLogEntry(field="description", original_value="本文\n旧行", new_value="本文\n新行\n追記")
+    context = replace(_context(), comments=[_comment(5, "", [change])], attachments=[])
+    section = _comment_section_of(render_raw_markdown(context, CTX), 5)
+    assert "| description | (below) | (below) |" in section
+    assert "Description change:\n\n```diff\n- 旧行\n+ 新行\n+ 追記\n```" in section
+
+
+def _comment_section_of(raw: str, comment_id: int) -> str:
+    start = raw.index(f"### Comment #{comment_id} ")
+    end = raw.find("\n### ", start + 1)
+    return raw[start : end if end >= 0 else len(raw)]

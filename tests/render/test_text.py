@@ -98,3 +98,24 @@ def test_rate_limit_note_speaks_only_when_the_window_is_nearly_used_and_still_cu
     )
     assert rate_limit_note(5, 30, reset, now, TOKYO) is not None  # small limits: 5 left is low
     assert rate_limit_note(0, 600, now, reset, TOKYO) is None  # that window has already reset
+
+
+def test_a_description_change_shows_the_lines_that_changed_not_just_that_it_did() -> None:
+    before = "要件\n\n- A\n- B"
+    after = "要件\n\n- A\n- B を変更\n\n追記: 決定済み"
+    text = describe_change(ChangeLogEntry(field="description", original_value=before, new_value=after))
+    assert text.splitlines() == [
+        "description changed (+2 −1 lines):",
+        "  - - B",
+        "  + - B を変更",
+        "  + 追記: 決定済み",
+    ]
+
+
+def test_a_long_description_change_is_capped_with_a_count_of_the_rest() -> None:
+    after = "\n".join(f"line {i}" for i in range(10))
+    text = describe_change(ChangeLogEntry(field="description", original_value="", new_value=after))
+    lines = text.splitlines()
+    assert lines[0] == "description changed (+10 −0 lines):"
+    assert lines[1:7] == [f"  + line {i}" for i in range(6)]
+    assert lines[7] == "  … 4 more changed lines (backlog_get_issue shows the text now)"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from backlog_mcp.backlog.models import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
-from backlog_mcp.render.comments import FIELD_NAMES
+from backlog_mcp.render.comments import FIELD_NAMES, description_diff
 from backlog_mcp.render.issues import custom_field_text
 from backlog_mcp.render.text import EMPTY, RenderContext, cell, fenced, human_size, table, user_label
 
@@ -118,12 +118,19 @@ def _change_log(comment: Comment) -> list[str]:
     if not comment.change_log:
         return []
     rows = ["| Field | From | To |", "|---|---|---|"]
+    diffs: list[str] = []
     for entry in comment.change_log:
         field = FIELD_NAMES.get(entry.field, entry.field)
+        if field == "description":
+            # Two long texts cut at the same length would look alike: the lines that changed say it.
+            lines = description_diff(entry.original_value, entry.new_value)
+            diffs += ["", "Description change:", "", fenced("\n".join(lines) or "(whitespace only)", "diff")]
+            rows.append("| description | (below) | (below) |")
+            continue
         before = _change_cell(entry.original_value)
         after = _change_cell(entry.new_value)
         rows.append(f"| {cell(field)} | {before} | {after} |")
-    return ["", *rows]
+    return ["", *rows, *diffs]
 
 
 def _comment(comment: Comment, entries: Sequence[AttachmentEntry], ctx: RenderContext) -> list[str]:

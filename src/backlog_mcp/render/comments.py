@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backlog_mcp.backlog.models import ChangeLogEntry, Comment
 from backlog_mcp.render.text import EMPTY, RenderContext, next_call, user_label
 
-__all__ = ["FIELD_NAMES", "describe_change", "render_comments"]
+__all__ = ["FIELD_NAMES", "describe_change", "description_diff", "render_comments"]
+
+_DIFF_LINES = 6  # of a description change, in a page of comments
+_DIFF_LINE_CHARS = 200
 
 # Backlog's change log still uses the field names of its first API.
 FIELD_NAMES = {
@@ -18,15 +22,45 @@ FIELD_NAMES = {
 }
 
 
+def description_diff(before: str | None, after: str | None) -> list[str]:
+    """The lines a description change removed (`- …`) and added (`+ …`), in order, no context.
+
+    Blank lines are left out: they carry nothing a reader needs and cost a line each.
+    """
+    old, new = (before or "").strip().splitlines(), (after or "").strip().splitlines()
+    diff = difflib.unified_diff(old, new, lineterm="", n=0)
+    return [
+        f"{line[0]} {line[1:]}"
+        for line in diff
+        if line[:1] in "+-" and not line.startswith(("+++", "---")) and line[1:].strip()
+    ]
+
+
 def describe_change(entry: ChangeLogEntry) -> str:
+    """One change as a list item's text; a description change adds its changed lines below."""
     field = FIELD_NAMES.get(entry.field, entry.field)
     before = (entry.original_value or "").strip()
     after = (entry.new_value or "").strip()
     if entry.field == "attachment":
         return f"attachment: {'removed ' + before if before and not after else 'added ' + after}"
     if field == "description":
-        return "description: changed"
+        return _describe_description(before, after)
     return f"{field}: {before or EMPTY} → {after or EMPTY}"
+
+
+def _describe_description(before: str, after: str) -> str:
+    lines = description_diff(before, after)
+    added = sum(1 for line in lines if line.startswith("+"))
+    head = f"description changed (+{added} −{len(lines) - added} lines):"
+    shown = [
+        "  " + (line if len(line) <= _DIFF_LINE_CHARS else line[:_DIFF_LINE_CHARS] + "…")
+        for line in lines[:_DIFF_LINES]
+    ]
+    if len(lines) > _DIFF_LINES:
+        shown.append(
+            f"  … {len(lines) - _DIFF_LINES} more changed lines (backlog_get_issue shows the text now)"
+        )
+    return "\n".join([head, *shown])
 
 
 def _render_comment(comment: Comment, ctx: RenderContext) -> str:

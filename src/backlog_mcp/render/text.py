@@ -75,11 +75,11 @@ def cell(value: object) -> str:
     return " ".join(text.split())
 
 
-def fenced(text: str) -> str:
+def fenced(text: str, language: str = "") -> str:
     """`text` in a code fence longer than any backtick run inside it, so nothing can close it early."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text}\n{fence}"
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

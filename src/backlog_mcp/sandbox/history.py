@@ -139,6 +139,7 @@ class _Walk:
             "component": self._category,
             "milestone": self._milestone,
             "custom": self._custom,
+            "description": self._description,
         }
 
     def change(self, field: str) -> list[JSON]:
@@ -189,6 +190,13 @@ class _Walk:
         new = [self.rng.choice(open_versions)]
         self.draft.milestones = new
         return [_entry("milestone", new[0]["name"], _names(current))]
+
+    def _description(self) -> list[JSON]:
+        """Appends a note, as people do when a decision lands; the log carries both whole texts."""
+        before = self.draft.description
+        after = f"{before.rstrip()}\n\n追記: {self.rng.choice(COMMENTS_JA)}"
+        self.draft.description = after
+        return [_entry("description", after, before)]
 
     def _custom(self) -> list[JSON]:
         """Changes 見積ポイント (numeric) or 影響範囲 (single list): display text, like the real log."""

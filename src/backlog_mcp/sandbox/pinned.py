@@ -169,7 +169,15 @@ def _pin_many_comments(draft: IssueDraft, rng: random.Random) -> None:
     draft.change_rate = 0.6
     statuses = [int(status["id"]) for status in project.statuses]
     draft.status_path = status_path(rng, 2, statuses, wander=12)
-    draft.walk_fields = ("assigner", "priority", "limitDate", "component", "milestone", "custom")
+    draft.walk_fields = (
+        "assigner",
+        "priority",
+        "limitDate",
+        "component",
+        "milestone",
+        "custom",
+        "description",
+    )
     names = ("error-log-2025-06.txt", "修正案.diff", "ảnh chụp màn hình.png", "測定結果.csv", "trace.txt")
     bodies = (
         synthetic_log(20_000, seed=4),
