@@ -37,21 +37,10 @@ async def list_tools(settings: Settings, write: Write) -> int:
 async def check(settings: Settings, write: Write) -> int:
     """Who the credentials belong to, on which space, and how much rate limit is left."""
     from backlog_mcp.aio import gather
-    from backlog_mcp.backlog.api import Backlog
-    from backlog_mcp.backlog.client import make_http_client
+    from backlog_mcp.backlog.connect import backlog_for, http_client_for
 
-    token = settings.access_token.get_secret_value() if settings.access_token else None
-    key = settings.api_key.get_secret_value() if settings.api_key else None
-    async with make_http_client(
-        settings.base_url, timeout_seconds=settings.timeout_seconds, access_token=None if key else token
-    ) as http:
-        api = Backlog(
-            http,
-            api_key=key,
-            uses_token=token is not None,
-            max_retries=settings.max_retries,
-            zone=settings.zone,
-        )
+    async with http_client_for(settings) as http:
+        api = backlog_for(settings, http)
         space, me, limits = await gather(api.get_space(), api.get_myself(), api.get_rate_limit())
     role = ROLE_NAMES.get(me.role_type or 0, str(me.role_type))
     write(f"Space: {space.name} ({space.space_key}) at {settings.base_url}")

@@ -17,8 +17,7 @@ from mcp.types import INVALID_PARAMS, CallToolResult, TextContent
 from pydantic import ValidationError
 
 from backlog_mcp import __version__
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.backlog.connect import backlog_for, http_client_for
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
@@ -100,32 +99,15 @@ def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -
 def _lifespan(
     settings: Settings, transport: httpx2.AsyncBaseTransport | None
 ) -> Callable[[MCPServer[AppState]], AbstractAsyncContextManager[AppState]]:
-    api_key = settings.api_key.get_secret_value() if settings.api_key else None
-    token = settings.access_token.get_secret_value() if settings.access_token else None
-
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         created: list[httpx2.AsyncClient] = []
 
         def http() -> httpx2.AsyncClient:  # made on the first request, not at start-up
-            created.append(
-                make_http_client(
-                    settings.base_url,
-                    timeout_seconds=settings.timeout_seconds,
-                    access_token=None if api_key else token,
-                    transport=transport,
-                )
-            )
+            created.append(http_client_for(settings, transport))
             return created[0]
 
-        api = Backlog(
-            http,
-            api_key=api_key,
-            uses_token=token is not None,
-            max_retries=settings.max_retries,
-            rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
-            zone=settings.zone,
-        )
+        api = backlog_for(settings, http)
         try:
             yield AppState(
                 api=api,

@@ -1,0 +1,40 @@
+"""The client and API built from settings: which credential goes where."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from backlog_mcp.backlog.connect import backlog_for, http_client_for
+from backlog_mcp.config import load_settings
+
+pytestmark = pytest.mark.anyio
+
+
+def _recording() -> tuple[list[httpx2.Request], httpx2.MockTransport]:
+    seen: list[httpx2.Request] = []
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200, json=[])
+
+    return seen, httpx2.MockTransport(handle)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "query_key", "bearer"),
+    [
+        ({"api_key": "the-key"}, "the-key", None),
+        ({"access_token": "the-token"}, None, "Bearer the-token"),
+        ({"api_key": "the-key", "access_token": "the-token"}, "the-key", None),  # the key wins
+    ],
+)
+async def test_one_credential_is_sent_the_way_backlog_takes_it(
+    credentials: dict[str, str], query_key: str | None, bearer: str | None
+) -> None:
+    settings = load_settings(base_url="https://space.backlog.com", **credentials)
+    seen, transport = _recording()
+    async with http_client_for(settings, transport) as http:
+        await backlog_for(settings, http).get_priorities()
+    assert seen[0].url.params.get("apiKey") == query_key
+    assert seen[0].headers.get("Authorization") == bearer
