@@ -58,8 +58,8 @@ class BacklogMCPServer(MCPServer[AppState]):
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
-                tool = self._tool_manager.get_tool(name)
-                accepted = list(tool.parameters.get("properties", {})) if tool else []
+                tool = next((t for t in await self.list_tools() if t.name == name), None)
+                accepted = list(tool.input_schema.get("properties", {})) if tool else []
                 message = describe_validation_error(cause, accepted)
             elif isinstance(cause, BacklogError):
                 message = str(cause)
