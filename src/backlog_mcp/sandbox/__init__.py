@@ -7,7 +7,9 @@
 """
 
 from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, RequestRecord, create_app
-from backlog_mcp.sandbox.data import (
+from backlog_mcp.sandbox.data import DemoSpace
+from backlog_mcp.sandbox.faults import Faults
+from backlog_mcp.sandbox.pinned import (
     ARCHIVED_PROJECT,
     CHILD_ISSUES,
     CUSTOM_STATUS_ISSUE,
@@ -20,9 +22,7 @@ from backlog_mcp.sandbox.data import (
     PARENT_ISSUE,
     UNASSIGNED_ISSUE,
     VIETNAMESE_ISSUE,
-    DemoSpace,
 )
-from backlog_mcp.sandbox.faults import Faults
 from backlog_mcp.sandbox.server import SandboxServer
 
 __all__ = [

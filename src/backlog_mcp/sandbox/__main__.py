@@ -7,8 +7,9 @@ import contextlib
 import sys
 
 from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, create_app
-from backlog_mcp.sandbox.data import MAIN_PROJECT, PARENT_ISSUE, DemoSpace
+from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.faults import Faults
+from backlog_mcp.sandbox.pinned import MAIN_PROJECT, PARENT_ISSUE
 from backlog_mcp.sandbox.server import HOST, bind_socket, make_uvicorn_server
 
 

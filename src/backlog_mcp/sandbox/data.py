@@ -24,35 +24,9 @@ from backlog_mcp.sandbox.catalog import (
 from backlog_mcp.sandbox.files import synthetic_log
 from backlog_mcp.sandbox.generate import generate_issues
 from backlog_mcp.sandbox.model import JSON, AttachmentFile, IssueRecord, ProjectRecord, timestamp
-from backlog_mcp.sandbox.pinned import (
-    ARCHIVED_PROJECT,
-    CHILD_ISSUES,
-    CUSTOM_STATUS_ISSUE,
-    LARGE_ATTACHMENT_NAME,
-    LARGE_ATTACHMENT_SIZE,
-    LONG_ATTACHMENT_NAME,
-    MAIN_PROJECT,
-    MANY_COMMENTS_COUNT,
-    MANY_COMMENTS_ISSUE,
-    PARENT_ISSUE,
-    UNASSIGNED_ISSUE,
-    VIETNAMESE_ISSUE,
-)
 
 __all__ = [
-    "ARCHIVED_PROJECT",
-    "CHILD_ISSUES",
-    "CUSTOM_STATUS_ISSUE",
     "DEFAULT_SEED",
-    "LARGE_ATTACHMENT_NAME",
-    "LARGE_ATTACHMENT_SIZE",
-    "LONG_ATTACHMENT_NAME",
-    "MAIN_PROJECT",
-    "MANY_COMMENTS_COUNT",
-    "MANY_COMMENTS_ISSUE",
-    "PARENT_ISSUE",
-    "UNASSIGNED_ISSUE",
-    "VIETNAMESE_ISSUE",
     "AttachmentFile",
     "DemoSpace",
     "IssueRecord",
