@@ -37,6 +37,14 @@ def test_byte_order_marks_decide_the_encoding() -> None:
     assert (utf8_bom.text, utf8_bom.encoding) == ("データ", "utf-8")
 
 
+def test_a_log_with_a_stray_bad_byte_is_still_text() -> None:
+    data = b"line one\n" * 50 + b"\xff broken\n" + b"line two\n" * 50
+    decoded = decode_text("server.log", data, complete=True)
+    assert decoded is not None
+    assert "\ufffd broken" in decoded.text
+    assert decoded.text.endswith("line two\n")
+
+
 def test_binary_is_not_text() -> None:
     assert not is_text("data.csv", b"a,b\x00c")
     assert not is_text("blob.bin", bytes(range(256)))

@@ -74,15 +74,31 @@ def decode_text(name: str, data: bytes, *, complete: bool) -> DecodedText | None
             return _decode(data, encoding, complete=complete)
     if b"\x00" in data:
         return None
-    candidates = (
-        ("utf-8", *_LEGACY_ENCODINGS) if PurePath(name).suffix.lower() in TEXT_SUFFIXES else ("utf-8",)
-    )
+    named_as_text = PurePath(name).suffix.lower() in TEXT_SUFFIXES
     if not data:
-        return DecodedText(text="", encoding="utf-8", used_bytes=0) if len(candidates) > 1 else None
-    for encoding in candidates:
+        return DecodedText(text="", encoding="utf-8", used_bytes=0) if named_as_text else None
+    if decoded := _decode(data, "utf-8", complete=complete):
+        return decoded
+    if not named_as_text:
+        return None
+    # A UTF-8 log with a stray bad byte or two is still that log; more, and a legacy encoding
+    # that reads it whole is likelier; failing that, UTF-8 with a few per cent of bad bytes.
+    if decoded := _lenient_utf8(data, complete=complete, max_bad=3):
+        return decoded
+    for encoding in _LEGACY_ENCODINGS:
         if decoded := _decode(data, encoding, complete=complete):
             return decoded
-    return None
+    return _lenient_utf8(data, complete=complete, max_bad=len(data) // 100)
+
+
+def _lenient_utf8(data: bytes, *, complete: bool, max_bad: int) -> DecodedText | None:
+    """UTF-8 with bad bytes shown as U+FFFD, unless there are more of them than `max_bad` allows."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = decoder.decode(data, final=complete)
+    if text.count("\ufffd") > max_bad:
+        return None
+    pending = decoder.getstate()[0]
+    return DecodedText(text=text.replace("\r\n", "\n"), encoding="utf-8", used_bytes=len(data) - len(pending))
 
 
 def is_text(name: str, head: bytes) -> bool:
