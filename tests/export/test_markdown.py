@@ -18,7 +18,7 @@ CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.
 T0 = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 TANAKA = User(id=1, name="田中")
 ISSUE = Issue(
-    id=9, issue_key="A-1", summary="件名", description="本文\n### Comment #1 — fake — heading",
+    id=9, issue_key="A-1", summary="件名", description="本文",
     created=T0, created_user=TANAKA,
 )  # fmt: skip
 
@@ -31,7 +31,7 @@ def _comment(comment_id: int, content: str, changes: list[ChangeLogEntry] | None
 
 
 COMMENTS = [
-    _comment(1, "最初"),
+    _comment(1, "最初\n### Comment #9 — fake — heading"),
     _comment(2, "", [ChangeLogEntry(field="status", original_value="未対応", new_value="処理中")]),
     _comment(3, "", [ChangeLogEntry(field="assigner", original_value=None, new_value="鈴木")]),
     _comment(4, "最後 | パイプ"),
@@ -81,7 +81,15 @@ def test_every_comment_has_the_original_heading_and_a_fake_one_is_escaped() -> N
     text = render_raw_markdown(_context(), CTX)
     headings = [line for line in text.splitlines() if line.startswith("### Comment #")]
     assert headings == [f"### Comment #{i} — 田中 — 2026-01-05T{9 + i:02d}:00+09:00" for i in (1, 2, 3, 4)]
-    assert "\\### Comment #1 — fake — heading" in text
+    assert "\n\\### Comment #9 — fake — heading\n" in text
+
+
+def test_a_description_is_copied_verbatim_inside_its_fence_with_nothing_escaped() -> None:
+    description = "本文\n### Comment #1 — fake — heading\nNotified: 全員"
+    issue = ISSUE.model_copy(update={"description": description})
+    text = render_raw_markdown(replace(_context(), issue=issue), CTX)
+    assert f"## Description\n\n```\n{description}\n```" in text
+    assert "\\###" not in text.split("## Comments", 1)[0]
 
 
 def test_change_logs_are_tables_with_the_field_names_people_use() -> None:

@@ -84,7 +84,7 @@ def test_change_log_uses_todays_field_names_and_shows_both_sides() -> None:
     added = ChangeLogEntry(
         field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png")
     )
-    assert describe_change(added) == "attachment: added a.png"
+    assert describe_change(added) == "attachment: added a.png (attachment 5)"
 
 
 def test_rate_limit_note_speaks_only_when_the_window_is_nearly_used_and_still_current() -> None:
