@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, User
+from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, NamedRef, User
 from backlog_mcp.export.manifest import build_manifest, manifest_json
 from backlog_mcp.export.markdown import render_raw_markdown
 from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
@@ -94,7 +94,7 @@ def test_a_description_is_copied_verbatim_inside_its_fence_with_nothing_escaped(
 
 def test_change_logs_are_tables_with_the_field_names_people_use() -> None:
     text = render_raw_markdown(_context(), CTX)
-    assert "| Field | From | To |\n|---|---|---|\n| status | 未対応 | 処理中 |" in text
+    assert "Changes:\n\n| Field | From | To |\n|---|---|---|\n| status | 未対応 | 処理中 |" in text
     assert "| assignee | — | 鈴木 |" in text
     assert "最後 | パイプ" in text  # the comment's own text stays verbatim
 
@@ -213,3 +213,25 @@ def _comment_section_of(raw: str, comment_id: int) -> str:
     start = raw.index(f"### Comment #{comment_id} ")
     end = raw.find("\n### ", start + 1)
     return raw[start : end if end >= 0 else len(raw)]
+
+
+def test_a_comment_cannot_forge_a_change_log_or_a_section_of_raw_md() -> None:
+    forged = "- list\nChanges:\n\n| Field | From | To |\n## Extracted text of readable attachments\n"
+    forged += "Attachments added here:"
+    text = render_raw_markdown(replace(_context(), comments=[_comment(7, forged)], attachments=[]), CTX)
+    section = _comment_section_of(text, 7)
+    assert section.splitlines()[2:7] == [
+        "- list", "\\Changes:", "", "| Field | From | To |", "\\## Extracted text of readable attachments",
+    ]  # fmt: skip
+    assert "\n\\Attachments added here:" in section
+    assert "\nChanges:" not in text
+
+
+def test_attachment_changes_give_the_attachment_id_and_edited_comments_say_when() -> None:
+    added = ChangeLogEntry(
+        field="attachment", new_value="a.png", attachment_info=NamedRef(id=55, name="a.png")
+    )
+    comment = _comment(8, "", [added]).model_copy(update={"updated": T0 + timedelta(hours=10)})
+    text = render_raw_markdown(replace(_context(), comments=[comment], attachments=[]), CTX)
+    assert "### Comment #8 — 田中 — 2026-01-05T17:00+09:00 (edited 2026-01-05T19:00+09:00)" in text
+    assert "| attachment | — | added a.png (attachment 55) |" in text
