@@ -85,7 +85,9 @@ async def test_issue_shows_its_own_id_and_the_call_that_reads_its_comments(clien
     # The ID is the issue's: the issue read by it is the same one.
     by_id = await call(client, "backlog_get_issue", {"issueIdOrKey": own_id.group(1)})
     assert by_id == text
-    read = re.search(r"^Comments: 263, newest first with backlog_get_comments (\{.*\})$", text, re.MULTILINE)
+    read = re.search(
+        r"^Comments: 263; read them \(newest first\) with backlog_get_comments (\{.*\})$", text, re.MULTILINE
+    )
     assert read, text
     comments = await call(client, "backlog_get_comments", json.loads(read.group(1)))
     assert "(newest first) of 263 in total" in comments

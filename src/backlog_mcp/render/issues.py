@@ -220,4 +220,4 @@ def _comments_line(issue_key: str, count: int) -> str:
     if not count:
         return "Comments: none"
     read = call_text("backlog_get_comments", {"issueIdOrKey": issue_key})
-    return f"Comments: {count}, newest first with {read}"
+    return f"Comments: {count}; read them (newest first) with {read}"
