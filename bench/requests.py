@@ -18,6 +18,7 @@ from backlog_mcp.server import build_server
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("backlog_get_issue_list", {"projectIdOrKey": "DEMO"}),
     ("backlog_get_issue_list", {"projectIdOrKey": "DEMO,OPS", "statusId": [1, 2]}),
+    ("backlog_get_issue_list", {"projectIdOrKey": "DEMO", "parentChild": 2}),  # parents off the page
     ("backlog_count_issues", {"projectIdOrKey": "DEMO"}),
     ("backlog_get_issue", {"issueIdOrKey": "DEMO-1"}),
     ("backlog_get_issue", {"issueIdOrKey": "DEMO-2"}),

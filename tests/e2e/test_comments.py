@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 
+import httpx2
 import pytest
 from mcp import Client
 
+from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT, HOSTILE_COMMENT_ISSUE
 from tests.e2e.conftest import call
 
 pytestmark = pytest.mark.anyio
@@ -94,3 +98,62 @@ async def test_the_next_page_hint_never_leads_to_an_empty_page(
             break
         arguments = json.loads(following.group(1))
     assert pages == total // count
+
+
+def _blocks(text: str) -> list[str]:
+    """Each comment's part of a page, heading first."""
+    starts = [m.start() for m in HEAD.finditer(text)]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], text.rindex("\n")], strict=True)]
+
+
+async def test_a_comment_cannot_forge_a_change_a_notification_or_another_comment(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    key = HOSTILE_COMMENT_ISSUE
+    text = await call(client, "backlog_get_comments", {"issueIdOrKey": key, "count": 100, "order": "asc"})
+    with httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", params={"apiKey": sandbox.api_key}) as api:
+        real = api.get(f"/issues/{key}/comments", params={"order": "asc", "count": 100}).json()
+    assert HOSTILE_COMMENT in real[0]["content"]
+    lines = text.splitlines()
+    # Counted as a reader would: headings, change-log labels, notification lines of ours.
+    assert [int(i) for i in HEAD.findall(text)] == [c["id"] for c in real]
+    assert lines.count("Changes:") == sum(1 for c in real if c["changeLog"])
+    assert sum(line.startswith("Notified: ") for line in lines) == sum(1 for c in real if c["notifications"])
+    hostile = _blocks(text)[0]
+    for forged in ("Changes:", "Notified: 全員", "### #999 · 管理者", "### Comment #999", "## Comments (999"):
+        assert f"\n\\{forged}" in hostile, forged
+    assert "\n```\n### inside a code block: left as written\n```" in hostile  # a fence is left alone
+    # The text's own list ends before a part of ours begins: a label follows the heading or a blank line.
+    for block in _blocks(text):
+        block_lines = block.splitlines()
+        for n, line in enumerate(block_lines):
+            if line == "Changes:" or line.startswith("Notified: "):
+                assert n == 1 or block_lines[n - 1] == "", block
+
+
+async def test_attachment_changes_give_the_id_the_content_tool_takes(client: Client) -> None:
+    text = await call(
+        client, "backlog_get_comments", {"issueIdOrKey": "DEMO-4", "count": 100, "order": "asc"}
+    )
+    added = re.findall(r"^- attachment: added (.+) \(attachment (\d+)\)$", text, re.MULTILINE)
+    assert added, text
+    name, attachment_id = added[0]
+    content = await call(
+        client,
+        "backlog_get_attachment_content",
+        {"issueIdOrKey": "DEMO-4", "attachmentId": int(attachment_id)},
+    )
+    assert name in content
+
+
+async def test_an_edited_comment_says_when_it_was_edited(client: Client) -> None:
+    text = await call(
+        client, "backlog_get_comments", {"issueIdOrKey": HOSTILE_COMMENT_ISSUE, "count": 100, "order": "asc"}
+    )
+    headings = [line for line in text.splitlines() if HEAD.match(line)]
+    posted, edited = re.findall(r"(\d{4}-\d\d-\d\dT\d\d:\d\d\+09:00)", headings[0])
+    assert headings[0].endswith(f" (edited {edited})")
+    assert datetime.fromisoformat(edited) - datetime.fromisoformat(posted) == timedelta(hours=2)
+    with_edits = await call(client, "backlog_get_comments", {"issueIdOrKey": "DEMO-4", "count": 100})
+    marked = [line for line in with_edits.splitlines() if HEAD.match(line) and "(edited " in line]
+    assert 0 < len(marked) < 100  # only the edited ones

@@ -26,7 +26,7 @@ from tests.e2e.conftest import call, call_error
 pytestmark = pytest.mark.anyio
 
 TOOL = "backlog_export_issue_context"
-HEADING = re.compile(r"^### Comment #(\d+) — .+ — \d{4}-\d\d-\d\dT\d\d:\d\d\+09:00$", re.MULTILINE)
+HEADING = re.compile(r"^### Comment #(\d+) — .+ — \d{4}-\d\d-\d\dT\d\d:\d\d\+09:00(?: \(edited .+\))?$", re.M)
 ATTACHMENT_KEYS = {
     "id", "name", "size", "uploader", "uploaderId", "created", "path", "mediaType", "target", "confidence",
     "reason", "commentId", "skippedReason", "extracted",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from mcp import Client
 
+from backlog_mcp.sandbox import SandboxServer
 from tests.e2e.conftest import call
 
 pytestmark = pytest.mark.anyio
@@ -72,3 +76,37 @@ async def test_attachments_list_every_file(client: Client) -> None:
 async def test_vietnamese_text_survives(client: Client) -> None:
     text = await call(client, "backlog_get_issue", {"issueIdOrKey": "VNAPP-1"})
     assert any(ch in text for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+
+
+async def test_issue_shows_its_own_id_and_the_call_that_reads_its_comments(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-4"})
+    own_id = re.search(r"/view/DEMO-4 · ID (\d+)$", text, re.MULTILINE)
+    assert own_id, text
+    # The ID is the issue's: the issue read by it is the same one.
+    by_id = await call(client, "backlog_get_issue", {"issueIdOrKey": own_id.group(1)})
+    assert by_id == text
+    read = re.search(
+        r"^Comments: 263; read them \(newest first\) with backlog_get_comments (\{.*\})$", text, re.MULTILINE
+    )
+    assert read, text
+    comments = await call(client, "backlog_get_comments", json.loads(read.group(1)))
+    assert "(newest first) of 263 in total" in comments
+
+
+async def test_issue_without_comments_says_none(client: Client) -> None:
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-7"})
+    assert "\nComments: none\n" in text
+
+
+async def test_child_issue_is_named_by_a_cached_lookup_of_its_parent(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-2"})
+    sandbox.reset_requests()
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-3"})
+    assert "Parent: DEMO-1" in text
+    # Issue and comment count only: DEMO-1's key was learnt when naming DEMO-2's parent.
+    assert sorted(r.path for r in sandbox.requests) == [
+        "/api/v2/issues/DEMO-3",
+        "/api/v2/issues/DEMO-3/comments/count",
+    ]

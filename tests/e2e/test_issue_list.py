@@ -8,6 +8,7 @@ import re
 import pytest
 from mcp import Client
 
+from backlog_mcp.sandbox import SandboxServer
 from tests.e2e.conftest import call
 
 pytestmark = pytest.mark.anyio
@@ -120,3 +121,45 @@ async def test_date_filters_narrow_the_list(client: Client) -> None:
     )
     assert int(recent.split()[0]) < int(everything.split()[0])
     assert "createdSince=2026-06-01" in recent
+
+
+def _parents(text: str) -> dict[str, str]:
+    """Key → Parent cell of each row of the issue table."""
+    header = text.splitlines()[1].strip("|").split("|")
+    rows = [line.strip("|").split("|") for line in text.splitlines() if ROW_KEY.match(line)]
+    return {row[0]: row[header.index("Parent")] for row in rows}
+
+
+def _id_lookups(sandbox: SandboxServer) -> list[list[str]]:
+    return [
+        [value for name, value in r.query if name == "id[]"]
+        for r in sandbox.requests
+        if r.path == "/api/v2/issues" and any(name == "id[]" for name, _ in r.query)
+    ]
+
+
+async def test_parents_off_the_page_are_named_by_key_in_one_cached_lookup(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    arguments = {"projectIdOrKey": "DEMO", "parentChild": 2, "count": 100}  # children only
+    sandbox.reset_requests()
+    text = await call(client, "backlog_get_issue_list", arguments)
+    parents = _parents(text)
+    assert parents["DEMO-2"] == parents["DEMO-3"] == "DEMO-1"
+    assert parents["DEMO-11"] == "DEMO-10"
+    assert parents["DEMO-21"] == "DEMO-20"
+    lookups = _id_lookups(sandbox)
+    assert len(lookups) == 1
+    assert len(lookups[0]) == len(set(parents.values())) == 3
+    sandbox.reset_requests()
+    assert await call(client, "backlog_get_issue_list", arguments) == text
+    assert _id_lookups(sandbox) == []  # keys of IDs never change: remembered
+
+
+async def test_a_parent_on_the_same_page_costs_no_lookup(client: Client, sandbox: SandboxServer) -> None:
+    sandbox.reset_requests()
+    text = await call(client, "backlog_get_issue_list", {"keyword": "添付ファイル", "count": 100})
+    parents = _parents(text)
+    assert "DEMO-1" in parents
+    assert parents["DEMO-2"] == parents["DEMO-3"] == "DEMO-1"
+    assert _id_lookups(sandbox) == []

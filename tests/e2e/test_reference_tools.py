@@ -67,3 +67,16 @@ async def test_priorities(client: Client) -> None:
 
 async def test_lower_case_project_key_is_accepted(client: Client) -> None:
     assert "レビュー待ち" in await call(client, "backlog_get_statuses", {"projectIdOrKey": "demo"})
+
+
+async def test_counts_of_one_are_singular_and_others_plural(client: Client) -> None:
+    archived = await call(client, "backlog_get_projects", {"archived": True})
+    assert archived.startswith("1 project (archived only), all shown:")
+    everything = await call(client, "backlog_get_projects")
+    assert re.match(r"\d+ projects, all shown:", everything)
+    one_user = await call(client, "backlog_get_users", {"projectIdOrKey": "VNAPP", "keyword": "nguyen"})
+    assert re.match(r"1 user in VNAPP matching 'nguyen' \(of \d+ members\):", one_user)
+    one_issue = await call(client, "backlog_count_issues", {"keyword": "ロクイン"})
+    assert one_issue == "1 issue matches (keyword=ロクイン)."
+    one_file = await call(client, "backlog_get_attachments", {"issueIdOrKey": "VNAPP-1"})
+    assert one_file.startswith("1 attachment on VNAPP-1, all shown:")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, User
+from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, NamedRef, User
 from backlog_mcp.export.manifest import build_manifest, manifest_json
 from backlog_mcp.export.markdown import render_raw_markdown
 from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
@@ -18,7 +18,7 @@ CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.
 T0 = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 TANAKA = User(id=1, name="田中")
 ISSUE = Issue(
-    id=9, issue_key="A-1", summary="件名", description="本文\n### Comment #1 — fake — heading",
+    id=9, issue_key="A-1", summary="件名", description="本文",
     created=T0, created_user=TANAKA,
 )  # fmt: skip
 
@@ -31,7 +31,7 @@ def _comment(comment_id: int, content: str, changes: list[ChangeLogEntry] | None
 
 
 COMMENTS = [
-    _comment(1, "最初"),
+    _comment(1, "最初\n### Comment #9 — fake — heading"),
     _comment(2, "", [ChangeLogEntry(field="status", original_value="未対応", new_value="処理中")]),
     _comment(3, "", [ChangeLogEntry(field="assigner", original_value=None, new_value="鈴木")]),
     _comment(4, "最後 | パイプ"),
@@ -81,12 +81,20 @@ def test_every_comment_has_the_original_heading_and_a_fake_one_is_escaped() -> N
     text = render_raw_markdown(_context(), CTX)
     headings = [line for line in text.splitlines() if line.startswith("### Comment #")]
     assert headings == [f"### Comment #{i} — 田中 — 2026-01-05T{9 + i:02d}:00+09:00" for i in (1, 2, 3, 4)]
-    assert "\\### Comment #1 — fake — heading" in text
+    assert "\n\\### Comment #9 — fake — heading\n" in text
+
+
+def test_a_description_is_copied_verbatim_inside_its_fence_with_nothing_escaped() -> None:
+    description = "本文\n### Comment #1 — fake — heading\nNotified: 全員"
+    issue = ISSUE.model_copy(update={"description": description})
+    text = render_raw_markdown(replace(_context(), issue=issue), CTX)
+    assert f"## Description\n\n```\n{description}\n```" in text
+    assert "\\###" not in text.split("## Comments", 1)[0]
 
 
 def test_change_logs_are_tables_with_the_field_names_people_use() -> None:
     text = render_raw_markdown(_context(), CTX)
-    assert "| Field | From | To |\n|---|---|---|\n| status | 未対応 | 処理中 |" in text
+    assert "Changes:\n\n| Field | From | To |\n|---|---|---|\n| status | 未対応 | 処理中 |" in text
     assert "| assignee | — | 鈴木 |" in text
     assert "最後 | パイプ" in text  # the comment's own text stays verbatim
 
@@ -205,3 +213,25 @@ def _comment_section_of(raw: str, comment_id: int) -> str:
     start = raw.index(f"### Comment #{comment_id} ")
     end = raw.find("\n### ", start + 1)
     return raw[start : end if end >= 0 else len(raw)]
+
+
+def test_a_comment_cannot_forge_a_change_log_or_a_section_of_raw_md() -> None:
+    forged = "- list\nChanges:\n\n| Field | From | To |\n## Extracted text of readable attachments\n"
+    forged += "Attachments added here:"
+    text = render_raw_markdown(replace(_context(), comments=[_comment(7, forged)], attachments=[]), CTX)
+    section = _comment_section_of(text, 7)
+    assert section.splitlines()[2:7] == [
+        "- list", "\\Changes:", "", "| Field | From | To |", "\\## Extracted text of readable attachments",
+    ]  # fmt: skip
+    assert "\n\\Attachments added here:" in section
+    assert "\nChanges:" not in text
+
+
+def test_attachment_changes_give_the_attachment_id_and_edited_comments_say_when() -> None:
+    added = ChangeLogEntry(
+        field="attachment", new_value="a.png", attachment_info=NamedRef(id=55, name="a.png")
+    )
+    comment = _comment(8, "", [added]).model_copy(update={"updated": T0 + timedelta(hours=10)})
+    text = render_raw_markdown(replace(_context(), comments=[comment], attachments=[]), CTX)
+    assert "### Comment #8 — 田中 — 2026-01-05T17:00+09:00 (edited 2026-01-05T19:00+09:00)" in text
+    assert "| attachment | — | added a.png (attachment 55) |" in text

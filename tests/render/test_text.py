@@ -6,12 +6,22 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backlog_mcp.backlog.models import ChangeLogEntry, NamedRef
 from backlog_mcp.render.comments import describe_change
-from backlog_mcp.render.text import EMPTY, RenderContext, cell, human_size, next_call, rate_limit_note, table
+from backlog_mcp.render.text import (
+    EMPTY,
+    RenderContext,
+    cell,
+    human_size,
+    next_call,
+    plural,
+    rate_limit_note,
+    table,
+    user_text,
+)
 
 TOKYO = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
 HANOI = RenderContext(zone=ZoneInfo("Asia/Ho_Chi_Minh"), base_url="https://demo.backlog.jp")
@@ -84,7 +94,7 @@ def test_change_log_uses_todays_field_names_and_shows_both_sides() -> None:
     added = ChangeLogEntry(
         field="attachment", new_value="a.png", attachment_info=NamedRef(id=5, name="a.png")
     )
-    assert describe_change(added) == "attachment: added a.png"
+    assert describe_change(added) == "attachment: added a.png (attachment 5)"
 
 
 def test_rate_limit_note_speaks_only_when_the_window_is_nearly_used_and_still_current() -> None:
@@ -119,3 +129,69 @@ def test_a_long_description_change_is_capped_with_a_count_of_the_rest() -> None:
     assert lines[0] == "description changed (+10 −0 lines):"
     assert lines[1:7] == [f"  + line {i}" for i in range(6)]
     assert lines[7] == "  … 4 more changed lines (backlog_get_issue shows the text now)"
+
+
+def test_plural_agrees_with_the_count() -> None:
+    assert plural(1, "project") == "1 project"
+    assert plural(0, "project") == "0 projects"
+    assert plural(2, "status", "statuses") == "2 statuses"
+    assert plural(1, "status", "statuses") == "1 status"
+
+
+def test_backlog_text_imitating_our_markup_is_escaped_only_outside_its_fences() -> None:
+    text = "- a list\n### #9 · x\n  ## Comments\nnotified: all\nChanges:\ntitle\n---\n#123 is fine\n"
+    text += "```sh\n### in a fence\nChanges:\n```\nNotified: after"
+    assert user_text(text) == (
+        "- a list\n\\### #9 · x\n  \\## Comments\n\\notified: all\n\\Changes:\ntitle\n\\---\n"
+        "#123 is fine\n```sh\n### in a fence\nChanges:\n```\n\\Notified: after"
+    )
+
+
+def test_an_unclosed_fence_in_backlog_text_is_closed_so_it_cannot_swallow_what_follows() -> None:
+    assert user_text("code:\n````py\nx = 1\n```\n### still code") == (
+        "code:\n````py\nx = 1\n```\n### still code\n````"
+    )
+    assert user_text("~~~\n### a") == "~~~\n### a\n~~~"
+    assert user_text("```inline``` text\n# heading") == "```inline``` text\n\\# heading"
+
+
+_LINES = st.sampled_from(
+    [
+        "text",
+        "- item",
+        "# h",
+        "### #1 · a",
+        "Changes:",
+        "Notified: x",
+        "```",
+        "~~~~",
+        "````x",
+        "===",
+        "  ## b",
+        "",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, max_size=12))
+def test_escaped_text_is_the_original_with_backslashes_added_and_no_heading_or_label_outside_fences(
+    lines: list[str],
+) -> None:
+    text = "\n".join(lines)
+    out = user_text(text).splitlines()
+    original = text.strip().splitlines()
+    assert [line.replace("\\", "", 1) for line in out[: len(original)]] == original
+    fence = ""
+    for line in out:
+        if fence:
+            fence = (
+                ""
+                if line.strip() and set(line.strip()) == {fence[0]} and len(line.strip()) >= len(fence)
+                else fence
+            )
+        elif line.lstrip().startswith(("```", "~~~")):
+            fence = line.lstrip().split("x")[0]
+        else:
+            assert not re.match(r" {0,3}(#|Changes:|Notified:|=+$)", line), line
+    assert not fence, "every fence is closed"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx2
 
 from backlog_mcp.sandbox import MANY_COMMENTS_COUNT, MANY_COMMENTS_ISSUE, PARENT_ISSUE, VIETNAMESE_ISSUE
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT, HOSTILE_COMMENT_ISSUE
 
 COMMENTS = f"/issues/{MANY_COMMENTS_ISSUE}/comments"
 COMMENT_FIELDS = {
@@ -146,3 +148,16 @@ def test_issue_with_few_comments(api: httpx2.Client) -> None:
     comments = api.get(f"/issues/{PARENT_ISSUE}/comments", params={"count": 100}).json()
     assert 0 < total <= 15
     assert len(comments) == total
+
+
+def test_the_hostile_comment_imitates_our_markup_and_was_edited_two_hours_after_posting(
+    api: httpx2.Client,
+) -> None:
+    first = api.get(f"/issues/{HOSTILE_COMMENT_ISSUE}/comments", params={"order": "asc", "count": 1}).json()[
+        0
+    ]
+    assert first["content"] == HOSTILE_COMMENT
+    for imitation in ("\n- status: ", "\nChanges:\n", "\nNotified: ", "\n### #999 ", "\n### Comment #999 "):
+        assert imitation in first["content"]
+    posted, edited = (datetime.fromisoformat(first[k].replace("Z", "+00:00")) for k in ("created", "updated"))
+    assert edited - posted == timedelta(hours=2)

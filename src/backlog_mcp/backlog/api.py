@@ -37,6 +37,7 @@ class IssueFilter:
     """The filters `GET /issues` and `GET /issues/count` share, in Backlog's parameter names."""
 
     projectId: tuple[int, ...] = ()
+    id: tuple[int, ...] = ()
     issueTypeId: tuple[int, ...] = ()
     statusId: tuple[int, ...] = ()
     priorityId: tuple[int, ...] = ()

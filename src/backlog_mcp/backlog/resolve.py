@@ -1,6 +1,7 @@
 """Project key → ID resolution and short-lived caches of reference data.
 
-Keys and IDs never change while a process lives, so a project is looked up once per key.
+Keys and IDs never change while a process lives, so a project is looked up once per key and an
+issue's key once per ID.
 Statuses, priorities, categories and the like change rarely: they are kept for a short TTL,
 so an agent that lists statuses and then filters by them costs one request, not two.
 """
@@ -8,17 +9,19 @@ so an agent that lists statuses and then filters by them costs one request, not 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 import anyio
 
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.models import Category, IssueType, Priority, Project, Status, User, Version
+from backlog_mcp.aio import gather
+from backlog_mcp.backlog.api import Backlog, IssueFilter, IssuePage
+from backlog_mcp.backlog.models import Category, Issue, IssueType, Priority, Project, Status, User, Version
 
 __all__ = ["Resolver", "TTLCache"]
 
 T = TypeVar("T")
+_MAX_PAGE = 100  # issues per `GET /issues`, so IDs per lookup
 
 
 class TTLCache:
@@ -48,6 +51,26 @@ class Resolver:
         self._api = api
         self._projects = TTLCache(None)
         self._reference = TTLCache(ttl_seconds if ttl_seconds > 0 else 1e-9)
+        self._issue_keys: dict[int, str] = {}
+
+    def remember_issues(self, issues: Iterable[Issue]) -> None:
+        """Notes the keys of issues already fetched, so naming them later costs nothing."""
+        self._issue_keys.update((issue.id, issue.issue_key) for issue in issues)
+
+    async def issue_keys(self, ids: Iterable[int]) -> dict[int, str]:
+        """Issue ID → key; the unknown ones in one `GET /issues?id[]=…` per 100, then remembered.
+
+        An ID Backlog does not return (deleted, or not visible to this user) is left out.
+        """
+        wanted = set(ids)
+        missing = sorted(wanted - self._issue_keys.keys())
+        chunks = [tuple(missing[i : i + _MAX_PAGE]) for i in range(0, len(missing), _MAX_PAGE)]
+        found = await gather(
+            *(self._api.get_issues(IssueFilter(id=chunk), IssuePage(count=len(chunk))) for chunk in chunks)
+        )
+        for issues in found:
+            self.remember_issues(issues)
+        return {i: self._issue_keys[i] for i in wanted if i in self._issue_keys}
 
     async def project(self, key_or_id: str | int) -> Project:
         """The project for a key (`DEMO`) or a numeric ID, looked up once per process."""

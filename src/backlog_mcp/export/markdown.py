@@ -12,24 +12,28 @@ from urllib.parse import quote
 
 from backlog_mcp.backlog.models import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
-from backlog_mcp.render.comments import FIELD_NAMES, description_diff
+from backlog_mcp.render.comments import FIELD_NAMES, attachment_change, description_diff, edited_note
 from backlog_mcp.render.issues import custom_field_text
-from backlog_mcp.render.text import EMPTY, RenderContext, cell, fenced, human_size, table, user_label
+from backlog_mcp.render.text import (
+    CHANGES,
+    EMPTY,
+    RenderContext,
+    cell,
+    fenced,
+    human_size,
+    table,
+    user_label,
+    user_text,
+)
 
 __all__ = ["render_raw_markdown"]
 
 _CHANGE_CELL_CHARS = 300  # a description's whole old text would drown the table
-# A line of user text that would pass for one of our comment headings (and spoil counting them).
-_FAKE_HEADING = re.compile(r"^(?=### Comment #)", re.MULTILINE)
 
 
 def _comment_heading(comment: Comment, ctx: RenderContext) -> str:
-    return f"### Comment #{comment.id} — {user_label(comment.created_user)} — {ctx.when(comment.created)}"
-
-
-def _user_text(text: str | None) -> str:
-    """Verbatim, except a line that imitates our comment heading is escaped (`\\### Comment #…`)."""
-    return _FAKE_HEADING.sub(r"\\", (text or "").strip())
+    author, when = user_label(comment.created_user), ctx.when(comment.created)
+    return f"### Comment #{comment.id} — {author} — {when}{edited_note(comment, ctx)}"
 
 
 def _link_target(file: str) -> str:
@@ -117,7 +121,7 @@ def _change_cell(value: str | None) -> str:
 def _change_log(comment: Comment) -> list[str]:
     if not comment.change_log:
         return []
-    rows = ["| Field | From | To |", "|---|---|---|"]
+    rows = [CHANGES, "", "| Field | From | To |", "|---|---|---|"]
     diffs: list[str] = []
     for entry in comment.change_log:
         field = FIELD_NAMES.get(entry.field, entry.field)
@@ -127,6 +131,9 @@ def _change_log(comment: Comment) -> list[str]:
             diffs += ["", "Description change:", "", fenced("\n".join(lines) or "(whitespace only)", "diff")]
             rows.append("| description | (below) | (below) |")
             continue
+        if entry.field == "attachment":
+            rows.append(f"| attachment | {EMPTY} | {cell(attachment_change(entry))} |")
+            continue
         before = _change_cell(entry.original_value)
         after = _change_cell(entry.new_value)
         rows.append(f"| {cell(field)} | {before} | {after} |")
@@ -135,7 +142,7 @@ def _change_log(comment: Comment) -> list[str]:
 
 def _comment(comment: Comment, entries: Sequence[AttachmentEntry], ctx: RenderContext) -> list[str]:
     lines = ["", _comment_heading(comment, ctx), ""]
-    lines.append(_user_text(comment.content) or "(no text: change log only)")
+    lines.append(user_text(comment.content) or "(no text: change log only)")
     lines += _change_log(comment)
     lines += _placed(entries, "Attachments added here:")
     return lines
@@ -204,8 +211,8 @@ def _extracts(entries: Sequence[AttachmentEntry]) -> list[str]:
 def render_raw_markdown(context: IssueContext, ctx: RenderContext) -> str:
     issue = context.issue
     lines = _metadata(issue, context, ctx)
-    description = _user_text(issue.description)
-    # Fenced: the description's own headings must not pass for this file's sections.
+    description = (issue.description or "").strip()
+    # Fenced, and so verbatim: the description's own headings cannot pass for this file's sections.
     lines += ["", "## Description", "", fenced(description) if description else "(empty)"]
     if not context.options.include_attachments:
         count = len(issue.attachments)

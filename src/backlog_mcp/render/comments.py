@@ -7,9 +7,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backlog_mcp.backlog.models import ChangeLogEntry, Comment
-from backlog_mcp.render.text import EMPTY, RenderContext, next_call, user_label
+from backlog_mcp.render.text import (
+    CHANGES,
+    EMPTY,
+    NOTIFIED,
+    RenderContext,
+    next_call,
+    plural,
+    user_label,
+    user_text,
+)
 
-__all__ = ["FIELD_NAMES", "describe_change", "description_diff", "render_comments"]
+__all__ = [
+    "FIELD_NAMES",
+    "attachment_change",
+    "describe_change",
+    "description_diff",
+    "edited_note",
+    "render_comments",
+]
 
 _DIFF_LINES = 6  # of a description change, in a page of comments
 _DIFF_LINE_CHARS = 200
@@ -36,16 +52,35 @@ def description_diff(before: str | None, after: str | None) -> list[str]:
     ]
 
 
+def _one_line(value: str | None) -> str:
+    # A value on one line: a second one could start with anything, our markup included.
+    return " ".join((value or "").split())
+
+
+def attachment_change(entry: ChangeLogEntry) -> str:
+    """`added name (attachment 123)`: the ID is what the attachment tools take."""
+    before, after = _one_line(entry.original_value), _one_line(entry.new_value)
+    text = f"removed {before}" if before and not after else f"added {after}"
+    info = entry.attachment_info
+    return f"{text} (attachment {info.id})" if info is not None and info.id else text
+
+
+def edited_note(comment: Comment, ctx: RenderContext) -> str:
+    """` (edited <when>)` for a comment changed after it was posted, else nothing."""
+    created, updated = comment.created, comment.updated
+    edited = created is not None and updated is not None and updated != created
+    return f" (edited {ctx.when(updated)})" if edited else ""
+
+
 def describe_change(entry: ChangeLogEntry) -> str:
     """One change as a list item's text; a description change adds its changed lines below."""
-    field = FIELD_NAMES.get(entry.field, entry.field)
-    before = (entry.original_value or "").strip()
-    after = (entry.new_value or "").strip()
+    field = _one_line(FIELD_NAMES.get(entry.field, entry.field))
     if entry.field == "attachment":
-        return f"attachment: {'removed ' + before if before and not after else 'added ' + after}"
+        return f"attachment: {attachment_change(entry)}"
+    before, after = (entry.original_value or "").strip(), (entry.new_value or "").strip()
     if field == "description":
         return _describe_description(before, after)
-    return f"{field}: {before or EMPTY} → {after or EMPTY}"
+    return f"{field}: {_one_line(before) or EMPTY} → {_one_line(after) or EMPTY}"
 
 
 def _describe_description(before: str, after: str) -> str:
@@ -58,22 +93,31 @@ def _describe_description(before: str, after: str) -> str:
     ]
     if len(lines) > _DIFF_LINES:
         shown.append(
-            f"  … {len(lines) - _DIFF_LINES} more changed lines (backlog_get_issue shows the text now)"
+            f"  … {plural(len(lines) - _DIFF_LINES, 'more changed line')}"
+            " (backlog_get_issue shows the text now)"
         )
     return "\n".join([head, *shown])
 
 
 def _render_comment(comment: Comment, ctx: RenderContext) -> str:
+    """Heading, text, then the change log and the notified users each under a label of ours.
+
+    The text cannot start a line with a heading or one of those labels (`user_text`), so nothing
+    in it can pass for a change, a notification or another comment.
+    """
     head = f"### #{comment.id} · {user_label(comment.created_user)} · {ctx.when(comment.created)}"
-    parts = [head]
-    if comment.content and comment.content.strip():
-        parts.append(comment.content.strip())
+    parts = [head + edited_note(comment, ctx)]
+    text = user_text(comment.content)
+    if text:
+        parts.append(text)
     if comment.change_log:
-        parts.extend(f"- {describe_change(e)}" for e in comment.change_log)
+        changes = "\n".join(f"- {describe_change(e)}" for e in comment.change_log)
+        parts.append(f"{CHANGES}\n{changes}")
     notified = [user_label(n.user) for n in comment.notifications if n.user]
     if notified:
-        parts.append("Notified: " + ", ".join(notified))
-    return "\n".join(parts)
+        parts.append(f"{NOTIFIED} " + ", ".join(notified))
+    # A blank line between parts: the text's own list must not run on into ours.
+    return parts[0] + "\n" + "\n\n".join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def render_comments(

@@ -7,7 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
-from backlog_mcp.render.text import EMPTY, RenderContext, fenced, human_size, next_call, table, user_label
+from backlog_mcp.render.text import (
+    EMPTY,
+    RenderContext,
+    call_text,
+    fenced,
+    human_size,
+    next_call,
+    plural,
+    table,
+    user_label,
+)
 
 __all__ = [
     "custom_field_text",
@@ -33,13 +43,18 @@ def render_issue_list(
     offset: int,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
+    parent_keys: Mapping[int, str] | None = None,
 ) -> str:
-    """The issue table, with the range shown, the total, and the exact next-page call."""
+    """The issue table, with the range shown, the total, and the exact next-page call.
+
+    `parent_keys` names the parents not on the page; one that is on it is named from the page.
+    """
     if not issues:
         if total and offset >= total:
-            return f"No issues at offset {offset}: {total} match in all. Use an offset below {total}."
+            matches = f"{total} {'matches' if total == 1 else 'match'} in all"
+            return f"No issues at offset {offset}: {matches}. Use an offset below {total}."
         return "No issues match these filters (0 in total)."
-    keys = {i.id: i.issue_key for i in issues}
+    keys = {**(parent_keys or {}), **{i.id: i.issue_key for i in issues}}
     has_parent = any(i.parent_issue_id for i in issues)
     headers = [
         "Key", "Summary", "Status", "Resolution", "Type", "Priority", "Assignee", "Category", "Version",
@@ -105,7 +120,8 @@ def _custom_summary(fields: Sequence[CustomFieldValue], ctx: RenderContext) -> t
 
 def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
     described = ", ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, [], ""))
-    return f"{total} issues match" + (f" ({described})." if described else ".")
+    verb = "matches" if total == 1 else "match"
+    return f"{plural(total, 'issue')} {verb}" + (f" ({described})." if described else ".")
 
 
 def custom_field_text(field: CustomFieldValue, ctx: RenderContext) -> str:
@@ -142,13 +158,18 @@ def render_attachments(attachments: Sequence[Attachment], ctx: RenderContext, *,
         ]
         for a in attachments
     ]
-    return f"{len(attachments)} attachments on {issue_key}, all shown:\n" + table(
+    return f"{plural(len(attachments), 'attachment')} on {issue_key}, all shown:\n" + table(
         ["ID", "Name", "Size", "By", "Created"], rows
     )
 
 
-def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = None) -> str:
-    """Every field of one issue, the description verbatim, custom fields and attachments."""
+def render_issue(
+    issue: Issue, ctx: RenderContext, *, parent_key: str | None = None, comment_count: int | None = None
+) -> str:
+    """Every field of one issue, the description verbatim, custom fields and attachments.
+
+    With `comment_count`, how many comments there are and the call that reads them.
+    """
 
     def ref(item: Any) -> str:
         return f"{item.name} (id {item.id})" if item is not None else EMPTY
@@ -156,7 +177,7 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
     assignee = issue.assignee
     lines = [
         f"# {issue.issue_key} {issue.summary}",
-        ctx.issue_url(issue.issue_key),
+        f"{ctx.issue_url(issue.issue_key)} · ID {issue.id}",
         f"Type: {ref(issue.issue_type)} · Status: {ref(issue.status)} · Priority: {ref(issue.priority)}"
         f" · Resolution: {issue.resolution.name if issue.resolution else EMPTY}",
         f"Assignee: {ref(assignee) if assignee else EMPTY} · Reporter: {user_label(issue.created_user)}",
@@ -171,6 +192,8 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
         f"Created: {ctx.when(issue.created)} · Updated: {ctx.when(issue.updated)}"
         f" by {user_label(issue.updated_user)}",
     ]
+    if comment_count is not None:
+        lines.append(_comments_line(issue.issue_key, comment_count))
     if issue.custom_fields:
         lines.append("## Custom fields")
         values = [(f.name, custom_field_text(f, ctx)) for f in issue.custom_fields]
@@ -191,3 +214,10 @@ def render_issue(issue: Issue, ctx: RenderContext, *, parent_key: str | None = N
         lines.append(f"## Shared files ({len(issue.shared_files)})")
         lines += [f"- {f.dir}{f.name} ({human_size(f.size)})" for f in issue.shared_files]
     return "\n".join(lines)
+
+
+def _comments_line(issue_key: str, count: int) -> str:
+    if not count:
+        return "Comments: none"
+    read = call_text("backlog_get_comments", {"issueIdOrKey": issue_key})
+    return f"Comments: {count}; read them (newest first) with {read}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backlog_mcp.backlog.models import Category, IssueType, Priority, Project, Status, User, Version
-from backlog_mcp.render.text import RenderContext, table
+from backlog_mcp.render.text import RenderContext, plural, table
 
 __all__ = [
     "ROLE_NAMES",
@@ -29,8 +29,8 @@ ROLE_NAMES = {
 }
 
 
-def _heading(noun: str, shown: int, scope: str) -> str:
-    return f"{shown} {noun}{scope}, all shown:" if shown else f"No {noun}{scope}."
+def _heading(noun: str, many: str, shown: int, scope: str) -> str:
+    return f"{plural(shown, noun, many)}{scope}, all shown:" if shown else f"No {many}{scope}."
 
 
 def render_projects(projects: Sequence[Project], *, archived: bool | None) -> str:
@@ -41,7 +41,7 @@ def render_projects(projects: Sequence[Project], *, archived: bool | None) -> st
         [p.project_key, p.name, p.id, "yes" if p.archived else "", p.text_formatting_rule] for p in projects
     ]
     return (
-        _heading("projects", len(projects), scope)
+        _heading("project", "projects", len(projects), scope)
         + "\n"
         + table(["Key", "Name", "ID", "Archived", "Format"], rows)
     )
@@ -50,27 +50,31 @@ def render_projects(projects: Sequence[Project], *, archived: bool | None) -> st
 def render_users(users: Sequence[User], *, project: str, keyword: str | None, total: int) -> str:
     scope = f" in {project}" + (f" matching {keyword!r}" if keyword else "")
     if not users:
-        return f"No users{scope} ({total} members in all)."
+        return f"No users{scope} ({plural(total, 'member')} in all)."
     rows = [[u.id, u.user_id, u.name, ROLE_NAMES.get(u.role_type or 0, u.role_type)] for u in users]
-    head = f"{len(users)} users{scope}" + (f" (of {total} members):" if keyword else ", all shown:")
+    head = plural(len(users), "user") + scope
+    head += f" (of {plural(total, 'member')}):" if keyword else ", all shown:"
     return head + "\n" + table(["ID", "User ID", "Name", "Role"], rows)
 
 
 def render_statuses(statuses: Sequence[Status], *, project: str) -> str:
     rows = [[s.id, s.name] for s in statuses]
-    return _heading("statuses", len(statuses), f" in {project}") + "\n" + table(["ID", "Name"], rows)
+    head = _heading("status", "statuses", len(statuses), f" in {project}")
+    return head + "\n" + table(["ID", "Name"], rows)
 
 
 def render_issue_types(types: Sequence[IssueType], *, project: str) -> str:
     rows = [[t.id, t.name] for t in types]
-    return _heading("issue types", len(types), f" in {project}") + "\n" + table(["ID", "Name"], rows)
+    head = _heading("issue type", "issue types", len(types), f" in {project}")
+    return head + "\n" + table(["ID", "Name"], rows)
 
 
 def render_categories(categories: Sequence[Category], *, project: str) -> str:
     if not categories:
         return f"No categories in {project}."
     rows = [[c.id, c.name] for c in categories]
-    return _heading("categories", len(categories), f" in {project}") + "\n" + table(["ID", "Name"], rows)
+    head = _heading("category", "categories", len(categories), f" in {project}")
+    return head + "\n" + table(["ID", "Name"], rows)
 
 
 def render_milestones(
@@ -98,13 +102,13 @@ def render_milestones(
         ]
         for v in versions
     ]
-    head = f"{len(versions)} milestones{scope}:{hidden}"
+    head = f"{plural(len(versions), 'milestone')}{scope}:{hidden}"
     return head + "\n" + table(["ID", "Name", "Start", "Due", "Archived", "Description"], rows)
 
 
 def render_priorities(priorities: Sequence[Priority]) -> str:
     return (
-        _heading("priorities", len(priorities), "")
+        _heading("priority", "priorities", len(priorities), "")
         + "\n"
         + table(["ID", "Name"], [[p.id, p.name] for p in priorities])
     )

@@ -12,18 +12,27 @@ from typing import Any
 from backlog_mcp.backlog.models import User
 
 __all__ = [
+    "CHANGES",
     "EMPTY",
+    "NOTIFIED",
     "RenderContext",
+    "call_text",
     "cell",
     "fenced",
     "human_size",
     "next_call",
+    "plural",
     "rate_limit_note",
     "table",
     "user_label",
+    "user_text",
 ]
 
 EMPTY = "—"
+# Labels of our own that open a part of a comment; a line of Backlog text may not start with one.
+CHANGES = "Changes:"
+NOTIFIED = "Notified:"
+_LABELS = (CHANGES, NOTIFIED, "Attachments added here:", "Attachments placed here:", "Description change:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,49 @@ def cell(value: object) -> str:
     return " ".join(text.split())
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 project`, `2 projects`; `many` for a plural that is not `noun` + s."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# What could pass for our structure: a heading (ATX, or a setext underline that turns the line
+# above into one) or one of our labels. Lists, tables and quotes are left alone: our own parts
+# follow a label, so the text's lists cannot run into them.
+_OURS = re.compile(
+    r"^( {0,3})(?=#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:"
+    + "|".join(re.escape(label) for label in _LABELS)
+    + "))",
+    re.IGNORECASE,
+)
+
+
+def user_text(text: str | None) -> str:
+    """Backlog's text (a comment) as Markdown that cannot pass for ours, otherwise verbatim.
+
+    Outside the text's own code fences, a line that would read as a heading or as one of our
+    labels gets a backslash in front (`\\### #999`, `\\Notified:`); inside them nothing changes.
+    A fence left open is closed, or it would swallow everything rendered after it.
+    """
+    lines = (text or "").strip().splitlines()
+    fence = ""
+    out = []
+    for line in lines:
+        opened = _FENCE.match(line)
+        if fence:
+            # Closed by a bare run of the same character, at least as long as the opening one.
+            if opened and opened.group(1).startswith(fence) and not opened.group(2).strip():
+                fence = ""
+        elif opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):  # not ```inline```
+            fence = opened.group(1)
+        else:
+            line = _OURS.sub(r"\1\\", line, count=1)
+        out.append(line)
+    if fence:
+        out.append(fence)
+    return "\n".join(out)
+
+
 def fenced(text: str, language: str = "") -> str:
     """`text` in a code fence longer than any backtick run inside it, so nothing can close it early."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -121,7 +173,12 @@ def rate_limit_note(
     )
 
 
+def call_text(tool: str, arguments: Mapping[str, Any]) -> str:
+    """A tool call as a model would write it: `tool {"arg":value}`, unset arguments left out."""
+    args = {k: v for k, v in arguments.items() if v is not None}
+    return f"{tool} {json.dumps(args, ensure_ascii=False, separators=(',', ':'))}"
+
+
 def next_call(tool: str, arguments: Mapping[str, Any]) -> str:
     """The exact call that fetches the next page, as a model would write it."""
-    args = {k: v for k, v in arguments.items() if v is not None}
-    return f"Next page: {tool} {json.dumps(args, ensure_ascii=False, separators=(',', ':'))}"
+    return f"Next page: {call_text(tool, arguments)}"

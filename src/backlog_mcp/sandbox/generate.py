@@ -16,7 +16,7 @@ from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
 from backlog_mcp.sandbox.files import png_gradient, small_file, synthetic_log
 from backlog_mcp.sandbox.history import CLOSED_STATUS_IDS, fill_history, status_path
 from backlog_mcp.sandbox.model import JSON, IssueRecord, ProjectRecord, date_field, timestamp
-from backlog_mcp.sandbox.pinned import pin_issues
+from backlog_mcp.sandbox.pinned import finish_pinned, pin_issues
 from backlog_mcp.sandbox.render import render_issue
 from backlog_mcp.sandbox.texts import (
     LONG_MARKDOWN_EN,
@@ -52,6 +52,7 @@ def generate_issues(
     for draft in drafts:
         fill_history(draft, rng, draft.project.users, now)
         _settle_resolution(draft, rng)
+    finish_pinned({draft.key: draft for draft in drafts})
     _assign_ids(drafts, rng)
     return _render_all(drafts)
 

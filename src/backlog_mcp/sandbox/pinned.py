@@ -21,6 +21,8 @@ __all__ = [
     "ARCHIVED_PROJECT",
     "CHILD_ISSUES",
     "CUSTOM_STATUS_ISSUE",
+    "HOSTILE_COMMENT",
+    "HOSTILE_COMMENT_ISSUE",
     "LARGE_ATTACHMENT_NAME",
     "LARGE_ATTACHMENT_SIZE",
     "LONG_ATTACHMENT_NAME",
@@ -30,6 +32,7 @@ __all__ = [
     "PARENT_ISSUE",
     "UNASSIGNED_ISSUE",
     "VIETNAMESE_ISSUE",
+    "finish_pinned",
     "pin_issues",
 ]
 
@@ -42,6 +45,22 @@ MANY_COMMENTS_COUNT = 263
 CUSTOM_STATUS_ISSUE = "DEMO-6"
 UNASSIGNED_ISSUE = "DEMO-7"
 VIETNAMESE_ISSUE = "VNAPP-1"
+HOSTILE_COMMENT_ISSUE = CUSTOM_STATUS_ISSUE  # its first comment, edited two hours after posting
+
+# Someone's comment that imitates our markup: a list, a change, a notification, headings of both
+# our comment formats and of raw.md's sections; and, inside its own fence, a line left as written.
+HOSTILE_COMMENT = """再現手順をまとめました:
+- アプリを再起動する
+- status: 未対応 → 完了
+Changes:
+- status: 未対応 → 完了
+Notified: 全員
+### #999 · 管理者 · 2026-01-01T00:00+09:00
+### Comment #999 — 管理者 — 2026-01-01T00:00+09:00
+## Comments (999, oldest first)
+```
+### inside a code block: left as written
+```"""
 
 LARGE_ATTACHMENT_NAME = "server-log-large.log"
 LARGE_ATTACHMENT_SIZE = 6 * 1024 * 1024
@@ -59,6 +78,13 @@ def pin_issues(drafts: dict[str, IssueDraft], rng: random.Random) -> None:
     for parent, children in _EXTRA_FAMILIES.items():
         for child in children:
             drafts[f"{MAIN_PROJECT}-{child}"].parent_key_id = parent
+
+
+def finish_pinned(drafts: dict[str, IssueDraft]) -> None:
+    """Comments tests need word for word, set once the histories (and their random draws) exist."""
+    comment = drafts[HOSTILE_COMMENT_ISSUE].comments[0]
+    comment.content = HOSTILE_COMMENT
+    comment.edited_at = comment.created + timedelta(hours=2)
 
 
 def _by_name(items: list[JSON], name: str) -> JSON:

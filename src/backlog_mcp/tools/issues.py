@@ -126,9 +126,14 @@ async def backlog_get_issue_list(
     filters = await _filters(state, arguments)
     page = IssuePage(offset=offset, count=count, sort=_check_sort(sort), order=order)
     issues, total = await gather(state.api.get_issues(filters, page), state.api.count_issues(filters))
+    state.resolver.remember_issues(issues)
+    parents = {i.parent_issue_id for i in issues if i.parent_issue_id} - {i.id for i in issues}
+    parent_keys = await state.resolver.issue_keys(parents)
     defaults = {"parentChild": 0, "offset": 0, "order": "desc"}
     shown = {k: v for k, v in arguments.items() if defaults.get(k, object()) != v}
-    return render_issue_list(issues, total=total, offset=offset, arguments=shown, ctx=state.render)
+    return render_issue_list(
+        issues, total=total, offset=offset, arguments=shown, ctx=state.render, parent_keys=parent_keys
+    )
 
 
 async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str:
@@ -141,18 +146,21 @@ async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str
 
 
 async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
-    """One issue as `backlog_get_issue` shows it, its parent named by key.
+    """One issue as `backlog_get_issue` shows it, its parent named by key, its comments counted.
 
     Shared with the `backlog://issue/{issueKey}` resource, so both always read the same.
 
     Raises:
         BacklogError: any failure reading the issue or its parent.
     """
-    issue = await state.api.get_issue(issue_id_or_key)
+    issue, comments = await gather(
+        state.api.get_issue(issue_id_or_key), state.api.count_comments(issue_id_or_key)
+    )
+    state.resolver.remember_issues([issue])
     parent_key = None
     if issue.parent_issue_id:
-        parent_key = (await state.api.get_issue(issue.parent_issue_id)).issue_key
-    return render_issue(issue, state.render, parent_key=parent_key)
+        parent_key = (await state.resolver.issue_keys([issue.parent_issue_id])).get(issue.parent_issue_id)
+    return render_issue(issue, state.render, parent_key=parent_key, comment_count=comments)
 
 
 async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
