@@ -119,6 +119,17 @@ def test_demo_prints_each_call_as_a_line_that_call_accepts(demo_output: tuple[in
     assert [(c[3], json.loads(c[4])) for c in commands] == list(DEMO_CALLS)
 
 
+def test_demo_whose_server_cannot_start_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    assert run_demo(lambda text: None) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("The demo lost its server (")
+    assert err.endswith("; anything it printed is above.\n")
+    assert "Traceback" not in err
+
+
 def test_demo_piped_into_head_exits_quietly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
     process = subprocess.Popen(

@@ -63,4 +63,16 @@ async def _session(write: Callable[[str], None], folder: Path) -> int:
 
 def run_demo(write: Callable[[str], None]) -> int:
     with tempfile.TemporaryDirectory(prefix="backlog-mcp-demo-") as folder:
-        return anyio.run(_session, write, Path(folder))
+        try:
+            return anyio.run(_session, write, Path(folder))
+        except Exception as exc:  # the SDK wraps a lost connection in nested exception groups
+            reason = _first_leaf(exc)
+            cause = f"{type(reason).__name__}: {reason}"
+            sys.stderr.write(f"The demo lost its server ({cause}); anything it printed is above.\n")
+            return 1
+
+
+def _first_leaf(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
