@@ -119,6 +119,16 @@ def test_demo_prints_each_call_as_a_line_that_call_accepts(demo_output: tuple[in
     assert [(c[3], json.loads(c[4])) for c in commands] == list(DEMO_CALLS)
 
 
+def test_a_bad_log_level_in_dotenv_stops_the_cli_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BACKLOG_LOG_LEVEL=loud\n", encoding="utf-8")
+    done = _run("--sandbox", "tools", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[-1] == (
+        "Configuration error: BACKLOG_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; "
+        "got 'loud'. Example: BACKLOG_LOG_LEVEL=INFO"
+    )
+
+
 def test_demo_whose_server_cannot_start_says_so_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
