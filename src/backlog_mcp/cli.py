@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from backlog_mcp.config import Settings
     from backlog_mcp.server import BacklogMCPServer
 
-__all__ = ["http_url", "main", "tcp_port"]
+__all__ = ["http_url", "listen_error", "main", "tcp_port"]
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 logger = logging.getLogger("backlog_mcp")
@@ -212,9 +212,17 @@ def http_url(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/mcp"
 
 
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """The one sentence for a socket that could not listen, naming the option that fixes it."""
+    import errno
+
+    if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
+        return f"port {port} is in use; pick another with --port"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
 def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) -> int:
     """Streamable HTTP on a socket bound here, so a busy port is one sentence and port 0 is told."""
-    import errno
     import socket
 
     import uvicorn
@@ -223,10 +231,7 @@ def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) 
     try:
         sock = socket.create_server((host, port), family=family)
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            sys.stderr.write(f"port {port} is in use; pick another with --port\n")
-        else:
-            sys.stderr.write(f"cannot listen on {host} port {port}: {exc.strerror or exc}\n")
+        sys.stderr.write(listen_error(host, port, exc) + "\n")
         return EXIT_CONFIG
     bound = int(sock.getsockname()[1])
     sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound)}\n")

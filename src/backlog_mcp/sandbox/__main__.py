@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import sys
 
-from backlog_mcp.cli import tcp_port
+from backlog_mcp.cli import listen_error, tcp_port
 from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, create_app
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.faults import Faults
@@ -26,12 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock = bind_socket(args.port)
     except OSError as exc:
-        in_use = exc.errno == errno.EADDRINUSE
-        sys.stderr.write(
-            f"port {args.port} is in use; pick another with --port\n"
-            if in_use
-            else f"cannot listen on {HOST} port {args.port}: {exc.strerror or exc}\n"
-        )
+        sys.stderr.write(listen_error(HOST, args.port, exc) + "\n")
         return 2
     port = sock.getsockname()[1]
     app = create_app(DemoSpace(), faults=Faults(latency_seconds=args.latency), log=lambda record: None)
