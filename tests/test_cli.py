@@ -231,6 +231,26 @@ def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> N
     assert not (home / "backlog-mcp").exists()
 
 
+@pytest.mark.anyio
+async def test_sandbox_scratch_workspace_is_removed_when_a_client_terminates_the_server(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")} | {"TMPDIR": str(tmp_path)}
+    command = [sys.executable, "-m", "backlog_mcp", "--sandbox"]
+    async with await anyio.open_process(command, env=env, cwd=tmp_path) as process:
+        assert process.stderr is not None
+        announced = b""
+        with anyio.fail_after(30):
+            while not announced.endswith(b"\n"):
+                announced += await process.stderr.receive(1)
+            named = re.search(r"sandbox files go to (\S+) ", announced.decode())
+            assert named, announced
+            assert Path(named[1]).is_dir()
+            process.terminate()
+            await process.wait()
+    assert not Path(named[1]).exists()
+
+
 def test_stdio_start_up_path_does_not_import_the_sandbox(tmp_path: Path) -> None:
     probe = (
         "import sys\n"

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -120,12 +121,19 @@ def _scratch_workspace() -> Iterator[Path]:
         f"backlog-mcp: sandbox files go to {folder} (set BACKLOG_WORKSPACE to choose the folder)\n"
     )
     sys.stderr.flush()
+    # MCP clients stop their servers with SIGTERM, whose default action skips the tidying below.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield folder
     finally:
+        signal.signal(signal.SIGTERM, previous)
         # Removed only while still empty: an export the user ran stays there to be read.
         with contextlib.suppress(OSError):
             folder.rmdir()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class _Stdout:
