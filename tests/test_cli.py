@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
+import pytest
+from mcp import Client
+
 from backlog_mcp import __version__
+from backlog_mcp.demo import DEMO_CALLS, run_demo
+from backlog_mcp.sandbox.__main__ import main as sandbox_main
+from tests.e2e.conftest import TOOL_NAMES
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
+def _run(*args: str, cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")} | extra_env
     return subprocess.run(
         [sys.executable, "-m", "backlog_mcp", *args],
         capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False,
@@ -74,12 +86,169 @@ def test_check_with_a_wrong_key_exits_1_without_showing_it(tmp_path: Path) -> No
     assert "wrong-key-abcdef123456" not in done.stderr + done.stdout
 
 
-def test_demo_runs_a_real_stdio_session(tmp_path: Path) -> None:
-    done = _run("demo", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[str]]:
+    """One demo run, with the user's own settings hostile to it: a bad zone, a bad log level, a
+    toolset list without issues, in both the environment and a .env where the demo starts."""
+    cwd = tmp_path_factory.mktemp("demo")
+    (cwd / ".env").write_text("BACKLOG_TOOLSETS=projects\nBACKLOG_TIMEZONE=Mars/Base\n", encoding="utf-8")
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        patch.setenv("BACKLOG_TOOLSETS", "projects")
+        patch.setenv("BACKLOG_LOG_LEVEL", "LOUD")
+        patch.setenv("BACKLOG_BASE_URL", "https://not-the-sandbox.invalid")
+        code = run_demo(lines.append)
+    return code, "\n".join(lines).splitlines()
+
+
+def test_demo_runs_on_the_full_sandbox_whatever_the_users_settings_say(
+    demo_output: tuple[int, list[str]],
+) -> None:
+    code, lines = demo_output
+    text = "\n".join(lines)
+    assert code == 0, text
+    assert f"Connected over stdio to backlog-mcp (sandbox): {len(TOOL_NAMES)} tools." in text
+    assert "# DEMO-1 " in text
+    assert "Comments on DEMO-4: 3 shown" in text
+
+
+def test_demo_prints_each_call_as_a_line_that_call_accepts(demo_output: tuple[int, list[str]]) -> None:
+    commands = [shlex.split(line[2:]) for line in demo_output[1] if line.startswith("$ ")]
+    assert [c[:3] for c in commands] == [["backlog-mcp", "--sandbox", "call"]] * len(DEMO_CALLS)
+    assert [(c[3], json.loads(c[4])) for c in commands] == list(DEMO_CALLS)
+
+
+def test_a_bad_log_level_in_dotenv_stops_the_cli_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BACKLOG_LOG_LEVEL=loud\n", encoding="utf-8")
+    done = _run("--sandbox", "tools", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[-1] == (
+        "Configuration error: BACKLOG_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; "
+        "got 'loud'. Example: BACKLOG_LOG_LEVEL=INFO"
+    )
+
+
+def test_demo_whose_server_cannot_start_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    assert run_demo(lambda text: None) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("The demo lost its server (")
+    assert err.endswith("; anything it printed is above.\n")
+    assert "Traceback" not in err
+
+
+def test_demo_piped_into_head_exits_quietly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backlog_mcp", "demo"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # what `| head -1` does once it has its line
+    errors = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 1
+    assert first.startswith(b"Connected over stdio")
+    assert errors == b""
+
+
+def test_an_out_of_range_port_is_refused_before_anything_is_announced(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from backlog_mcp.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--transport", "http", "--port", "99999"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --port: must be a number from 0 to 65535 (0: any free port); got '99999'" in err
+    assert "streamable HTTP on" not in err
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        yield int(taken.getsockname()[1])
+
+
+def test_a_busy_port_is_one_sentence_from_serve(tmp_path: Path, busy_port: int) -> None:
+    done = _run(
+        "serve", "--transport", "http", "--port", str(busy_port), cwd=tmp_path,
+        BACKLOG_BASE_URL="https://demo.backlog.com", BACKLOG_API_KEY="k" * 20,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (2, f"port {busy_port} is in use; pick another with --port\n")
+
+
+def test_a_busy_port_is_one_sentence_from_the_sandbox(
+    busy_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sandbox_main(["--port", str(busy_port)]) == 2
+    assert capsys.readouterr().err == f"port {busy_port} is in use; pick another with --port\n"
+
+
+@pytest.mark.anyio
+async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
+    env["BACKLOG_WORKSPACE"] = str(tmp_path)  # chosen, so no scratch-folder line either
+    command = [sys.executable, "-m", "backlog_mcp", "--sandbox", "serve", "--transport", "http"]
+    async with await anyio.open_process(
+        [*command, "--host", "::1", "--port", "0"], env=env, cwd=tmp_path
+    ) as process:
+        assert process.stderr is not None
+        announced = b""
+        try:
+            with anyio.fail_after(30):
+                while not announced.endswith(b"\n"):
+                    announced += await process.stderr.receive(1)
+            url = announced.decode().strip().removeprefix("backlog-mcp: streamable HTTP on ")
+            assert re.fullmatch(r"http://\[::1\]:[1-9]\d*/mcp", url), announced
+            async with Client(url) as client:
+                assert len((await client.list_tools()).tools) == len(TOOL_NAMES)
+        finally:
+            process.terminate()
+
+
+def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> None:
+    home, scratch = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    scratch.mkdir()
+    arguments = '{"issueIdOrKey":"DEMO-2","includeAttachments":false}'
+    done = _run(
+        "--sandbox", "call", "backlog_export_issue_context", arguments, cwd=tmp_path,
+        HOME=str(home), TMPDIR=str(scratch),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "Connected over stdio to backlog-mcp (sandbox)" in done.stdout
-    assert "# DEMO-1 " in done.stdout
-    assert "Comments on DEMO-4: 3 shown" in done.stdout
+    named = re.search(r"sandbox files go to (\S+) \(set BACKLOG_WORKSPACE", done.stderr)
+    assert named, done.stderr
+    workspace = Path(named[1])
+    assert workspace.parent == scratch.resolve()
+    assert (workspace / "DEMO-2" / "raw.md").is_file()
+    assert not (home / "backlog-mcp").exists()
+
+
+@pytest.mark.anyio
+async def test_sandbox_scratch_workspace_is_removed_when_a_client_terminates_the_server(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")} | {"TMPDIR": str(tmp_path)}
+    command = [sys.executable, "-m", "backlog_mcp", "--sandbox"]
+    async with await anyio.open_process(command, env=env, cwd=tmp_path) as process:
+        assert process.stderr is not None
+        announced = b""
+        with anyio.fail_after(30):
+            while not announced.endswith(b"\n"):
+                announced += await process.stderr.receive(1)
+            named = re.search(r"sandbox files go to (\S+) ", announced.decode())
+            assert named, announced
+            assert Path(named[1]).is_dir()
+            process.terminate()
+            await process.wait()
+    assert not Path(named[1]).exists()
 
 
 def test_stdio_start_up_path_does_not_import_the_sandbox(tmp_path: Path) -> None:

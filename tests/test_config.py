@@ -111,6 +111,21 @@ def test_unknown_toolset_is_a_one_line_error_naming_the_choices(monkeypatch: pyt
         load_settings(base_url="https://d.backlog.jp", api_key="k")
 
 
+def test_log_level_is_read_from_dotenv_and_upper_cased(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BACKLOG_LOG_LEVEL=debug\n", encoding="utf-8")
+    assert load_settings(base_url="https://d.backlog.jp", api_key="k").log_level == "DEBUG"
+
+
+def test_bad_log_level_is_a_one_line_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKLOG_LOG_LEVEL", "LOUD")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(base_url="https://d.backlog.jp", api_key="k")
+    assert str(caught.value) == (
+        "Configuration error: BACKLOG_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; "
+        "got 'LOUD'. Example: BACKLOG_LOG_LEVEL=INFO"
+    )
+
+
 # --- credentials: blank means not given, pasted whitespace is stripped ---------------------------
 
 

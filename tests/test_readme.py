@@ -32,10 +32,19 @@ async def test_tools_table_lists_exactly_the_served_tools() -> None:
 def test_configuration_table_lists_exactly_the_settings() -> None:
     documented = set(re.findall(r"^\| `(BACKLOG_\w+)` \|", _section("Configuration"), re.MULTILINE))
     settings = {f"BACKLOG_{name.upper()}" for name in Settings.model_fields}
-    assert documented == settings | {"BACKLOG_LOG_LEVEL"}
+    assert documented == settings
 
 
 def test_ci_runs_the_readmes_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = ci.strip().splitlines()[-1]
     assert command in _section("Try it: two commands")
+
+
+def test_development_tree_names_every_module_and_folder_of_the_package() -> None:
+    tree = _section("Development").split("```", 2)[1]
+    named = set(re.findall(r"[\w.]+/|\w+\.py", tree))
+    package = ROOT / "src" / "backlog_mcp"
+    folders = {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert folders | modules <= named

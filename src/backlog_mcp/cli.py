@@ -7,23 +7,40 @@ the functions that need them: the stdio path never imports the sandbox.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backlog_mcp import __version__
 
 if TYPE_CHECKING:
     from backlog_mcp.config import Settings
+    from backlog_mcp.server import BacklogMCPServer
 
-__all__ = ["main"]
+__all__ = ["http_url", "listen_error", "main", "tcp_port"]
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 logger = logging.getLogger("backlog_mcp")
+
+
+def tcp_port(value: str) -> int:
+    """An argparse type: a TCP port, 0 meaning "any free one"."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a number from 0 to 65535 (0: any free port); got {value!r}"
+        )
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or streamable HTTP"
     )
     serve.add_argument("--host", default="127.0.0.1", help="HTTP: loopback address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP: port (default 8000); the path is /mcp")
+    serve.add_argument(
+        "--port",
+        type=tcp_port,
+        default=8000,
+        help="HTTP: port (default 8000; 0: any free one); the path is /mcp",
+    )
     call = commands.add_parser("call", parents=[common], help="run one tool and print its result")
     call.add_argument("tool", help="tool name, e.g. backlog_get_issue")
     call.add_argument(
@@ -58,12 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging() -> None:
-    level = os.environ.get("BACKLOG_LOG_LEVEL", "WARNING").upper()
+def _configure_logging(level: str) -> None:
     logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else "WARNING",
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # httpx2 logs every request URL at INFO, and Backlog's URLs carry the API key.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
@@ -84,17 +103,67 @@ def _settings(use_sandbox: bool) -> Iterator[Settings]:
 
     with SandboxServer() as sandbox:
         install_log_redaction([sandbox.api_key])
-        yield load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key, access_token=None)
+        settings = load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key, access_token=None)
+        if "workspace" in settings.model_fields_set:  # the user chose where files go
+            yield settings
+            return
+        with _scratch_workspace() as workspace:
+            yield settings.model_copy(update={"workspace": workspace})
 
 
-def _write(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+@contextmanager
+def _scratch_workspace() -> Iterator[Path]:
+    """A fresh temporary folder for the sandbox's files, so demo data never lands in ~/backlog-mcp."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="backlog-mcp-sandbox-")).resolve()
+    sys.stderr.write(
+        f"backlog-mcp: sandbox files go to {folder} (set BACKLOG_WORKSPACE to choose the folder)\n"
+    )
+    sys.stderr.flush()
+    # MCP clients stop their servers with SIGTERM, whose default action skips the tidying below.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield folder
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        # Removed only while still empty: an export the user ran stays there to be read.
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class _Stdout:
+    """Writes lines to stdout; once the reader has gone (`| head -1`), quietly writes nothing."""
+
+    def __init__(self) -> None:
+        self.reader_gone = False
+
+    def __call__(self, text: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self.reader_gone = True
+            # Python flushes stdout again at exit; pointing it at devnull keeps that flush quiet.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    _configure_logging()
+    out = _Stdout()
+    code = _main(args, out)
+    return EXIT_FAILED if out.reader_gone else code
+
+
+def _main(args: argparse.Namespace, out: _Stdout) -> int:
     from backlog_mcp.errors import BacklogError, ConfigError
 
     command = args.command or "serve"
@@ -102,11 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "demo":
             from backlog_mcp.demo import run_demo
 
-            return run_demo(_write)
+            _configure_logging("WARNING")  # the demo ignores the user's BACKLOG_* settings
+            return run_demo(out)
         with _settings(getattr(args, "sandbox", False)) as settings:
+            _configure_logging(settings.log_level)
             if command == "serve":
                 return _serve(args, settings)
-            return _run_client_command(command, args, settings)
+            return _run_client_command(command, args, settings, out)
     except ConfigError as exc:
         hint = (
             ""
@@ -141,12 +212,47 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             f"--host {args.host} is not a loopback address; the HTTP transport serves 127.0.0.1 only.\n"
         )
         return EXIT_CONFIG
-    sys.stderr.write(f"backlog-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp\n")
-    server.run("streamable-http", host=args.host, port=args.port, streamable_http_path="/mcp")
+    return _serve_http(server, args.host, args.port, settings.log_level)
+
+
+def http_url(host: str, port: int) -> str:
+    """The URL a client connects to; an IPv6 address goes in brackets."""
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/mcp"
+
+
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """The one sentence for a socket that could not listen, naming the option that fixes it."""
+    import errno
+
+    if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
+        return f"port {port} is in use; pick another with --port"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
+def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) -> int:
+    """Streamable HTTP on a socket bound here, so a busy port is one sentence and port 0 is told."""
+    import socket
+
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        sock = socket.create_server((host, port), family=family)
+    except OSError as exc:
+        sys.stderr.write(listen_error(host, port, exc) + "\n")
+        return EXIT_CONFIG
+    bound = int(sock.getsockname()[1])
+    sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound)}\n")
+    sys.stderr.flush()
+    app = server.streamable_http_app(streamable_http_path="/mcp", host=host)
+    config = uvicorn.Config(app, log_config=None, log_level=log_level.lower(), lifespan="on")
+    # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
 
 
-def _run_client_command(command: str, args: argparse.Namespace, settings: Settings) -> int:
+def _run_client_command(command: str, args: argparse.Namespace, settings: Settings, out: _Stdout) -> int:
     import anyio
 
     from backlog_mcp import commands
@@ -160,7 +266,7 @@ def _run_client_command(command: str, args: argparse.Namespace, settings: Settin
         if not isinstance(arguments, dict):
             sys.stderr.write('ARGUMENTS must be a JSON object, like \'{"issueIdOrKey":"DEMO-1"}\'.\n')
             return EXIT_CONFIG
-        return anyio.run(commands.call, settings, args.tool, arguments, _write)
+        return anyio.run(commands.call, settings, args.tool, arguments, out)
     if command == "tools":
-        return anyio.run(commands.list_tools, settings, _write)
-    return anyio.run(commands.check, settings, _write)
+        return anyio.run(commands.list_tools, settings, out)
+    return anyio.run(commands.check, settings, out)

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
 
-__all__ = ["TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name", "zone_for"]
+__all__ = ["LOG_LEVELS", "TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name", "zone_for"]
 
 _ENV_PREFIX = "BACKLOG_"
 _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
@@ -41,8 +41,10 @@ _EXAMPLES = {
     "workspace": "BACKLOG_WORKSPACE=~/backlog-mcp",
     "max_attachment_bytes": "BACKLOG_MAX_ATTACHMENT_BYTES=52428800",
     "toolsets": "BACKLOG_TOOLSETS=issues,projects",
+    "log_level": "BACKLOG_LOG_LEVEL=INFO",
 }
 TOOLSET_NAMES = ("issues", "projects", "attachments", "export")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIB = 1024 * 1024
 
 
@@ -136,6 +138,15 @@ class Settings(BaseSettings):
     workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")
     max_attachment_bytes: int = Field(default=50 * MIB, gt=0)
     toolsets: str = Field(default="all", description="Tool groups to serve, comma-separated")
+    log_level: str = Field(default="WARNING", description="Level of the log lines written to stderr")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}; got {value!r}")
+        return level
 
     @field_validator("toolsets")
     @classmethod

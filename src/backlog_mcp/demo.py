@@ -1,20 +1,26 @@
 """`backlog-mcp demo`: what a newcomer runs first — a real MCP session over stdio, on the sandbox.
 
 It launches `backlog-mcp --sandbox` as a subprocess exactly as Claude Desktop or Cursor would,
-and prints what the model would read for a few typical calls.
+and prints what the model would read for a few typical calls. The child gets none of the user's
+BACKLOG_* variables and runs in an empty folder (so no `.env` either): the demo shows the sandbox
+with every toolset, whatever the user's own configuration says.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 
-__all__ = ["DEMO_CALLS", "run_demo"]
+__all__ = ["DEMO_CALLS", "call_line", "run_demo"]
 
 DEMO_CALLS: tuple[tuple[str, dict[str, object]], ...] = (
     ("backlog_get_projects", {}),
@@ -24,9 +30,24 @@ DEMO_CALLS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 
 
-async def _session(write: Callable[[str], None]) -> int:
+def call_line(name: str, arguments: dict[str, object]) -> str:
+    """The shell command that makes the same call, for the reader to copy."""
+    return f"$ backlog-mcp --sandbox call {name} {shlex.quote(json.dumps(arguments, ensure_ascii=False))}"
+
+
+def _child_env(workspace: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
+    # A workspace of the demo's own, removed afterwards, rather than a scratch folder per run.
+    env["BACKLOG_WORKSPACE"] = str(workspace)
+    return env
+
+
+async def _session(write: Callable[[str], None], folder: Path) -> int:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "backlog_mcp", "--sandbox"], env=dict(os.environ)
+        command=sys.executable,
+        args=["-m", "backlog_mcp", "--sandbox"],
+        env=_child_env(folder / "workspace"),
+        cwd=folder,
     )
     failures = 0
     async with Client(params) as client:
@@ -35,10 +56,23 @@ async def _session(write: Callable[[str], None]) -> int:
         for name, arguments in DEMO_CALLS:
             result = await client.call_tool(name, arguments)
             failures += bool(result.is_error)
-            write(f"$ {name} {arguments}")
+            write(call_line(name, arguments))
             write("\n".join(b.text for b in result.content if isinstance(b, TextContent)) + "\n")
     return 1 if failures else 0
 
 
 def run_demo(write: Callable[[str], None]) -> int:
-    return anyio.run(_session, write)
+    with tempfile.TemporaryDirectory(prefix="backlog-mcp-demo-") as folder:
+        try:
+            return anyio.run(_session, write, Path(folder))
+        except Exception as exc:  # the SDK wraps a lost connection in nested exception groups
+            reason = _first_leaf(exc)
+            cause = f"{type(reason).__name__}: {reason}"
+            sys.stderr.write(f"The demo lost its server ({cause}); anything it printed is above.\n")
+            return 1
+
+
+def _first_leaf(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc

@@ -136,7 +136,7 @@ def build_server(
         tools=[build_tool(t) for name in settings.enabled_toolsets for t in TOOLSETS[name].TOOLS],
         secrets=secrets,
     )
-    register_prompts_and_resources(server)
+    register_prompts_and_resources(server, settings.enabled_toolsets)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
     http_logger = logging.getLogger("httpx2")

@@ -8,6 +8,9 @@ import pytest
 from mcp import Client, MCPError
 from mcp.types import INVALID_PARAMS, TextContent
 
+from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.server import build_server
+
 pytestmark = pytest.mark.anyio
 
 SUMMARY = "backlog_issue_summary"
@@ -45,14 +48,20 @@ async def test_prompts_list_shows_both_with_titles_and_arguments(client: Client)
         assert all(a.description for a in prompt.arguments or [])
 
 
-async def test_summary_fills_the_key_and_defaults_to_vietnamese(client: Client) -> None:
+async def test_summary_fills_the_key_and_defaults_to_the_users_language(client: Client) -> None:
     text = await _text(client, SUMMARY, {"issueKey": "demo-1"})
     assert text.startswith("# Summarize Backlog issue DEMO-1\n")
     assert '`backlog_export_issue_context` with `{"issueIdOrKey": "DEMO-1"}`' in text
-    assert "Write in: Vietnamese" in text
+    assert "Write in: the language the user writes to you in" in text
+    assert "Vietnamese" not in text
     assert "none given: infer it" in text
     assert "{issueKey}" not in text
     assert "{language}" not in text
+
+
+async def test_vietnamese_is_one_argument_away(client: Client) -> None:
+    text = await _text(client, SUMMARY, {"issueKey": "DEMO-1", "language": "Vietnamese"})
+    assert "Write in: Vietnamese" in text
 
 
 async def test_summary_carries_the_goal_and_language_given(client: Client) -> None:
@@ -65,7 +74,7 @@ async def test_summary_carries_the_goal_and_language_given(client: Client) -> No
 
 async def test_blank_optional_arguments_count_as_not_given(client: Client) -> None:
     text = await _text(client, SUMMARY, {"issueKey": "DEMO-1", "userGoal": " ", "language": ""})
-    assert "Write in: Vietnamese" in text
+    assert "Write in: the language the user writes to you in" in text
     assert "none given: infer it" in text
 
 
@@ -87,12 +96,47 @@ async def test_jira_migration_names_files_labels_and_the_project(client: Client)
     assert "{code}" in text  # Jira wiki markup survives the filling
 
 
-async def test_jira_migration_defaults_to_vietnamese_and_asks_for_the_project(client: Client) -> None:
+async def test_jira_migration_defaults_to_the_users_language_and_asks_for_the_project(
+    client: Client,
+) -> None:
     text = await _text(client, JIRA, {"issueKey": "DEMO-1"})
-    assert "backlog-DEMO-1-translation-vi.md" in text
-    assert "[VI] DEMO-1" in text
+    assert "Translation and analysis language: the user's language (not given: use the language" in text
+    assert "backlog-DEMO-1-translation-<lang>.md" in text
+    assert "[<LANG>] DEMO-1" in text
+    assert "Vietnamese" not in text
     assert "not given: ask the user which project to use" in text
     assert "project = <JIRA KEY> AND" in text
+
+
+async def test_jira_migration_saves_its_files_beside_the_bundle_not_inside_it(client: Client) -> None:
+    text = await _text(client, JIRA, {"issueKey": "DEMO-1", "language": "ja"})
+    save_step = text.split("\n5. ", 1)[1].split("\n6. ", 1)[0]
+    assert "`<workspace>/DEMO-1-jira/`, beside the bundle\n   folder and never inside it" in save_step
+    assert "replaces `<workspace>/DEMO-1/`" in save_step
+    assert "`backlog-DEMO-1-translation-ja.md`" in save_step
+
+
+def _served(toolsets: str, settings: Settings) -> Client:
+    served = load_settings(base_url=settings.base_url, api_key="k" * 20, toolsets=toolsets)
+    return Client(build_server(served))
+
+
+@pytest.mark.parametrize(
+    ("toolsets", "prompts", "templates"),
+    [
+        ("issues,projects,attachments", [], ["backlog://issue/{issueKey}"]),
+        ("export", [SUMMARY, JIRA], []),
+        ("projects", [], []),
+    ],
+)
+async def test_prompts_and_the_issue_resource_are_hidden_without_the_tools_they_need(
+    settings: Settings, toolsets: str, prompts: list[str], templates: list[str]
+) -> None:
+    async with _served(toolsets, settings) as client:
+        listed = sorted(p.name for p in (await client.list_prompts()).prompts)
+        uris = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
+    assert listed == sorted(prompts)
+    assert uris == templates
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ PLACEHOLDERS = {
         "jiraProjectKey",
         "jiraProjectNote",
         "language",
+        "languageNote",
         "languageTag",
         "languageLabel",
         "code",

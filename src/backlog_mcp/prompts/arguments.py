@@ -12,7 +12,6 @@ import unicodedata
 from backlog_mcp.textfold import fold
 
 __all__ = [
-    "DEFAULT_LANGUAGE",
     "MAX_LANGUAGE_LENGTH",
     "blank_to_none",
     "jira_project_key",
@@ -21,7 +20,6 @@ __all__ = [
     "language_tag",
 ]
 
-DEFAULT_LANGUAGE = "Vietnamese"  # the original server's prompts wrote Vietnamese
 # A language name lands in headings, a comment label and file names: one short line is plenty.
 MAX_LANGUAGE_LENGTH = 40
 

@@ -11,7 +11,6 @@ from mcp.types import INVALID_PARAMS, InputRequiredResult
 from pydantic import Field
 
 from backlog_mcp.prompts.arguments import (
-    DEFAULT_LANGUAGE,
     MAX_LANGUAGE_LENGTH,
     blank_to_none,
     jira_project_key,
@@ -25,7 +24,9 @@ from backlog_mcp.tools.args import parse_issue_key
 __all__ = ["build_prompts"]
 
 IssueKeyArg = Annotated[str, Field(description="Backlog issue key, e.g. DEMO-12")]
-LanguageArg = Annotated[str | None, Field(description=f"Language to write in (default {DEFAULT_LANGUAGE})")]
+LanguageArg = Annotated[
+    str | None, Field(description="Language to write in, e.g. Vietnamese (default: the one you write in)")
+]
 UserGoalArg = Annotated[str | None, Field(description="What you need from the summary, e.g. 'plan the fix'")]
 JiraProjectArg = Annotated[
     str | None, Field(description="Jira project key to create the issue in, e.g. PROJ (asked if omitted)")
@@ -33,6 +34,14 @@ JiraProjectArg = Annotated[
 
 _NO_GOAL = "none given: infer it from the issue, and say that you did"
 _NO_JIRA_PROJECT = "<JIRA KEY>"
+# With no `language`, the agent writes in the user's own language, which only it can tell.
+_SUMMARY_USER_LANGUAGE = "the language the user writes to you in"
+_JIRA_USER_LANGUAGE = "the user's language"
+_JIRA_USER_LANGUAGE_NOTE = (
+    "not given: use the language the user writes to you in, name it wherever "
+    f'"{_JIRA_USER_LANGUAGE}" appears below, and put its ISO 639-1 code (`vi`, `ja`, `en`) for '
+    "`<lang>` and the same in capitals for `<LANG>`"
+)
 
 
 class CheckedPrompt(Prompt):
@@ -67,10 +76,10 @@ def _issue_key(value: str) -> str:
     return key
 
 
-def _language(value: str | None) -> str:
+def _language(value: str | None) -> str | None:
     given = blank_to_none(value)
     if given is None:
-        return DEFAULT_LANGUAGE
+        return None
     name = language_name(given)
     if name is None:
         raise MCPError(
@@ -102,7 +111,7 @@ async def backlog_issue_summary(
     values = {
         "issueKey": _issue_key(issueKey),
         "userGoal": blank_to_none(userGoal) or _NO_GOAL,
-        "language": _language(language),
+        "language": _language(language) or _SUMMARY_USER_LANGUAGE,
     }
     return fill(load_template("backlog_issue_summary"), values)
 
@@ -122,9 +131,10 @@ async def backlog_to_jira_migration(
             else f"not given: ask the user which project to use, and put its key wherever "
             f"`{_NO_JIRA_PROJECT}` appears below"
         ),
-        "language": chosen,
-        "languageTag": language_tag(chosen),
-        "languageLabel": language_label(chosen),
+        "language": chosen or _JIRA_USER_LANGUAGE,
+        "languageNote": "given by the user" if chosen else _JIRA_USER_LANGUAGE_NOTE,
+        "languageTag": language_tag(chosen) if chosen else "<lang>",
+        "languageLabel": language_label(chosen) if chosen else "<LANG>",
     }
     return fill(load_template("backlog_to_jira_migration"), values)
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 
+from backlog_mcp.cli import listen_error, tcp_port
 from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, create_app
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.faults import Faults
@@ -15,11 +16,17 @@ from backlog_mcp.sandbox.server import HOST, bind_socket, make_uvicorn_server
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backlog_mcp.sandbox", description=__doc__)
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--port", type=tcp_port, default=0, help="TCP port on 127.0.0.1 (default: a free one)"
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before every API answer")
     args = parser.parse_args(argv)
 
-    sock = bind_socket(args.port)
+    try:
+        sock = bind_socket(args.port)
+    except OSError as exc:
+        sys.stderr.write(listen_error(HOST, args.port, exc) + "\n")
+        return 2
     port = sock.getsockname()[1]
     app = create_app(DemoSpace(), faults=Faults(latency_seconds=args.latency), log=lambda record: None)
     base_url = f"http://{HOST}:{port}"
