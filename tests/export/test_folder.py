@@ -36,7 +36,7 @@ def test_a_manifest_path_that_climbs_out_or_is_absolute_names_nothing_to_delete(
     (tmp_path / "outside.txt").write_text("not ours")
     leftover = tmp_path / "bundle"
     _bundle(leftover, ["../outside.txt", str(tmp_path / "outside.txt")])
-    assert our_files(leftover) == {"manifest.json", "raw.md"}
+    assert our_files(leftover) == frozenset({"manifest.json", "raw.md"})
     remove_ours(leftover)
     assert not leftover.exists()
     assert (tmp_path / "outside.txt").read_text() == "not ours"
