@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path, PurePosixPath
 
 from backlog_mcp.export.manifest import MANIFEST_NAME
@@ -34,6 +35,7 @@ STAGING = "partial"
 OLD = "old"
 _HIDDEN = re.compile(rf"({STAGING}|{OLD})-(?:(\d+)-)?[0-9a-f]{{8}}")
 
+_STALE_AFTER_SECONDS = 24 * 3600  # no export runs for a day
 # Hidden folders this process is using right now: never stale, whatever their name says.
 _in_use: set[Path] = set()
 
@@ -185,14 +187,20 @@ def remove_ours(folder: Path) -> None:
         folder.rmdir()
 
 
-def _alive(pid: int) -> bool:
+def _abandoned(entry: Path, pid: int | None) -> bool:
+    """Left by an export that is no longer running."""
+    if pid is None or pid == os.getpid():  # named before IDs were, or ours and not in use
+        return True
+    if os.name == "nt":
+        # There os.kill would end the process rather than probe it: go by age instead.
+        return time.time() - entry.stat().st_mtime > _STALE_AFTER_SECONDS
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except OSError:  # e.g. no permission to signal it: it exists
         return True
-    return True
+    except OSError:  # e.g. no permission to signal it: it exists
+        return False
+    return False
 
 
 def remove_stale(base: Path, key_folder: str) -> None:
@@ -207,7 +215,5 @@ def remove_stale(base: Path, key_folder: str) -> None:
         match = _HIDDEN.fullmatch(entry.name[len(prefix) :])
         if match is None or not entry.is_dir() or entry.is_symlink():
             continue
-        pid = int(match.group(2)) if match.group(2) else None
-        if pid is not None and pid != os.getpid() and _alive(pid):
-            continue
-        remove_ours(entry)
+        if _abandoned(entry, int(match.group(2)) if match.group(2) else None):
+            remove_ours(entry)
