@@ -380,6 +380,7 @@ async def test_an_empty_folder_named_for_the_issue_becomes_its_bundle(
     text = await call(client, TOOL, {"issueIdOrKey": "DEMO-3"})
     assert (workspace / "DEMO-3" / "manifest.json").is_file()
     assert "Kept" not in text
+    assert "replaced" not in text
 
 
 async def test_a_user_file_where_the_new_export_writes_refuses_and_changes_nothing(

@@ -323,13 +323,15 @@ async def export_issue(
         await (staging / RAW_NAME).write_text(render_raw_markdown(context, render), encoding="utf-8")
         manifest = manifest_json(build_manifest(context, render.zone))
         await (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-        old, kept = swap_in(job.staging, job.target)
+        swapped = swap_in(job.staging, job.target)
     except BaseException:
         await _shielded(lambda: _undo_folders(job))
         raise
     release(job.staging)
-    if old is not None:
+    if (old := swapped.old) is not None:
         await _shielded(lambda: shutil.rmtree(old, ignore_errors=True))
         release(old)
     await job.steps.finish(f"Wrote {job.target}")
-    return ExportResult(folder=job.target, context=context, replaced=old is not None, kept=tuple(kept))
+    return ExportResult(
+        folder=job.target, context=context, replaced=swapped.replaced, kept=tuple(swapped.kept)
+    )

@@ -16,6 +16,7 @@ import re
 import secrets
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from backlog_mcp.export.manifest import MANIFEST_NAME
@@ -121,11 +122,19 @@ def _others(folder: Path, ours: frozenset[str], staging: Path, prefix: str = "")
     return found
 
 
-def swap_in(staging: Path, target: Path) -> tuple[Path | None, list[str]]:
+@dataclass(frozen=True, slots=True)
+class Swapped:
+    old: Path | None
+    """Where the previous folder went, holding only our files and the folders they were in."""
+    kept: list[str]
+    """What was not ours, now in the new bundle; relative to it, folders ending in `/`."""
+    replaced: bool
+    """There was a previous bundle (not merely an empty folder)."""
+
+
+def swap_in(staging: Path, target: Path) -> Swapped:
     """Moves what is not ours from the previous bundle into `staging`, then renames `staging` to
-    `target`. Returns where the previous bundle went (holding only our files and the emptied
-    folders they were in, to delete whole) and what was kept, relative to the bundle (folders
-    end in `/`).
+    `target`.
 
     Renames within one folder, no await between them: cancellation cannot stop it half-way, and
     an error puts every moved file back.
@@ -162,7 +171,7 @@ def swap_in(staging: Path, target: Path) -> tuple[Path | None, list[str]]:
         for name in reversed(moved):
             os.rename(staging / name, target / name)
         raise
-    return old, kept
+    return Swapped(old=old, kept=kept, replaced=bool(ours))
 
 
 def remove_ours(folder: Path) -> None:
