@@ -136,8 +136,8 @@ def swap_in(staging: Path, target: Path) -> Swapped:
     """Moves what is not ours from the previous bundle into `staging`, then renames `staging` to
     `target`.
 
-    Renames within one folder, no await between them: cancellation cannot stop it half-way, and
-    an error puts every moved file back.
+    Renames only (the bundle and its staging folder are siblings, so on one file system), with no
+    await between them: cancellation cannot stop it half-way, and an error puts every moved file back.
 
     Raises:
         FolderInTheWayError: see `our_files`; or a file of the user's has the name of one the new
