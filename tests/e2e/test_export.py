@@ -6,21 +6,17 @@ import itertools
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 from mcp import Client
 
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.client import make_http_client
 from backlog_mcp.config import Settings, load_settings
-from backlog_mcp.export.bundle import export_issue
-from backlog_mcp.export.model import ExportOptions
-from backlog_mcp.render.text import RenderContext
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.pinned import LARGE_ATTACHMENT_NAME, LARGE_ATTACHMENT_SIZE, MANY_COMMENTS_COUNT
+from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error
 
 pytestmark = pytest.mark.anyio
@@ -62,6 +58,13 @@ def _comment_section(raw: str, comment_id: int) -> str:
     start = raw.index(f"### Comment #{comment_id} ")
     end = re.compile(r"^#{1,3} ", re.MULTILINE).search(raw, start + 1)
     return raw[start : end.start() if end else len(raw)]
+
+
+def _ended_pid() -> int:
+    """The ID of a process that has ended, as the export it ran would have when killed."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def _leftovers(root: Path) -> list[str]:
@@ -171,29 +174,49 @@ async def test_output_dir_inside_is_used_and_outside_is_refused(
 
 
 @pytest.mark.parametrize("fault", ["fail", "truncate"])
-async def test_a_failed_export_leaves_the_previous_bundle_intact_and_a_re_export_replaces_it(
+async def test_a_failing_attachment_is_skipped_with_its_reason_and_the_bundle_finished(
     client: Client, workspace: Path, sandbox: SandboxServer, fault: str
 ) -> None:
-    await call(client, TOOL, {"issueIdOrKey": "DEMO-1"})
-    bundle = workspace / "DEMO-1"
-    (bundle / "attachments" / "stale.txt").write_text("from an older export")
-    before = _tree(workspace)
-    notes = next(e for e in _manifest(bundle)["attachments"] if e["name"] == "notes.txt")["id"]
+    notes = 1076000008  # DEMO-1's notes.txt
     faulty = sandbox.faults.fail_attachment_ids if fault == "fail" else sandbox.faults.truncate_attachment_ids
     faulty.add(notes)
-
-    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-1"})
-    assert f"Downloading attachment {notes} (notes.txt) failed" in text
-    assert "previous export of DEMO-1 is unchanged" in text
-    assert _tree(workspace) == before  # byte for byte, and no temporary folder left behind
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-1"})
+    why = "HTTP 500" if fault == "fail" else "broke off after"
+    assert re.search(rf"^- {notes} notes\.txt: the download failed: .*{why}", text, re.MULTILINE)
+    assert "12; 11 saved" in text
+    assert "backlog_download_attachment with issueIdOrKey=DEMO-1" in text
+    bundle = workspace / "DEMO-1"
+    entry = next(e for e in _manifest(bundle)["attachments"] if e["id"] == notes)
+    assert entry["path"] is None
+    assert entry["skippedReason"].startswith("the download failed: ")
+    assert "notes.txt (not downloaded: the download failed: " in (bundle / "raw.md").read_text("utf-8")
+    assert len(list((bundle / "attachments").iterdir())) == 11
     assert _leftovers(workspace) == []
 
-    sandbox.faults.reset()
-    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-1"})
-    assert "replaced the previous export" in text
-    assert not (bundle / "attachments" / "stale.txt").exists()
-    assert len(list((bundle / "attachments").iterdir())) == 12
-    assert sorted(os.listdir(workspace)) == ["DEMO-1"]
+
+async def test_a_download_that_breaks_off_is_requested_again_and_saved_whole(
+    sandbox: SandboxServer, settings: Settings, workspace: Path
+) -> None:
+    retrying = load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, workspace=workspace, max_retries=1
+    )
+    async with Client(build_server(retrying)) as client:
+        sandbox.faults.truncate_next_downloads = 2
+        text = await call(client, TOOL, {"issueIdOrKey": "DEMO-4"})
+        assert "5; 5 saved" in text
+        assert sandbox.faults.truncate_next_downloads == 0  # two downloads did break off
+        for entry in _manifest(workspace / "DEMO-4")["attachments"]:
+            assert (workspace / "DEMO-4" / entry["path"]).stat().st_size == entry["size"]
+
+        sandbox.faults.truncate_next_downloads = 1
+        args = {"issueIdOrKey": "DEMO-4", "attachmentId": 1076000107, "outputDir": "again"}
+        await call(client, "backlog_download_attachment", args)
+        (saved,) = (workspace / "again").iterdir()
+        issue = sandbox.space.issue("DEMO-4")
+        assert issue is not None
+        original = b"".join(issue.files[1076000107].body.chunks())
+        assert saved.read_bytes() == original
+        assert _leftovers(workspace) == []
 
 
 async def test_progress_arrives_in_strictly_increasing_order(client: Client) -> None:
@@ -205,11 +228,13 @@ async def test_progress_arrives_in_strictly_increasing_order(client: Client) -> 
     result = await client.call_tool(TOOL, {"issueIdOrKey": "DEMO-4"}, progress_callback=record)
     assert not result.is_error
     progress = [p for p, _, _ in seen]
-    # The issue, 3 comment pages, 5 downloads and the final write.
-    assert len(progress) == 10
+    # At most one each for the issue, 3 comment pages, 5 downloads and the final write; steps
+    # done before the total is known are reported together once it is.
+    assert 2 <= len(progress) <= 10
     assert all(a < b for a, b in itertools.pairwise(progress))
-    assert seen[-1][0] == seen[-1][1]
-    assert all(t is not None and p <= t for p, t, _ in seen)
+    # Known from the first notification, so a client's bar never jumps back.
+    assert {t for _, t, _ in seen} == {10}
+    assert seen[-1][0] == 10
     assert any(m and m.startswith("Comments 263") for _, _, m in seen)
 
 
@@ -280,32 +305,6 @@ async def test_an_output_dir_that_is_a_file_is_refused_and_the_bundle_kept(
     assert _tree(workspace) == before
 
 
-async def test_a_cancelled_export_leaves_the_previous_bundle_and_no_partial_folder(
-    sandbox: SandboxServer, settings: Settings, workspace: Path
-) -> None:
-    render = RenderContext(zone=settings.zone, base_url=settings.base_url)
-    http = make_http_client(settings.base_url, timeout_seconds=30, access_token=None)
-    async with http:
-        api = Backlog(http, api_key=sandbox.api_key, uses_token=False, max_retries=0, rate_limit_max_wait=0)
-
-        async def quiet(progress: float, total: float | None, message: str) -> None:
-            pass
-
-        async def run() -> None:
-            await export_issue(
-                api, "DEMO-1", workspace, ExportOptions(), render=render, server_cap=10**9, progress=quiet
-            )
-
-        await run()
-        before = _tree(workspace)
-        sandbox.faults.latency_seconds = 0.05
-        with anyio.move_on_after(0.12) as scope:  # after the issue is read, during the downloads
-            await run()
-        assert scope.cancelled_caught
-        assert _tree(workspace) == before
-        assert _leftovers(workspace) == []
-
-
 async def test_bad_arguments_and_unknown_issues_are_clear_and_write_nothing(
     client: Client, workspace: Path
 ) -> None:
@@ -317,3 +316,131 @@ async def test_bad_arguments_and_unknown_issues_are_clear_and_write_nothing(
     assert "DEMO-99999" in text
     assert "not found" in text.lower()
     assert not workspace.exists() or list(workspace.iterdir()) == []
+
+
+async def test_reexport_keeps_files_the_user_added_to_the_bundle_folder(
+    client: Client, workspace: Path
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-4"})
+    bundle = workspace / "DEMO-4"
+    ours_before = {e["path"] for e in _manifest(bundle)["attachments"]}
+    (bundle / "translation.md").write_text("bản dịch")
+    (bundle / "analysis").mkdir()
+    (bundle / "analysis" / "notes.md").write_text("phân tích")
+    (bundle / "attachments" / "mine.txt").write_text("saved by the agent")
+    (bundle / "raw.md").write_text("an edit of ours is replaced")
+
+    # Without attachments this time: the files of ours go, the user's stay.
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-4", "includeAttachments": False})
+    assert "replaced the files of its previous export" in text
+    kept = "- Kept 3 that this tool did not write, untouched in the folder: "
+    assert kept + "analysis/, attachments/mine.txt, translation.md\n" in text
+    assert (bundle / "translation.md").read_text() == "bản dịch"
+    assert (bundle / "analysis" / "notes.md").read_text() == "phân tích"
+    assert (bundle / "attachments" / "mine.txt").read_text() == "saved by the agent"
+    assert (bundle / "raw.md").read_text("utf-8").startswith("# DEMO-4 ")
+    assert not any((bundle / p).exists() for p in ours_before)
+    assert _leftovers(workspace) == []
+    assert sorted(os.listdir(workspace)) == ["DEMO-4"]
+
+    # And again: what was kept is still not ours, so it is kept again.
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-4"})
+    assert kept in text
+    assert (bundle / "attachments" / "mine.txt").is_file()
+    assert len(list((bundle / "attachments").iterdir())) == 6
+
+
+@pytest.mark.parametrize("kind", ["file", "folder", "symlink"])
+async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle(
+    client: Client, workspace: Path, tmp_path: Path, kind: str
+) -> None:
+    workspace.mkdir(parents=True)
+    in_the_way = workspace / "DEMO-3"
+    if kind == "file":
+        in_the_way.write_text("a file the user named DEMO-3")
+    elif kind == "folder":
+        in_the_way.mkdir()
+        (in_the_way / "raw.md").write_text("someone else's")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        in_the_way.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    before = _tree(workspace)
+    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-3"})
+    assert f"{in_the_way} is a" in text
+    assert "left alone: move or rename it, or give another outputDir. Nothing was written." in text
+    assert _tree(workspace) == before
+    assert _leftovers(workspace) == []
+    assert in_the_way.is_symlink() == (kind == "symlink")
+
+
+async def test_an_empty_folder_named_for_the_issue_becomes_its_bundle(
+    client: Client, workspace: Path
+) -> None:
+    (workspace / "DEMO-3").mkdir(parents=True)
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-3"})
+    assert (workspace / "DEMO-3" / "manifest.json").is_file()
+    assert "Kept" not in text
+    assert "replaced" not in text
+
+
+async def test_a_user_file_where_the_new_export_writes_refuses_and_changes_nothing(
+    client: Client, workspace: Path
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-4"})
+    bundle = workspace / "DEMO-4"
+    names = sorted(p.name for p in (bundle / "attachments").iterdir())
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-4", "downloadAttachments": False})
+    (bundle / "attachments").mkdir()
+    (bundle / "attachments" / names[0]).write_text("the user's own file of that name")
+    before = _tree(workspace)
+    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-4"})
+    assert f"holds attachments/{names[0]}, which this tool did not write" in text
+    assert _tree(workspace) == before
+
+
+async def test_an_export_clears_what_killed_exports_of_the_issue_left_behind(
+    client: Client, workspace: Path
+) -> None:
+    dead = _ended_pid()
+    killed = workspace / f".DEMO-2.partial-{dead}-0123abcd"
+    (killed / "attachments").mkdir(parents=True)
+    (killed / "attachments" / ".5_x.txt.0123abcd.part").write_bytes(b"half")
+    older = workspace / ".DEMO-2.partial-89abcdef"  # named before the process ID was in the name
+    older.mkdir()
+    running = workspace / f".DEMO-2.partial-{os.getppid()}-0123abcd"  # another live process's
+    running.mkdir()
+    other_issue = workspace / f".DEMO-22.partial-{dead}-0123abcd"
+    other_issue.mkdir()
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert sorted(os.listdir(workspace)) == sorted(["DEMO-2", running.name, other_issue.name])
+
+
+async def test_a_failed_export_creates_no_output_dir(client: Client, workspace: Path) -> None:
+    text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-99999", "outputDir": "new/deeper"})
+    assert "DEMO-99999" in text
+    assert not (workspace / "new").exists()
+
+
+async def test_the_result_names_an_attachments_folder_only_when_files_were_saved(
+    client: Client, workspace: Path
+) -> None:
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-1", "downloadAttachments": False})
+    assert "- Attachments: 12; none saved, 12 skipped" in text
+    assert str(workspace / "DEMO-1" / "attachments") not in text
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert "none saved" in text
+    assert not (workspace / "DEMO-2" / "attachments").exists()
+
+
+async def test_a_default_download_folder_that_leads_outside_is_not_blamed_on_output_dir(
+    client: Client, workspace: Path, tmp_path: Path
+) -> None:
+    workspace.mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (workspace / "attachments").symlink_to(tmp_path / "outside", target_is_directory=True)
+    args = {"issueIdOrKey": "DEMO-1", "attachmentId": 1076000008}
+    text = await call_error(client, "backlog_download_attachment", args)
+    assert "The default folder 'attachments/DEMO-1' resolves to" in text
+    assert "give outputDir, a folder inside the workspace" in text
+    assert "omit outputDir" not in text
+    assert list((tmp_path / "outside").iterdir()) == []

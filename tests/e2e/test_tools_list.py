@@ -51,7 +51,8 @@ async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client)
         assert tool.annotations is not None
         # Nothing writes to Backlog; the only writes are files inside BACKLOG_WORKSPACE.
         assert tool.annotations.read_only_hint is (tool.name not in LOCAL_WRITERS)
-        assert tool.annotations.destructive_hint in (None, False)
+        # Only the export replaces files: those of its own previous bundle of the issue.
+        assert bool(tool.annotations.destructive_hint) is (tool.name == "backlog_export_issue_context")
         assert tool.annotations.open_world_hint is True
         assert tool.output_schema is None  # compact text only: no structured duplicate
         schema = json.dumps(tool.input_schema)

@@ -45,6 +45,12 @@ def test_long_japanese_name_is_cut_in_utf8_bytes_keeping_the_extension() -> None
     name.encode("utf-8").decode("utf-8")  # no split character
 
 
+@pytest.mark.parametrize("blank_stem", ["   ", "_", ".", " . ", "\u3000"])
+def test_a_name_whose_stem_is_only_blanks_keeps_its_extension(blank_stem: str) -> None:
+    assert safe_name(f"{blank_stem}.txt") == "attachment.txt"
+    assert attachment_file_name(5, f"{blank_stem}.csv") == "5_attachment.csv"
+
+
 def test_decomposed_vietnamese_is_normalised() -> None:
     import unicodedata
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 from backlog_mcp.backlog.client import BacklogClient, segment
@@ -160,4 +161,5 @@ class Backlog(BacklogClient):
         what = f"attachment {attachment_id} of issue {issue}"
         path = f"issues/{segment(issue)}/attachments/{segment(attachment_id)}"
         async with self.stream(path, what=what) as response:
-            yield Download(response=response, what=what)
+            reopen = partial(self.stream, path, what=what)
+            yield Download(response=response, what=what, reopen=reopen, retries=self._max_retries)

@@ -6,15 +6,14 @@ before), so they set the pace. Everything else runs beside them: the issue, the 
 
 Nothing is written under the bundle's real name until the end: the bundle is built in a hidden
 sibling folder and renamed into place, so a failed or cancelled export leaves the previous one
-exactly as it was, and a re-export never mixes old files with new ones.
+exactly as it was, and a re-export never mixes old files of ours with new ones. Files in the
+previous bundle that we did not write move into the new one (see `folder.py`).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,15 @@ from backlog_mcp.aio import gather
 from backlog_mcp.backlog.api import Backlog
 from backlog_mcp.backlog.models import Attachment, Comment, Issue
 from backlog_mcp.errors import BacklogError
+from backlog_mcp.export.folder import (
+    STAGING,
+    hidden_sibling,
+    our_files,
+    release,
+    remove_ours,
+    remove_stale,
+    swap_in,
+)
 from backlog_mcp.export.manifest import (
     ATTACHMENTS_DIR,
     MANIFEST_NAME,
@@ -35,6 +43,7 @@ from backlog_mcp.export.manifest import (
 from backlog_mcp.export.markdown import render_raw_markdown
 from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
 from backlog_mcp.export.placement import place_attachments
+from backlog_mcp.export.progress import Progress, Steps
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.names import safe_name
 from backlog_mcp.files.sniff import decode_text, image_type, media_type
@@ -43,8 +52,8 @@ from backlog_mcp.render.text import RenderContext
 __all__ = [
     "COMMENT_PAGE",
     "DOWNLOAD_CONCURRENCY",
+    "DOWNLOAD_FAILED",
     "EXTRACT_MAX_BYTES",
-    "ExportFailedError",
     "ExportResult",
     "Progress",
     "export_issue",
@@ -53,14 +62,8 @@ __all__ = [
 COMMENT_PAGE = 100  # Backlog's largest page
 DOWNLOAD_CONCURRENCY = 4  # enough to hide latency, gentle on Backlog's rate limit
 EXTRACT_MAX_BYTES = 32 * 1024
+DOWNLOAD_FAILED = "the download failed"
 _SNIFF_BYTES = 4096
-
-Progress = Callable[[float, float | None, str], Awaitable[None]]
-"""`(progress, total, message)`, called with strictly increasing `progress`."""
-
-
-class ExportFailedError(Exception):
-    """The export stopped before the swap; the previous bundle, if any, is untouched."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class ExportResult:
     context: IssueContext
     replaced: bool
     """A previous bundle was there and has been replaced."""
+    kept: tuple[str, ...] = ()
+    """What was in the previous bundle that we did not write: moved into this one, untouched."""
 
     @property
     def raw_path(self) -> Path:
@@ -77,24 +82,6 @@ class ExportResult:
     @property
     def manifest_path(self) -> Path:
         return self.folder / MANIFEST_NAME
-
-
-class _Steps:
-    """Counts finished steps and reports them in order, whichever task finishes them."""
-
-    def __init__(self, report: Progress) -> None:
-        self._report = report
-        self._done = 0
-        self._total = 2  # the issue, and writing the bundle; pages and files are added when known
-        self._lock = anyio.Lock()  # increment and send together, so the values go out increasing
-
-    def expect(self, more: int) -> None:
-        self._total += more
-
-    async def step(self, message: str) -> None:
-        async with self._lock:
-            self._done += 1
-            await self._report(self._done, max(self._total, self._done), message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +98,7 @@ class _Export:
     """One export's fetching: the parts that run side by side, and the staging folder they fill."""
 
     def __init__(
-        self, api: Backlog, ref: str, base: Path, options: ExportOptions, cap: int, steps: _Steps
+        self, api: Backlog, ref: str, base: Path, options: ExportOptions, cap: int, steps: Steps
     ) -> None:
         self.api, self.ref, self.base, self.options, self.steps = api, ref, base, options, steps
         # The server's own cap (BACKLOG_MAX_ATTACHMENT_BYTES) bounds what a caller may ask for.
@@ -120,18 +107,32 @@ class _Export:
             "maxAttachmentBytes" if options.max_attachment_bytes <= cap else "BACKLOG_MAX_ATTACHMENT_BYTES"
         )
         self.staging: Path | None = None
+        self.target: Path | None = None
+        self.created: list[Path] = []
+        """Folders made for `base`, removed again if the export fails."""
         self.comment_total: int | None = None
 
     # -- the issue and its files ---------------------------------------------------------------
 
     async def issue_and_files(self) -> tuple[Issue, str | None, dict[int, _File]]:
         issue = await self.api.get_issue(self.ref)
-        self.staging = self.base / f".{safe_name(issue.issue_key)}.partial-{secrets.token_hex(4)}"
-        await anyio.Path(self.staging).mkdir()
+        await anyio.to_thread.run_sync(self._prepare, issue.issue_key)
         await self.steps.step(f"Read {issue.issue_key}")
         files: dict[int, _File] = {}
         parent, _ = await gather(self._parent_key(issue), self._download_all(issue, files))
         return issue, parent, files
+
+    def _prepare(self, key: str) -> None:
+        """Refuses early a folder in the way, clears what killed exports left, makes the staging folder."""
+        target = self.base / safe_name(key)
+        our_files(target)  # raises when the folder is in the way: before anything is downloaded
+        missing = [p for p in (self.base, *self.base.parents) if not p.exists()]
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.created = missing
+        remove_stale(self.base, target.name)
+        staging = hidden_sibling(target, STAGING)
+        staging.mkdir()
+        self.target, self.staging = target, staging
 
     async def _parent_key(self, issue: Issue) -> str | None:
         if not issue.parent_issue_id:
@@ -140,6 +141,7 @@ class _Export:
 
     async def _download_all(self, issue: Issue, files: dict[int, _File]) -> None:
         if not self.options.include_attachments:
+            await self.steps.expect(0)
             return
         wanted: list[Attachment] = []
         for a in issue.attachments:
@@ -147,7 +149,7 @@ class _Export:
                 files[a.id] = _File(skipped=reason)
             else:
                 wanted.append(a)
-        self.steps.expect(len(wanted))
+        await self.steps.expect(len(wanted))
         limiter = anyio.CapacityLimiter(DOWNLOAD_CONCURRENCY)
 
         async def one(attachment: Attachment) -> None:
@@ -183,9 +185,8 @@ class _Export:
         except AttachmentTooLargeError as exc:
             return _File(skipped=self._too_large(exc.size if exc.size is not None else attachment.size))
         except BacklogError as exc:
-            raise ExportFailedError(
-                f"Downloading attachment {attachment.id} ({attachment.name}) failed: {exc}"
-            ) from exc
+            # One file Backlog will not give (after the client's retries) must not cost the rest.
+            return _File(skipped=f"{DOWNLOAD_FAILED}: {exc}")
         read = EXTRACT_MAX_BYTES if self.options.extract_readable_files else _SNIFF_BYTES
         async with await anyio.open_file(saved.path, "rb") as body:
             data = await body.read(read)
@@ -212,13 +213,15 @@ class _Export:
     async def comment_count(self) -> None:
         """Only feeds the progress total, so a failure here must not fail the export."""
         if not self.options.include_comments:
+            await self.steps.expect(0)
             return
         try:
             total = await self.api.count_comments(self.ref)
         except BacklogError:
+            await self.steps.expect(None)
             return
         self.comment_total = total
-        self.steps.expect(max(1, -(-total // COMMENT_PAGE)))
+        await self.steps.expect(max(1, -(-total // COMMENT_PAGE)))
 
     async def comments(self) -> list[Comment] | None:
         """Every comment, oldest first, a page at a time past the last ID seen."""
@@ -262,35 +265,22 @@ def _entries(
     return entries
 
 
-def _swap_into_place(staging: Path, target: Path) -> Path | None:
-    """Renames `staging` to `target`; returns where the previous bundle went, to delete it.
-
-    Two renames in one folder, no await between them: cancellation cannot stop it half-way.
-    """
-    old = None
-    if target.exists() or target.is_symlink():
-        old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
-        os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    return old
+def _undo_folders(job: _Export) -> None:
+    """After a failure: the staging folder goes, and so do the folders made for `base` if still empty."""
+    if job.staging is not None:
+        remove_ours(job.staging)
+        release(job.staging)
+    for folder in job.created:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-async def _remove_shielded(path: Path) -> None:
+async def _shielded(action: Callable[[], None]) -> None:
     # Shielded: this is the clean-up that must happen even when the export is being cancelled.
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_remove, path)
+        await anyio.to_thread.run_sync(action)
 
 
 async def export_issue(
@@ -305,17 +295,20 @@ async def export_issue(
 ) -> ExportResult:
     """Exports one issue into `base/<KEY>/` and returns what was written.
 
+    An attachment that cannot be downloaded is skipped with the reason; the rest of the bundle
+    is written all the same.
+
     Raises:
-        ExportFailedError: an attachment could not be downloaded; nothing was changed.
+        FolderInTheWayError: `base/<KEY>` is not a bundle of ours; nothing was changed.
         BacklogError: the issue or its comments could not be read; nothing was changed.
     """
-    job = _Export(api, issue_ref, base, options, server_cap, _Steps(progress))
-    await anyio.Path(base).mkdir(parents=True, exist_ok=True)
+    job = _Export(api, issue_ref, base, options, server_cap, Steps(progress))
     try:
         (issue, parent_key, files), comments, _ = await gather(
             job.issue_and_files(), job.comments(), job.comment_count()
         )
         assert job.staging is not None
+        assert job.target is not None
         context = IssueContext(
             issue=issue,
             parent_key=parent_key,
@@ -330,13 +323,15 @@ async def export_issue(
         await (staging / RAW_NAME).write_text(render_raw_markdown(context, render), encoding="utf-8")
         manifest = manifest_json(build_manifest(context, render.zone))
         await (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-        target = base / safe_name(issue.issue_key)
-        old = _swap_into_place(job.staging, target)
+        swapped = swap_in(job.staging, job.target)
     except BaseException:
-        if job.staging is not None:
-            await _remove_shielded(job.staging)
+        await _shielded(lambda: _undo_folders(job))
         raise
-    if old is not None:
-        await _remove_shielded(old)
-    await job.steps.step(f"Wrote {target}")
-    return ExportResult(folder=target, context=context, replaced=old is not None)
+    release(job.staging)
+    if (old := swapped.old) is not None:
+        await _shielded(lambda: shutil.rmtree(old, ignore_errors=True))
+        release(old)
+    await job.steps.finish(f"Wrote {job.target}")
+    return ExportResult(
+        folder=job.target, context=context, replaced=swapped.replaced, kept=tuple(swapped.kept)
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from backlog_mcp.export.bundle import ExportResult
+from backlog_mcp.export.bundle import DOWNLOAD_FAILED, ExportResult
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR
 
 __all__ = ["render_export_result"]
+
+_KEPT_SHOWN = 20
 
 
 def render_export_result(result: ExportResult) -> str:
@@ -23,23 +25,36 @@ def render_export_result(result: ExportResult) -> str:
         comments = f"{len(context.comments)} comments oldest first"
         if shown != len(context.comments):
             comments += f" ({len(context.comments) - shown} change-log-only left out)"
+    saved = f"{downloaded} saved in {result.folder / ATTACHMENTS_DIR}" if downloaded else "none saved"
     lines = [
         f"Exported {key} to {result.folder}"
-        + (" (replaced the previous export)." if result.replaced else "."),
+        + (" (replaced the files of its previous export)." if result.replaced else "."),
         f"- raw.md: {result.raw_path} — fields, description, {comments}, attachments where they belong",
         f"- manifest.json: {result.manifest_path} — per attachment: file, placement, confidence, reason",
-        f"- Attachments: {len(entries)}; {downloaded} saved in {result.folder / ATTACHMENTS_DIR}, "
-        f"{len(skipped)} skipped; placed {placed['exact']} exact, {placed['inferred']} inferred, "
-        f"{unmatched} unmatched",
+        f"- Attachments: {len(entries)}; {saved}, {len(skipped)} skipped; placed {placed['exact']} exact, "
+        f"{placed['inferred']} inferred, {unmatched} unmatched",
     ]
     if not context.options.include_attachments:
         count = len(context.issue.attachments)
         lines[-1] = f"- Attachments: not included (includeAttachments=false); the issue has {count}"
+    if result.kept:
+        lines.append(_kept(result.kept))
     if skipped:
         lines.append("Skipped:")
         lines += [f"- {e.attachment.id} {e.attachment.name}: {e.skipped}" for e in skipped]
+    if any(e.skipped and e.skipped.startswith(DOWNLOAD_FAILED) for e in entries):
+        lines.append(
+            f"A failed download can be tried again alone: backlog_download_attachment with "
+            f"issueIdOrKey={key} and its attachmentId."
+        )
     lines.append(
         "Next: read raw.md in full (the source of truth) and manifest.json for placement confidence; "
         "the backlog_issue_summary prompt turns them into a summary."
     )
     return "\n".join(lines)
+
+
+def _kept(kept: tuple[str, ...]) -> str:
+    shown = ", ".join(kept[:_KEPT_SHOWN])
+    more = f" and {len(kept) - _KEPT_SHOWN} more" if len(kept) > _KEPT_SHOWN else ""
+    return f"- Kept {len(kept)} that this tool did not write, untouched in the folder: {shown}{more}"

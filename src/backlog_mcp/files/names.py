@@ -34,8 +34,10 @@ def safe_name(name: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
     text = re.sub(r"[\\/]", "_", text)
     stem, dot, suffix = text.rpartition(".")
-    if not dot or not stem.strip(" ._") or len(suffix.encode("utf-8")) > 16 or " " in suffix:
-        stem, suffix = text, ""
+    if not dot or not stem or len(suffix.encode("utf-8")) > 16 or " " in suffix or not suffix.strip(" ._"):
+        stem, suffix = text, ""  # no extension, or a dot file (".hidden"): the whole name is the stem
+    elif suffix.isalnum() and not "".join(ch for ch in stem if not ch.isspace()).strip("._"):
+        stem = _FALLBACK  # "   .txt": the stem would be stripped away, and the extension with it
     suffix = f".{suffix}" if suffix else ""
     # Truncate before sanitising: pathvalidate's own cut at 255 bytes would drop the extension.
     stem = _truncate_utf8(stem, max_bytes - len(suffix.encode("utf-8")))

@@ -15,36 +15,43 @@ class OutsideWorkspaceError(WorkspaceError):
     """A requested folder resolves outside the workspace."""
 
 
-def resolve_inside(workspace: Path, output_dir: str | None) -> Path:
+def resolve_inside(workspace: Path, output_dir: str | None, *, default: str | None = None) -> Path:
     """The folder `output_dir` names, taken relative to `workspace`, after following symlinks.
 
     Absolute paths are allowed only when they land inside the workspace; `..` and symlinks that
     lead out are refused, because a model must not be able to write anywhere else on disk.
+    Without `output_dir`, `default` (relative to the workspace) is used, else the workspace itself;
+    errors then speak of the default folder, since there is no argument to blame.
 
     Raises:
         OutsideWorkspaceError: with a message that says what is allowed.
         WorkspaceError: the path cannot name a folder (a NUL character, an existing file).
     """
     root = workspace.expanduser().resolve()
-    if output_dir is None or not output_dir.strip():
-        return root
+    given = output_dir is not None and bool(output_dir.strip())
+    if output_dir is None or not given:
+        if default is None:
+            return root
+        output_dir = default
+    named = f"outputDir {_shown(output_dir)}" if given else f"The default folder {_shown(output_dir)}"
     if "\x00" in output_dir:
         raise WorkspaceError("outputDir must not contain a NUL character; give a plain folder name.")
     requested = Path(output_dir.strip()).expanduser()
     target = (requested if requested.is_absolute() else root / requested).resolve()
     if target != root and not target.is_relative_to(root):
-        raise OutsideWorkspaceError(
-            f"outputDir {_shown(output_dir)} resolves to {target}, outside the workspace {root}. "
+        advice = (
             "Give a folder inside it (relative paths are taken from it), or omit outputDir."
+            if given
+            else "A symlink leads out of it: give outputDir, a folder inside the workspace."
         )
+        raise OutsideWorkspaceError(f"{named} resolves to {target}, outside the workspace {root}. {advice}")
     try:
         is_file = target.exists() and not target.is_dir()
     except OSError as exc:  # e.g. a name too long for the file system
-        raise WorkspaceError(
-            f"outputDir {_shown(output_dir)} cannot be used: {exc.strerror or exc}."
-        ) from None
+        raise WorkspaceError(f"{named} cannot be used: {exc.strerror or exc}.") from None
     if is_file:
-        raise WorkspaceError(f"outputDir {_shown(output_dir)} is a file, not a folder: give a folder's path.")
+        fix = "give a folder's path" if given else "give outputDir, a folder inside the workspace"
+        raise WorkspaceError(f"{named} is a file, not a folder: {fix}.")
     return target
 
 

@@ -37,6 +37,13 @@ class Faults:
     truncate_attachment_ids: set[int] = field(default_factory=set)
     """These downloads send their headers and part of the body, then drop the connection."""
 
+    truncate_next_downloads: int = 0
+    """The next N downloads, of any attachment, break off like `truncate_attachment_ids`: a flaky
+    connection, which a retry gets past."""
+
+    download_chunk_delay_seconds: float = 0.0
+    """Pause before each chunk of a download's body, so a download stays in flight (to cancel it)."""
+
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per-bucket limit overrides (`read`, `update`, `search`, `icon`), so a real 429 is reachable
     in a test without sending hundreds of requests."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import quote
@@ -179,12 +180,17 @@ class Endpoints:
         if attachment_id in self.faults.fail_attachment_ids:
             raise ApiError(500, "Internal Server Error.")
         truncate = attachment_id in self.faults.truncate_attachment_ids
+        if self.faults.truncate_next_downloads > 0:
+            self.faults.truncate_next_downloads -= 1
+            truncate = True
         headers = {
             "Content-Length": str(file.body.size),
             "Content-Disposition": content_disposition(file.name),
         }
         return StreamingResponse(
-            _stream(request, file.body, truncate), headers=headers, media_type="application/octet-stream"
+            _stream(request, file.body, truncate, self.faults),
+            headers=headers,
+            media_type="application/octet-stream",
         )
 
 
@@ -194,10 +200,12 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def _stream(request: Request, body: FileBody, truncate: bool) -> AsyncIterator[bytes]:
+async def _stream(request: Request, body: FileBody, truncate: bool, faults: Faults) -> AsyncIterator[bytes]:
     cut_at = body.size // 2 if truncate else body.size
     sent = 0
     for chunk in body.chunks():
+        if faults.download_chunk_delay_seconds > 0:
+            await asyncio.sleep(faults.download_chunk_delay_seconds)
         # A client that read enough and hung up (a capped preview) must not be written to:
         # asyncio would log a warning for every chunk sent into the closed socket.
         if await request.is_disconnected():

@@ -39,7 +39,7 @@ async def backlog_download_attachment(
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     try:
-        folder = resolve_inside(state.workspace, outputDir or f"attachments/{key}")
+        folder = resolve_inside(state.workspace, outputDir, default=f"attachments/{key}")
     except WorkspaceError as exc:
         raise ToolError(str(exc)) from None
     try:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field
 from backlog_mcp.export.model import MIB, ExportOptions
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.tools.args import IssueRef, issue_ref
-from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
+from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
 __all__ = ["TOOLS"]
@@ -44,9 +44,10 @@ async def backlog_export_issue_context(
     placementWindowMinutes: Annotated[int, AfterValidator(_minutes_in_a_day)] = 10,
     skipChangelogOnlyComments: bool = False,
 ) -> str:
-    """Export an issue with all comments and files to the workspace: raw.md, manifest.json."""
+    """Export an issue, comments, files to <KEY>/ (raw.md, manifest.json); replaces only its old export."""
     # Imported here, not at module load: MCP clients wait for start-up, and most sessions never export.
-    from backlog_mcp.export.bundle import ExportFailedError, export_issue
+    from backlog_mcp.export.bundle import export_issue
+    from backlog_mcp.export.folder import FolderInTheWayError
     from backlog_mcp.export.report import render_export_result
 
     state = app_state(ctx)
@@ -78,11 +79,11 @@ async def backlog_export_issue_context(
             server_cap=state.max_attachment_bytes,
             progress=progress,
         )
-    except ExportFailedError as exc:
-        raise ToolError(f"{exc} Nothing was written; any previous export of {key} is unchanged.") from None
+    except FolderInTheWayError as exc:
+        raise ToolError(f"{exc} Nothing was written.") from None
     except OSError as exc:
         raise ToolError(f"{describe_os_error(exc)} Any previous export of {key} is unchanged.") from None
     return render_export_result(result)
 
 
-TOOLS = (ToolDef(backlog_export_issue_context, "Export issue context", WRITES_LOCAL),)
+TOOLS = (ToolDef(backlog_export_issue_context, "Export issue context", REPLACES_OWN_EXPORT),)

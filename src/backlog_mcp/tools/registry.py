@@ -17,12 +17,18 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import ConfigDict
 
-__all__ = ["READ_ONLY", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
+__all__ = ["READ_ONLY", "REPLACES_OWN_EXPORT", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 # Reads Backlog, but writes files (only inside BACKLOG_WORKSPACE): not read-only by MCP's definition.
 WRITES_LOCAL = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+
+# The export replaces the files of its own previous bundle of an issue (nothing else): an update,
+# not only an addition, hence destructive; the same call twice leaves the same bundle.
+REPLACES_OWN_EXPORT = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
 )
 
 
