@@ -9,9 +9,9 @@ from urllib.parse import unquote
 
 import httpx2
 
-from backlog_mcp.errors import BacklogConnectionError
+from backlog_mcp.errors import BacklogConnectionError, BacklogNotFoundError
 
-__all__ = ["CHUNK_BYTES", "Download", "filename_from_content_disposition"]
+__all__ = ["CHUNK_BYTES", "Download", "filename_from_content_disposition", "which_is_missing"]
 
 CHUNK_BYTES = 64 * 1024
 _EXTENDED = re.compile(r"""filename\*\s*=\s*([A-Za-z0-9_-]+)?'[^']*'([^;\s]+)""", re.IGNORECASE)
@@ -65,3 +65,15 @@ class Download:
             raise BacklogConnectionError(
                 f"The download of {self.what} broke off after {received} bytes ({type(exc).__name__})."
             ) from None
+
+
+def which_is_missing(
+    error: BacklogNotFoundError, issue: str | int, attachment_id: int
+) -> BacklogNotFoundError:
+    """The 404 of a download, naming what is missing: Backlog answers `No issue.` when the issue
+    is, and `No attachment.` when only the attachment is (both code 6, NoResourceError)."""
+    if any("issue" in detail.message.lower() for detail in error.details):
+        summary = f"Issue {issue} not found."
+    else:
+        summary = f"Attachment {attachment_id} of issue {issue} not found."
+    return BacklogNotFoundError(summary, status=error.status, details=error.details)
