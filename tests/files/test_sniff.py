@@ -59,6 +59,10 @@ def test_a_stray_nul_in_text_shows_as_a_replacement_character_not_binary() -> No
     decoded = decode_text("danh-sách.csv", "id,tên\n1,Nguyễn\x00 Văn A\n".encode(), complete=True)
     assert decoded is not None
     assert (decoded.text, decoded.encoding) == ("id,tên\n1,Nguyễn\ufffd Văn A\n", "utf-8")
+    # One NUL in an odd place is not the pattern of UTF-16.
+    tiny = decode_text("data.csv", b"a,b\x00c", complete=True)
+    assert tiny is not None
+    assert (tiny.text, tiny.encoding) == ("a,b\ufffdc", "utf-8")
 
 
 def test_euc_jp_is_told_from_shift_jis_by_which_reads_more_plausibly() -> None:
@@ -193,3 +197,15 @@ def test_bytes_that_only_start_like_an_image_have_a_problem_named() -> None:
         assert check.problem is not None
         assert problem in check.problem, check.problem
     assert check_image(b"plain text") is None
+
+
+def test_a_legacy_prefix_cut_inside_a_character_holds_that_character_back() -> None:
+    minutes = "議事録: 来週の打ち合わせ\n" * 4
+    for codec, encoding in (("euc_jp", "euc-jp"), ("cp932", "cp932"), ("utf-16-le", "utf-16-le")):
+        data = minutes.encode(codec)
+        prefix = data[: len(data) - len("\n".encode(codec)) - 1]  # "せ" cut in two
+        decoded = decode_text("minutes.txt", prefix, complete=False)
+        assert decoded is not None
+        assert decoded.encoding == encoding
+        assert decoded.text == minutes[:-2]
+        assert decoded.used_bytes == len(data) - len("せ\n".encode(codec))

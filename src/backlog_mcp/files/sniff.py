@@ -136,9 +136,10 @@ def _utf16_by_nuls(data: bytes) -> str | None:
     sample = data[:4096]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     pairs = len(sample) // 2
-    if odd >= pairs // 10 and even * 10 <= odd and odd:
+    enough = max(2, pairs // 10)  # a stray NUL or two in UTF-8 text is not a pattern
+    if odd >= enough and even * 10 <= odd:
         return "utf-16-le"
-    if even >= pairs // 10 and odd * 10 <= even and even:
+    if even >= enough and odd * 10 <= even:
         return "utf-16-be"
     return None
 
