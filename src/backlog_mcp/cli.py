@@ -116,14 +116,15 @@ def _scratch_workspace() -> Iterator[Path]:
     """A fresh temporary folder for the sandbox's files, so demo data never lands in ~/backlog-mcp."""
     import tempfile
 
-    folder = Path(tempfile.mkdtemp(prefix="backlog-mcp-sandbox-")).resolve()
-    sys.stderr.write(
-        f"backlog-mcp: sandbox files go to {folder} (set BACKLOG_WORKSPACE to choose the folder)\n"
-    )
-    sys.stderr.flush()
     # MCP clients stop their servers with SIGTERM, whose default action skips the tidying below.
+    # Caught before the folder is named, so a client that stops the server at once leaves none.
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    folder = Path(tempfile.mkdtemp(prefix="backlog-mcp-sandbox-")).resolve()
     try:
+        sys.stderr.write(
+            f"backlog-mcp: sandbox files go to {folder} (set BACKLOG_WORKSPACE to choose the folder)\n"
+        )
+        sys.stderr.flush()
         yield folder
     finally:
         signal.signal(signal.SIGTERM, previous)

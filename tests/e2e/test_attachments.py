@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from mcp import Client
-from mcp.types import ImageContent, TextContent
+from mcp.types import CallToolResult, ImageContent
 
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import call, call_error
+from tests.e2e.conftest import call, call_error, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -40,8 +42,8 @@ async def ws_client(ws_settings: Settings) -> AsyncIterator[Client]:
         yield connected
 
 
-async def _ids(client: Client) -> dict[str, list[int]]:
-    text = await call(client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-1"})
+async def _ids(client: Client, issue: str = "DEMO-1") -> dict[str, list[int]]:
+    text = await call(client, "backlog_get_attachments", {"issueIdOrKey": issue})
     ids: dict[str, list[int]] = {}
     for attachment_id, name in re.findall(r"^\|(\d+)\|([^|]+)\|", text, re.MULTILINE):
         ids.setdefault(name, []).append(int(attachment_id))
@@ -125,46 +127,194 @@ async def test_unknown_attachment_is_named(client: Client) -> None:
     assert "Attachment 1 of issue DEMO-1 not found" in text
 
 
-async def test_image_comes_back_as_image_content(client: Client) -> None:
-    png = (await _ids(client))["screenshot.png"][0]
-    result = await client.call_tool(
-        "backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": png}
-    )
+async def test_a_missing_issue_is_named_as_the_issue_not_as_its_attachment(client: Client) -> None:
+    for tool in ("backlog_download_attachment", "backlog_get_attachment_content"):
+        text = await call_error(client, tool, {"issueIdOrKey": "DEMO-99999", "attachmentId": 5})
+        assert "Issue DEMO-99999 not found." in text
+        assert "Attachment" not in text
+
+
+async def _content(client: Client, issue: str, name: str, **extra: int) -> CallToolResult:
+    attachment_id = (await _ids(client, issue))[name][0]
+    arguments = {"issueIdOrKey": issue, "attachmentId": attachment_id, **extra}
+    return await client.call_tool("backlog_get_attachment_content", arguments)
+
+
+async def test_image_comes_back_as_image_content_with_its_size(client: Client) -> None:
+    result = await _content(client, "DEMO-1", "screenshot.png")
     assert not result.is_error
     images = [b for b in result.content if isinstance(b, ImageContent)]
     assert len(images) == 1
     assert images[0].mime_type == "image/png"
     assert base64.b64decode(images[0].data).startswith(b"\x89PNG")
+    assert "screenshot.png (7.7 KiB), image/png 64×64" in text_of(result)
+
+
+async def test_a_real_jpeg_goes_to_the_model_as_an_image(client: Client) -> None:
+    result = await _content(client, "DEMO-1", "photo.jpg")
+    images = [b for b in result.content if isinstance(b, ImageContent)]
+    assert [image.mime_type for image in images] == ["image/jpeg"]
+    assert len(base64.b64decode(images[0].data)) == 319
+    assert "photo.jpg (319 B), image/jpeg 16×12" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("broken.jpg", "it starts like image/jpeg, but it has no frame header (SOFn) before its image data"),
+        ("broken.png", "it starts like image/png, but it has no IHDR header after the PNG signature"),
+    ],
+)
+async def test_bytes_that_only_start_like_an_image_are_described_not_sent_as_one(
+    client: Client, name: str, problem: str
+) -> None:
+    result = await _content(client, "DEMO-3", name)
+    assert not result.is_error
+    assert not [b for b in result.content if isinstance(b, ImageContent)]
+    text = text_of(result)
+    assert f"{name} (" in text
+    assert f"is not a usable image: {problem}. Save it with backlog_download_attachment" in text
 
 
 async def test_text_comes_back_as_text_with_japanese_intact(client: Client) -> None:
-    csv = (await _ids(client))["data.csv"][0]
-    result = await client.call_tool(
-        "backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": csv}
-    )
-    text = "".join(b.text for b in result.content if isinstance(b, TextContent))
+    result = await _content(client, "DEMO-1", "data.csv")
+    text = text_of(result)
     assert "ファイル名" in text
     assert "truncated" not in text
 
 
-async def test_large_text_is_capped_with_a_clear_marker(client: Client) -> None:
-    big = (await _ids(client))["server-log-large.log"][0]
-    result = await client.call_tool(
-        "backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": big}
+@pytest.mark.parametrize(
+    ("name", "label", "lines"),
+    [
+        ("議事録-euc-jp.txt", "text (euc-jp)", ["議事録 (11月3日)", "参加者: 田中、鈴木、グエン"]),
+        (
+            "ghi-chú-utf16le.txt",
+            "text (utf-16-le)",
+            ["Ghi chú họp 会議メモ", "Người tham dự: Tanaka, Nguyễn Văn An"],
+        ),
+        (
+            "menu-cp1252.txt",
+            "text (cp1252)",
+            ["Menü du café «Chez Zoë»", "Grüße aus Köln: Müller’s Bäckerei"],
+        ),
+        ("danh-sách-nul.csv", "text", ["id,họ tên,ghi chú", "2,Trần Văn Bình,\ufffd", "3,佐藤 花子,担当者"]),
+    ],
+)
+async def test_text_in_legacy_encodings_utf16_or_with_a_stray_nul_reads_as_text(
+    client: Client, name: str, label: str, lines: list[str]
+) -> None:
+    text = text_of(await _content(client, "DEMO-3", name))
+    assert f"{name} (" in text
+    assert f"), {label}:\n```\n{lines[0]}\n" in text
+    assert all(f"\n{line}" in text for line in lines[1:])
+
+
+async def test_a_file_that_truly_is_not_text_says_why(client: Client) -> None:
+    text = text_of(await _content(client, "DEMO-3", "firmware.bin"))
+    assert (
+        "firmware.bin (1.0 KiB) is application/octet-stream, which cannot be shown as text or image" in text
     )
-    text = "".join(b.text for b in result.content if isinstance(b, TextContent))
-    assert re.search(r"\[truncated: showed the first \d+ of 6291456 bytes; backlog_download_attachment", text)
-    assert len(text.encode("utf-8")) < 40 * 1024
+    assert "(binary: 11% control bytes)" in text
 
 
 async def test_a_shift_jis_csv_comes_back_as_readable_text(client: Client) -> None:
-    listing = await call(client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-4"})
-    csv = int(re.findall(r"^\|(\d+)\|測定結果.csv\|", listing, re.MULTILINE)[0])
-    result = await client.call_tool(
-        "backlog_get_attachment_content", {"issueIdOrKey": "DEMO-4", "attachmentId": csv}
+    text = text_of(await _content(client, "DEMO-4", "測定結果.csv"))
+    assert ", text (cp932):\n```\n回数,平均(ms),p95(ms)\n1,420,910\n" in text
+
+
+_RANGE = re.compile(r", bytes (\d+)–(\d+) of (\d+):\n(`{3,})\n(.*)\n\4\n\[truncated: ", re.DOTALL)
+
+
+async def _window(client: Client, issue: str, name: str, offset: int) -> tuple[int, int, int, str, str]:
+    """The window's first and last byte, the file size, the text shown, and the whole reply."""
+    text = text_of(await _content(client, issue, name, offset=offset))
+    match = _RANGE.search(text)
+    assert match, text
+    return int(match[1]), int(match[2]), int(match[3]), match[5], text
+
+
+async def test_large_text_is_capped_with_the_range_and_the_calls_for_more(client: Client) -> None:
+    big = (await _ids(client))["server-log-large.log"][0]
+    first, last, total, shown, text = await _window(client, "DEMO-1", "server-log-large.log", 0)
+    assert (first, last, total) == (0, 32767, 6291456)
+    call_args = f'{{"issueIdOrKey":"DEMO-1","attachmentId":{big},"offset":'
+    assert f"Next: backlog_get_attachment_content {call_args}32768}}." in text
+    assert f"The end: backlog_get_attachment_content {call_args}-32768}}." in text
+    assert "Previous:" not in text
+    assert len(text.encode("utf-8")) < 34 * 1024
+    assert shown.startswith("2025-11-01T00:00:00Z")
+
+
+async def test_a_negative_offset_reads_the_end_of_a_log_with_the_call_for_the_part_before(
+    client: Client,
+) -> None:
+    big = (await _ids(client))["server-log-large.log"][0]
+    first, last, total, shown, text = await _window(client, "DEMO-1", "server-log-large.log", -32768)
+    assert (first, last, total) == (6291456 - 32768, 6291455, 6291456)
+    previous = f'{{"issueIdOrKey":"DEMO-1","attachmentId":{big},"offset":{6291456 - 65536}}}'
+    assert f"Previous: backlog_get_attachment_content {previous}." in text
+    assert "Next:" not in text
+    assert len(shown) == 32768  # ASCII, cut mid-line by the file's end
+
+
+async def test_windows_that_start_inside_a_character_show_whole_characters_of_the_file(
+    ws_client: Client, workspace: Path
+) -> None:
+    journal = (await _ids(ws_client, "DEMO-3"))["app-journal.log"][0]
+    await call(ws_client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-3", "attachmentId": journal})
+    data = (workspace / "attachments" / "DEMO-3" / f"{journal}_app-journal.log").read_bytes()
+    offsets = [1, 32769, 50001, -3, -32767]
+    assert any(0x80 <= data[offset] < 0xC0 for offset in offsets)  # some start mid-character
+    for offset in offsets:
+        first, last, total, shown, _ = await _window(ws_client, "DEMO-3", "app-journal.log", offset)
+        start = offset if offset >= 0 else len(data) + offset
+        assert total == len(data)
+        assert 0 <= first - start <= 3
+        assert shown == data[first : last + 1].decode("utf-8").removesuffix("\n")
+
+
+async def test_following_next_reads_the_file_in_order_to_its_end(ws_client: Client) -> None:
+    offset, pieces, total = 0, [], 0
+    for _ in range(5):
+        first, last, total, _, text = await _window(ws_client, "DEMO-3", "app-journal.log", offset)
+        assert first == offset
+        pieces.append((first, last))
+        next_call = re.search(r"Next: backlog_get_attachment_content (\{.*?\})\.", text)
+        if next_call is None:
+            break
+        offset = json.loads(next_call[1])["offset"]
+    assert pieces[-1][1] == total - 1
+    assert all(after[0] == before[1] + 1 for before, after in pairwise(pieces))
+
+
+async def test_an_offset_past_the_end_or_on_an_image_is_a_clear_error(client: Client) -> None:
+    journal = (await _ids(client, "DEMO-3"))["app-journal.log"][0]
+    text = await call_error(
+        client,
+        "backlog_get_attachment_content",
+        {"issueIdOrKey": "DEMO-3", "attachmentId": journal, "offset": 10**6},
     )
-    text = "".join(b.text for b in result.content if isinstance(b, TextContent))
-    assert ", text (cp932):\n回数,平均(ms),p95(ms)\n1,420,910\n" in text
+    assert "offset 1000000 is past the end of app-journal.log (100200 bytes): give 0 to 100199" in text
+    png = (await _ids(client))["screenshot.png"][0]
+    text = await call_error(
+        client,
+        "backlog_get_attachment_content",
+        {"issueIdOrKey": "DEMO-1", "attachmentId": png, "offset": 10},
+    )
+    assert "screenshot.png is an image (image/png): call without offset to see it." in text
+
+
+async def test_the_truncation_note_points_to_a_download_only_when_the_cap_allows_it(
+    ws_client: Client,
+) -> None:
+    *_, small = await _window(ws_client, "DEMO-3", "app-journal.log", 0)
+    assert "backlog_download_attachment saves the whole file.]" in small
+    *_, large = await _window(ws_client, "DEMO-1", "server-log-large.log", 0)
+    assert "saves the whole file" not in large
+    assert (
+        "The whole file is over the 1.0 MiB download cap (BACKLOG_MAX_ATTACHMENT_BYTES), so "
+        "backlog_download_attachment would refuse it: read it in parts with offset" in large
+    )
 
 
 async def test_an_output_dir_that_is_a_file_or_too_long_is_a_clear_error(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import struct
+import zlib
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backlog_mcp.files.sniff import decode_text, image_type, is_text, media_type
+from backlog_mcp.files.images import check_image
+from backlog_mcp.files.sniff import decode_text, decode_window, image_type, is_text, media_type, why_not_text
 
 CSV_JA = "回数,平均(ms)\r\n1,420\r\n"
 
@@ -45,13 +48,71 @@ def test_a_log_with_a_stray_bad_byte_is_still_text() -> None:
     assert decoded.text.endswith("line two\n")
 
 
-def test_binary_is_not_text() -> None:
-    assert not is_text("data.csv", b"a,b\x00c")
+def test_binary_is_not_text_and_the_reason_says_why() -> None:
     assert not is_text("blob.bin", bytes(range(256)))
+    assert not is_text("dump.csv", bytes(range(32)) * 8)
+    assert why_not_text("dump.csv", bytes(range(32)) * 8) == "binary: 84% control bytes"
+    assert "name does not say text" in why_not_text("blob", "回数".encode("cp932") * 20)
+
+
+def test_a_stray_nul_in_text_shows_as_a_replacement_character_not_binary() -> None:
+    decoded = decode_text("danh-sách.csv", "id,tên\n1,Nguyễn\x00 Văn A\n".encode(), complete=True)
+    assert decoded is not None
+    assert (decoded.text, decoded.encoding) == ("id,tên\n1,Nguyễn\ufffd Văn A\n", "utf-8")
+    # One NUL in an odd place is not the pattern of UTF-16.
+    tiny = decode_text("data.csv", b"a,b\x00c", complete=True)
+    assert tiny is not None
+    assert (tiny.text, tiny.encoding) == ("a,b\ufffdc", "utf-8")
+
+
+def test_euc_jp_is_told_from_shift_jis_by_which_reads_more_plausibly() -> None:
+    minutes = "議事録: 来週の打ち合わせ\n参加者: 田中、鈴木\n"
+    for encoding, name in (("euc_jp", "euc-jp"), ("cp932", "cp932")):
+        decoded = decode_text("minutes.txt", minutes.encode(encoding), complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding) == (minutes, name)
+
+
+def test_cp1252_is_the_last_resort_for_western_text_named_as_text() -> None:
+    menu = "Menü du café «Chez Zoë»\nCrème brûlée — 4,50 €\n"
+    decoded = decode_text("menu.txt", menu.encode("cp1252"), complete=True)
+    assert decoded is not None
+    assert (decoded.text, decoded.encoding) == (menu, "cp1252")
+    assert decode_text("menu", menu.encode("cp1252"), complete=True) is None
+
+
+def test_utf16_without_a_byte_order_mark_is_found_by_its_nuls() -> None:
+    memo = "Ghi chú họp 会議メモ\nNgười tham dự: Tanaka\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        decoded = decode_text("memo", memo.encode(encoding), complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding) == (memo, encoding)
+    # Little-endian 16-bit numbers have the same NULs, but read as text they are control characters.
+    assert (
+        decode_text("samples.txt", b"".join(n.to_bytes(2, "little") for n in range(1, 30)), complete=True)
+        is None
+    )
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=80))
+@settings(max_examples=60)
+def test_a_window_starting_at_any_byte_shows_only_whole_characters(text: str) -> None:
+    for encoding, codec in (("utf-8", "utf-8"), ("utf-16-le", "utf-16-le"), ("euc-jp", "euc_jp")):
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if data.decode(codec) != text:  # EUC-JP has no ¥ of its own: it comes back as a backslash
+            continue
+        for start in range(len(data)):
+            window = decode_window(data[start:], encoding, start=start, complete=True)
+            assert "\ufffd" not in window.text
+            assert text.replace("\r\n", "\n").endswith(window.text)
+            assert window.used_bytes == len(data) - start
 
 
 @given(
-    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=200),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=200),
     st.integers(1, 3),
 )
 def test_a_prefix_cut_inside_a_character_holds_that_character_back(text: str, cut: int) -> None:
@@ -68,3 +129,83 @@ def test_images_are_known_by_their_bytes_not_their_name() -> None:
     assert image_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert media_type("x.txt", b"\x89PNG\r\n\x1a\n....") == "image/png"
     assert media_type("blob", bytes(range(256))) == "application/octet-stream"
+
+
+# Made once with an imaging library: 3×2 pixels each.
+GIF = (
+    b"GIF87a\x03\x00\x02\x00\x81\x00\x00\xc8\x1e\x1e\x00\x00\x00\x00\x00\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x03\x00\x02\x00\x00\x08\x06\x00\x01\x08\x1c\x18\x10\x00;"
+)
+VP8 = (
+    b"VP8 *\x00\x00\x00\x90\x01\x00\x9d\x01*\x03\x00\x02\x00\x02\xc0L%\xa0\x02t\xba\x00\x03\x98\x00"
+    b"\xfe\xed\x90?\x88]\xecm\xbf\xfc\xf4\xcf\xebo\xe3\xff\x19\x00\x00\x00"
+)
+WEBP_LOSSY = b"RIFF6\x00\x00\x00WEBP" + VP8
+WEBP_LOSSLESS = (
+    b"RIFF\x1e\x00\x00\x00WEBPVP8L\x11\x00\x00\x00/\x02@\x00\x00\x07P\x8f"
+    b'"\xd7\xa3\xff\x81\x88\xe8\x7f\x00\x00'
+)
+WEBP_EXTENDED = (
+    b"RIFFX\x00\x00\x00WEBPVP8X\n\x00\x00\x00\x10\x00\x00\x00\x02\x00\x00\x01\x00\x00"
+    b"ALPH\x07\x00\x00\x00\x00\x80\x80\x80\x80\x80\x80\x00" + VP8
+)
+
+
+def _png(width: int, height: int, *, depth: int = 8, data: bool = True) -> bytes:
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, 2, 0, 0, 0))
+    pixels = chunk(b"IDAT", zlib.compress(b"\x00" + b"\x80" * 3 * width)) if data else b""
+    return b"\x89PNG\r\n\x1a\n" + header + pixels + chunk(b"IEND", b"")
+
+
+def test_real_images_of_every_kind_parse_with_their_size() -> None:
+    for data, kind in (
+        (_png(5, 1), "image/png"),
+        (GIF, "image/gif"),
+        (WEBP_LOSSY, "image/webp"),
+        (WEBP_LOSSLESS, "image/webp"),
+        (WEBP_EXTENDED, "image/webp"),
+    ):
+        check = check_image(data)
+        assert check is not None
+        assert (check.kind, check.problem) == (kind, None)
+        assert check.size == ("5×1" if kind == "image/png" else "3×2")
+
+
+def test_bytes_that_only_start_like_an_image_have_a_problem_named() -> None:
+    png = _png(5, 1)
+    broken = {
+        "no IHDR": b"\x89PNG\r\n\x1a\nnot a png at all",
+        "fails its checksum": png[:29] + b"\x00\x00\x00\x00" + png[33:],
+        "values no PNG uses": _png(5, 1, depth=3),
+        "no image data (IDAT)": _png(5, 1, data=False),
+        "impossible size (0×1)": _png(0, 1),
+        "no frame header (SOFn)": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + bytes(64),
+        "no image after its screen descriptor": GIF[:13] + b";",
+        "ends before the image does": GIF[:8],
+        "no key frame": WEBP_LOSSY[:23] + b"\x00" + WEBP_LOSSY[24:],
+        "no VP8, VP8L": b"RIFF\x04\x00\x00\x00WEBP",
+    }
+    for problem, data in broken.items():
+        check = check_image(data)
+        assert check is not None
+        assert check.problem is not None
+        assert problem in check.problem, check.problem
+    assert check_image(b"plain text") is None
+
+
+def test_a_legacy_prefix_cut_inside_a_character_holds_that_character_back() -> None:
+    minutes = "議事録: 来週の打ち合わせ\n" * 4
+    for codec, encoding in (("euc_jp", "euc-jp"), ("cp932", "cp932"), ("utf-16-le", "utf-16-le")):
+        data = minutes.encode(codec)
+        prefix = data[: len(data) - len("\n".encode(codec)) - 1]  # "せ" cut in two
+        decoded = decode_text("minutes.txt", prefix, complete=False)
+        assert decoded is not None
+        assert decoded.encoding == encoding
+        assert decoded.text == minutes[:-2]
+        assert decoded.used_bytes == len(data) - len("せ\n".encode(codec))

@@ -19,6 +19,7 @@ from backlog_mcp.sandbox import (
     PARENT_ISSUE,
     SandboxServer,
 )
+from backlog_mcp.sandbox.pinned import JOURNAL_ATTACHMENT_NAME
 
 ATTACHMENTS = f"/issues/{PARENT_ISSUE}/attachments"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -83,9 +84,47 @@ def test_png_is_a_real_png(api: httpx2.Client, attachments: list[dict[str, Any]]
     assert body.endswith(b"IEND\xaeB`\x82")
 
 
-def test_jpeg_has_jpeg_magic(api: httpx2.Client, attachments: list[dict[str, Any]]) -> None:
+def test_the_photo_is_a_real_jpeg_with_a_frame_and_a_scan(
+    api: httpx2.Client, attachments: list[dict[str, Any]]
+) -> None:
     body = api.get(f"{ATTACHMENTS}/{by_name(attachments, 'photo.jpg')['id']}").content
     assert body.startswith(b"\xff\xd8\xff")
+    frame = body.index(b"\xff\xc0")
+    assert struct.unpack(">HH", body[frame + 5 : frame + 9]) == (12, 16)  # height, width
+    assert frame < body.index(b"\xff\xda") < len(body) - 2
+    assert body.endswith(b"\xff\xd9")
+
+
+def test_the_file_formats_issue_holds_hard_to_read_files(api: httpx2.Client) -> None:
+    listed = {a["name"]: a for a in api.get(f"/issues/{CHILD_ISSUES[1]}/attachments").json()}
+
+    def body(name: str) -> bytes:
+        return api.get(f"/issues/{CHILD_ISSUES[1]}/attachments/{listed[name]['id']}").content
+
+    assert body("議事録-euc-jp.txt").decode("euc_jp").startswith("議事録 (11月3日)")
+    memo = body("ghi-chú-utf16le.txt")
+    assert memo.decode("utf-16-le").startswith("Ghi chú họp 会議メモ")
+    assert not memo.startswith((b"\xff\xfe", b"\xfe\xff"))
+    assert "Crème brûlée — 4,50 €" in body("menu-cp1252.txt").decode("cp1252")
+    assert body("danh-sách-nul.csv").count(b"\x00") == 1
+    assert body("broken.jpg").startswith(b"\xff\xd8\xff")
+    assert b"\xff\xc0" not in body("broken.jpg")
+    assert body("broken.png").startswith(PNG_SIGNATURE)
+    assert b"IHDR" not in body("broken.png")
+    journal = body(JOURNAL_ATTACHMENT_NAME)
+    assert len(journal) == listed[JOURNAL_ATTACHMENT_NAME]["size"] > 96 * 1024
+    assert "在庫の引当" in journal.decode("utf-8")
+    assert "Thanh toán" in journal.decode("utf-8")
+
+
+def test_downloading_from_a_missing_issue_says_no_issue_not_no_attachment(api: httpx2.Client) -> None:
+    for path, message in (
+        ("/issues/DEMO-99999/attachments/1", "No issue."),
+        (f"{ATTACHMENTS}/1", "No attachment."),
+    ):
+        response = api.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"errors": [{"message": message, "code": 6, "moreInfo": ""}]}
 
 
 def test_same_name_attachments_differ(api: httpx2.Client, attachments: list[dict[str, Any]]) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, Literal, TypeVar
 
 from backlog_mcp.backlog.client import BacklogClient, segment
-from backlog_mcp.backlog.download import Download
+from backlog_mcp.backlog.download import Download, which_is_missing
 from backlog_mcp.backlog.models import (
     Attachment,
     Category,
@@ -26,6 +26,7 @@ from backlog_mcp.backlog.models import (
     Version,
 )
 from backlog_mcp.backlog.params import Params
+from backlog_mcp.errors import BacklogNotFoundError
 
 __all__ = ["Backlog", "IssueFilter", "IssuePage", "Order"]
 
@@ -160,6 +161,10 @@ class Backlog(BacklogClient):
         """The attachment's body, streamed; headers (name, type, size) are known on entry."""
         what = f"attachment {attachment_id} of issue {issue}"
         path = f"issues/{segment(issue)}/attachments/{segment(attachment_id)}"
-        async with self.stream(path, what=what) as response:
+        async with AsyncExitStack() as stack:
+            try:
+                response = await stack.enter_async_context(self.stream(path, what=what))
+            except BacklogNotFoundError as exc:
+                raise which_is_missing(exc, issue, attachment_id) from None
             reopen = partial(self.stream, path, what=what)
             yield Download(response=response, what=what, reopen=reopen, retries=self._max_retries)

@@ -4,51 +4,81 @@ from __future__ import annotations
 
 import codecs
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-__all__ = ["TEXT_SUFFIXES", "DecodedText", "decode_text", "image_type", "is_text", "media_type"]
+from backlog_mcp.files.images import image_magic
 
-_IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
+__all__ = [
+    "TEXT_SUFFIXES",
+    "DecodedText",
+    "decode_text",
+    "decode_window",
+    "image_type",
+    "is_text",
+    "media_type",
+    "why_not_text",
+]
+
 TEXT_SUFFIXES = frozenset({
     ".txt", ".text", ".csv", ".tsv", ".json", ".md", ".markdown", ".log", ".xml", ".yaml", ".yml", ".ini",
     ".cfg", ".conf", ".toml", ".sql", ".html", ".htm", ".py", ".js", ".ts", ".java", ".kt", ".go", ".rb",
     ".php", ".sh", ".properties", ".diff", ".patch",
 })  # fmt: skip
 
-
-def image_type(head: bytes) -> str | None:
-    """PNG, JPEG, GIF or WebP by signature, whatever the name says."""
-    for signature, kind in _IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+image_type = image_magic  # by signature: enough to name a type, not to send as an image (see images.py)
 
 
 @dataclass(frozen=True, slots=True)
 class DecodedText:
     text: str
     encoding: str
-    """The codec's name: `utf-8`, `utf-16`, `cp932` (Shift_JIS as Windows and Excel write it)."""
+    """The codec's name: `utf-8`, `utf-16-le`, `cp932` (Shift_JIS as Windows and Excel write it), …"""
     used_bytes: int
     """How many of the bytes the text stands for: a character cut by the end of a prefix is left out."""
+    skipped_bytes: int = 0
+    """Bytes left out at the start: a byte-order mark, or the rest of a character a window began inside."""
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-# Tried in order on a file named as text that is not UTF-8. Japanese spaces are full of CSVs and
-# logs saved from Windows tools in Shift_JIS; an 8-bit code page would accept any bytes as garbage.
-_LEGACY_ENCODINGS = ("cp932",)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control characters no text has; a stray one (a NUL in a CSV) is shown as U+FFFD, many make it binary.
+# Tab, line ends, form feed and ESC (coloured logs) are text.
+_CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F))
+_HIDE_CONTROLS = str.maketrans(dict.fromkeys(_CONTROLS + "".join(map(chr, range(0x80, 0xA0))), "\ufffd"))
+_CONTROL_BYTES = frozenset(_CONTROLS.encode("ascii"))
+_IMPLAUSIBLE = re.compile("[\ufffd\x80-\x9f\ue000-\uf8ff" + re.escape(_CONTROLS) + "]")
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+# Western text has accented letters one or two at a time; three non-ASCII in a row read as cp1252
+# are another encoding's multi-byte characters, and some cp1252 letters and marks are too rare to
+# be the likelier reading of a stray byte (0xFF is ÿ).
+_UNWESTERN = re.compile("[^\x00-\x7f]{3,}|[ÿþðÞÐ¦¨¯´¸ˆ˜ƒ‰]")
+# Tried in order, for a file named as text that is not UTF-8 or UTF-16; the one with the fewest
+# implausible characters wins. Japanese teams' CSVs and logs come from Windows tools in Shift_JIS
+# or from older Unix systems in EUC-JP; cp1252 (which reads any bytes) is the Western last resort.
+_LEGACY_ENCODINGS = ("cp932", "euc-jp", "cp1252")
 
 
-def _decode(data: bytes, encoding: str, *, complete: bool) -> DecodedText | None:
-    decoder = codecs.getincrementaldecoder(encoding)()
+def _implausible(text: str, encoding: str) -> int:
+    count = len(_IMPLAUSIBLE.findall(text))
+    if encoding in ("cp932", "euc-jp"):
+        count += len(_HALF_WIDTH_KANA.findall(text))
+    elif encoding == "cp1252":
+        count += sum(len(run) for run in _UNWESTERN.findall(text))
+    return count
+
+
+def _allowance(text: str) -> int:
+    """How many implausible characters text may have and still be shown: two, or one in fifty."""
+    return max(2, len(text) // 50)
+
+
+def _decode(data: bytes, encoding: str, *, complete: bool, strict: bool = True) -> DecodedText | None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict" if strict else "replace")
     try:
         text = decoder.decode(data, final=complete)
     except UnicodeDecodeError:
@@ -56,49 +86,117 @@ def _decode(data: bytes, encoding: str, *, complete: bool) -> DecodedText | None
     pending = decoder.getstate()[0]
     if len(pending) > 3:  # more than one cut character: not this encoding
         return None
-    name = "utf-8" if encoding == "utf-8-sig" else encoding
     # Windows line ends cost tokens and say nothing to a reader.
     text = text.replace("\r\n", "\n")
-    return DecodedText(text=text, encoding=name, used_bytes=len(data) - len(pending))
+    return DecodedText(text=text, encoding=encoding, used_bytes=len(data) - len(pending))
+
+
+def _shown(decoded: DecodedText, skipped: int = 0) -> DecodedText:
+    return DecodedText(
+        text=decoded.text.translate(_HIDE_CONTROLS),
+        encoding=decoded.encoding,
+        used_bytes=decoded.used_bytes + skipped,
+        skipped_bytes=skipped,
+    )
 
 
 def decode_text(name: str, data: bytes, *, complete: bool) -> DecodedText | None:
-    """The text in `data` if it is text, else None.
+    """The text in `data` if it is text, else None (`why_not_text` says why).
 
-    UTF-8 (or UTF-16 with its byte-order mark) whatever the name; a file named as text
-    (`.csv`, `.log`, …) may also be Shift_JIS. `complete` says `data` is the whole file; a
+    Tried in order: a byte-order mark; UTF-8; UTF-16 without a mark (told by where its NULs
+    fall); and for a file named as text (`.csv`, `.log`, …) Shift_JIS, EUC-JP or cp1252,
+    whichever reads it with the fewest implausible characters. A stray control byte (a NUL)
+    is shown as U+FFFD; many make it binary. `complete` says `data` is the whole file; a
     prefix may end inside a character, which is held back (`used_bytes`) rather than garbled.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode(data, encoding, complete=complete)
-    if b"\x00" in data:
-        return None
+            decoded = _decode(data[len(bom) :], encoding, complete=complete, strict=False)
+            return _shown(decoded, len(bom)) if decoded else None
     named_as_text = PurePath(name).suffix.lower() in TEXT_SUFFIXES
     if not data:
         return DecodedText(text="", encoding="utf-8", used_bytes=0) if named_as_text else None
-    if decoded := _decode(data, "utf-8", complete=complete):
-        return decoded
-    if not named_as_text:
+    candidates = [_decode(data, "utf-8", complete=complete)]
+    if utf16 := _utf16_by_nuls(data):
+        candidates.append(_decode(data, utf16, complete=complete))
+    if named_as_text and candidates[0] is None:
+        # A UTF-8 log with a stray bad byte or two is still that log, unless another encoding
+        # reads it more plausibly.
+        candidates.append(_decode(data, "utf-8", complete=complete, strict=False))
+        candidates += [_decode(data, e, complete=complete, strict=False) for e in _LEGACY_ENCODINGS]
+    scored = [(_implausible(c.text, c.encoding), n, c) for n, c in enumerate(candidates) if c is not None]
+    if not scored:
         return None
-    # A UTF-8 log with a stray bad byte or two is still that log; more, and a legacy encoding
-    # that reads it whole is likelier; failing that, UTF-8 with a few per cent of bad bytes.
-    if decoded := _lenient_utf8(data, complete=complete, max_bad=3):
-        return decoded
-    for encoding in _LEGACY_ENCODINGS:
-        if decoded := _decode(data, encoding, complete=complete):
-            return decoded
-    return _lenient_utf8(data, complete=complete, max_bad=len(data) // 100)
+    score, _, best = min(scored, key=lambda item: item[:2])
+    return _shown(best) if score <= _allowance(best.text) else None
 
 
-def _lenient_utf8(data: bytes, *, complete: bool, max_bad: int) -> DecodedText | None:
-    """UTF-8 with bad bytes shown as U+FFFD, unless there are more of them than `max_bad` allows."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    text = decoder.decode(data, final=complete)
-    if text.count("\ufffd") > max_bad:
-        return None
-    pending = decoder.getstate()[0]
-    return DecodedText(text=text.replace("\r\n", "\n"), encoding="utf-8", used_bytes=len(data) - len(pending))
+def _utf16_by_nuls(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: Latin text has a NUL in every other byte, on one side."""
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    enough = max(2, pairs // 10)  # a stray NUL or two in UTF-8 text is not a pattern
+    if odd >= enough and even * 10 <= odd:
+        return "utf-16-le"
+    if even >= enough and odd * 10 <= even:
+        return "utf-16-be"
+    return None
+
+
+def decode_window(data: bytes, encoding: str, *, start: int, complete: bool) -> DecodedText:
+    """`data` read from byte `start` of a file known to be text in `encoding`.
+
+    A window may begin inside a character: its remaining bytes are skipped (`skipped_bytes`)
+    rather than shown as garbage; bytes that do not decode show as U+FFFD.
+    """
+    skip = _resync(data, encoding, start) if start else 0
+    decoded = _decode(data[skip:], encoding, complete=complete, strict=False)
+    assert decoded is not None, "a lenient decoder accepts any bytes"
+    return _shown(decoded, skip)
+
+
+def _resync(data: bytes, encoding: str, start: int) -> int:
+    """How many leading bytes belong to a character that began before the window."""
+    head = data[:64]
+    if encoding == "utf-8":  # up to three continuation bytes, 10xxxxxx
+        return next((at for at, byte in enumerate(head[:3]) if byte >> 6 != 0b10), len(head[:3]))
+    if encoding.startswith("utf-16"):
+        skip = start % 2
+        unit = head[skip : skip + 2]
+        low_surrogate = len(unit) == 2 and 0xDC <= unit[1 if encoding.endswith("le") else 0] <= 0xDF
+        return skip + 2 * low_surrogate
+    if encoding == "cp932":
+        # Shift_JIS's second bytes overlap ASCII letters, so only a byte below 0x40 (a space, a
+        # digit, a line end) surely starts a character; failing one, guess as for EUC-JP.
+        boundary = next((at for at, byte in enumerate(head) if byte < 0x40), None)
+        if boundary is not None:
+            return boundary
+    if encoding == "euc-jp" and head[:1] < b"\x80":
+        return 0  # EUC-JP uses no ASCII byte inside a character
+    if encoding in ("cp932", "euc-jp"):
+        # A cut double-byte character leaves a stray byte or two; the alignment that reads the
+        # next few characters most plausibly is the right one.
+        return min(range(3), key=lambda skip: (_misaligned(head[skip:32], encoding), skip))
+    return 0
+
+
+def _misaligned(data: bytes, encoding: str) -> int:
+    text = data.decode(encoding, "replace")
+    # In Shift_JIS, a letter glued to a double-byte character is likelier the second half of a cut one.
+    glued = encoding == "cp932" and re.match(r"[A-Za-z][^\x00-\x7f]", text) is not None
+    return _implausible(text, encoding) + glued
+
+
+def why_not_text(name: str, data: bytes) -> str:
+    """Why `decode_text` found no text, as a clause for a sentence."""
+    if data:
+        controls = sum(1 for byte in data if byte in _CONTROL_BYTES)
+        if controls * 50 > len(data):
+            return f"binary: {round(controls * 100 / len(data))}% control bytes"
+    if PurePath(name).suffix.lower() in TEXT_SUFFIXES:
+        return "not readable as UTF-8, UTF-16, Shift_JIS, EUC-JP or cp1252"
+    return "not UTF-8 or UTF-16 text, and its name does not say text (so no legacy encoding was tried)"
 
 
 def is_text(name: str, head: bytes) -> bool:

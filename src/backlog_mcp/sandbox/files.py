@@ -6,13 +6,24 @@ A `FileBody` knows its size up front (for `Content-Length`) and yields its bytes
 
 from __future__ import annotations
 
+import base64
 import struct
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["CHUNK_SIZE", "FileBody", "jpeg_stub", "png_gradient", "small_file", "synthetic_log"]
+__all__ = [
+    "CHUNK_SIZE",
+    "FileBody",
+    "encoding_samples",
+    "journal_log",
+    "jpeg_photo",
+    "jpeg_stub",
+    "png_gradient",
+    "small_file",
+    "synthetic_log",
+]
 
 CHUNK_SIZE = 64 * 1024
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -88,6 +99,62 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def jpeg_stub() -> bytes:
-    """JPEG magic (SOI + JFIF APP0) and an end marker: enough for type sniffing, not a picture."""
+    """JPEG magic (SOI + JFIF APP0) and an end marker, no frame: starts like a JPEG, is not a picture."""
     app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\x00" * 64 + b"\xff\xd9"
+
+
+# A real 16×12 baseline JPEG (JFIF, SOF0, Huffman tables, scan), made once with an imaging library.
+_JPEG_PHOTO = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywtQFdB"
+    "RkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09P"
+    "T09PT09PT09PT09PT0//wAARCAAMABADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAABQb/xAAaEAACAgMAAAAAAAAA"
+    "AAAAAAAABAMiBSEx/8QAFQEBAQAAAAAAAAAAAAAAAAAAAwT/xAAZEQACAwEAAAAAAAAAAAAAAAAAAgMEBSH/2gAMAwEAAhED"
+    "EQA/AJ9XFcqMK4rlRlVaLVRdVaLVSme8wWVovw//2Q=="
+)
+
+
+def jpeg_photo() -> bytes:
+    """A tiny JPEG that decodes: 16×12 pixels, 319 bytes."""
+    return _JPEG_PHOTO
+
+
+_JOURNAL_EVENTS = (
+    "注文 #{n} を受け付けました",
+    "Đã gửi email xác nhận cho khách hàng #{n}",
+    "在庫の引当に失敗しました (品番 A-{n})",
+    "Thanh toán thành công, mã giao dịch {n}",
+    "バッチ処理を開始します: 日次集計 {n}",
+    "Cảnh báo: thời gian phản hồi vượt ngưỡng ({n} ms)",
+)
+
+
+@cache
+def journal_log(lines: int) -> bytes:
+    """A UTF-8 application log in Japanese and Vietnamese: multi-byte characters throughout,
+    so a window starting at any byte may begin inside one."""
+    out = bytearray()
+    for n in range(lines):
+        level = _LEVELS[(n * 7) % len(_LEVELS)]
+        event = _JOURNAL_EVENTS[(n * 5) % len(_JOURNAL_EVENTS)].format(n=1000 + n * 37 % 9000)
+        stamp = f"2025-11-03T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}+09:00"
+        out += f"{stamp} {level:<5} {event}\n".encode()
+    return bytes(out)
+
+
+def encoding_samples() -> list[tuple[str, bytes]]:
+    """Text in the encodings Backlog users attach besides UTF-8, and files that only look like
+    something: each named as the file it pretends to be."""
+    minutes = "議事録 (11月3日)\n参加者: 田中、鈴木、グエン\n決定事項: 添付ファイルの文字コードを確認する\n"
+    memo = "Ghi chú họp 会議メモ\nNgười tham dự: Tanaka, Nguyễn Văn An\nKết luận: dùng UTF-8 từ tháng sau\n"
+    menu = "Menü du café «Chez Zoë»\nCrème brûlée — 4,50 €\nGrüße aus Köln: Müller’s Bäckerei\n"
+    roster = "id,họ tên,ghi chú\n1,Nguyễn Thị Hoa,đã xác nhận\n2,Trần Văn Bình,\x00\n3,佐藤 花子,担当者\n"
+    return [
+        ("議事録-euc-jp.txt", minutes.encode("euc_jp")),
+        ("ghi-chú-utf16le.txt", memo.encode("utf-16-le")),
+        ("menu-cp1252.txt", menu.encode("cp1252")),
+        ("danh-sách-nul.csv", roster.encode("utf-8")),
+        ("broken.jpg", jpeg_stub()),
+        ("broken.png", _PNG_SIGNATURE + b"this is not a PNG: no header chunk, no pixels\n"),
+        ("firmware.bin", bytes(range(256)) * 4),
+    ]

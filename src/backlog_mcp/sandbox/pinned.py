@@ -12,7 +12,15 @@ from datetime import date, timedelta
 
 from backlog_mcp.sandbox.catalog import PRIORITIES
 from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
-from backlog_mcp.sandbox.files import FileBody, jpeg_stub, png_gradient, small_file, synthetic_log
+from backlog_mcp.sandbox.files import (
+    FileBody,
+    encoding_samples,
+    journal_log,
+    jpeg_photo,
+    png_gradient,
+    small_file,
+    synthetic_log,
+)
 from backlog_mcp.sandbox.history import status_path
 from backlog_mcp.sandbox.model import JSON, date_field
 from backlog_mcp.sandbox.texts import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
@@ -23,6 +31,7 @@ __all__ = [
     "CUSTOM_STATUS_ISSUE",
     "HOSTILE_COMMENT",
     "HOSTILE_COMMENT_ISSUE",
+    "JOURNAL_ATTACHMENT_NAME",
     "LARGE_ATTACHMENT_NAME",
     "LARGE_ATTACHMENT_SIZE",
     "LONG_ATTACHMENT_NAME",
@@ -64,6 +73,8 @@ Notified: 全員
 
 LARGE_ATTACHMENT_NAME = "server-log-large.log"
 LARGE_ATTACHMENT_SIZE = 6 * 1024 * 1024
+# About 98 KiB of Japanese and Vietnamese log lines on CHILD_ISSUES[1]: several windows of text.
+JOURNAL_ATTACHMENT_NAME = "app-journal.log"
 # 98 three-byte characters + "_1.txt" = exactly 300 bytes of UTF-8, past most filesystems' 255.
 LONG_ATTACHMENT_NAME = ("とても長い日本語のファイル名を持つ添付ファイルの確認用" * 4)[:98] + "_1.txt"
 
@@ -126,7 +137,7 @@ def _parent_attachments(draft: IssueDraft) -> list[AttachmentDraft]:
         ("CON.txt", _text("a Windows-reserved device name\n"), False),
         (LONG_ATTACHMENT_NAME, _text("名前がとても長い添付ファイルです。\n"), False),
         ("same-name.txt", _text("first file named same-name.txt\n"), False),
-        ("photo.jpg", small_file(jpeg_stub()), False),
+        ("photo.jpg", small_file(jpeg_photo()), False),
         ("same-name.txt", _text("second file named same-name.txt — different content\n"), True),
         (LARGE_ATTACHMENT_NAME, synthetic_log(LARGE_ATTACHMENT_SIZE, seed=1), True),
     ]
@@ -256,10 +267,20 @@ def _pin_vietnamese(draft: IssueDraft, rng: random.Random) -> None:
     ]
 
 
+def _pin_file_formats(draft: IssueDraft, rng: random.Random) -> None:
+    """The child about file names also holds the files whose contents are hard to read."""
+    _pin_child("添付ファイル一覧画面の改修 (日本語ファイル名対応)", 1)(draft, rng)
+    files = [(JOURNAL_ATTACHMENT_NAME, journal_log(1200)), *encoding_samples()]
+    draft.attachments = [
+        AttachmentDraft(name, small_file(body), draft.created_user, draft.created + timedelta(minutes=n))
+        for n, (name, body) in enumerate(files)
+    ]
+
+
 _PINS: dict[str, Callable[[IssueDraft, random.Random], None]] = {
     PARENT_ISSUE: _pin_parent,
     CHILD_ISSUES[0]: _pin_child("添付ファイル API のストリーミング対応", 3),
-    CHILD_ISSUES[1]: _pin_child("添付ファイル一覧画面の改修 (日本語ファイル名対応)", 1),
+    CHILD_ISSUES[1]: _pin_file_formats,
     MANY_COMMENTS_ISSUE: _pin_many_comments,
     CUSTOM_STATUS_ISSUE: _pin_custom_status,
     UNASSIGNED_ISSUE: _pin_unassigned,

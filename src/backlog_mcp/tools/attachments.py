@@ -11,10 +11,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ImageContent, TextContent
 from pydantic import Field
 
-from backlog_mcp.backlog.download import Download
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
-from backlog_mcp.files.sniff import decode_text, image_type, media_type
+from backlog_mcp.files.images import check_image
+from backlog_mcp.files.sniff import decode_text, decode_window, image_type, media_type, why_not_text
+from backlog_mcp.files.window import OffsetPastEndError, read_window
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
+from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size
 from backlog_mcp.tools.args import IssueRef, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
@@ -59,62 +61,68 @@ async def backlog_download_attachment(
     )
 
 
+Offset = Annotated[
+    int,
+    Field(description="Byte of a text file to start at; negative counts from the end (-32768: last 32 KiB)"),
+]
+
+
 async def backlog_get_attachment_content(
-    ctx: Context[AppState, Any], issueIdOrKey: IssueRef, attachmentId: AttachmentId
+    ctx: Context[AppState, Any], issueIdOrKey: IssueRef, attachmentId: AttachmentId, offset: Offset = 0
 ) -> list[TextContent | ImageContent]:
-    """Read an attachment into context: images as images, text as text (capped)."""
+    """Read an attachment into context: images as images, text 32 KiB at a time (offset for more)."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     async with state.api.download_attachment(key, attachmentId) as download:
         name = download.name or f"attachment-{attachmentId}"
-        data, total = await _read_capped(download)
-    label = f"Attachment {attachmentId} of {key}: {name} ({human_size(total)})"
-    if kind := image_type(data):
-        if total <= IMAGE_MAX_BYTES:
-            encoded = base64.b64encode(data).decode("ascii")
-            return [
-                TextContent(type="text", text=f"{label}, {kind}"),
-                ImageContent(type="image", data=encoded, mime_type=kind),
-            ]
-        why = f"an image ({kind}) over the {human_size(IMAGE_MAX_BYTES)} inline limit"
-        return [_pointer(label, why, key, attachmentId)]
-    prefix = data[:TEXT_MAX_BYTES]
-    if decoded := decode_text(name, prefix, complete=len(prefix) >= total):
-        text = decoded.text
-        if decoded.used_bytes < total:
-            text += (
-                f"\n[truncated: showed the first {decoded.used_bytes} of {total} bytes; "
-                "backlog_download_attachment saves the whole file]"
+        declared = download.media_type
+        try:
+            window = await read_window(
+                download.chunks(),
+                size=download.size,
+                offset=offset,
+                length=TEXT_MAX_BYTES,
+                whole_image_up_to=0 if offset else IMAGE_MAX_BYTES,
             )
-        encoding = "" if decoded.encoding == "utf-8" else f" ({decoded.encoding})"
-        return [TextContent(type="text", text=f"{label}, text{encoding}:\n{text}")]
-    kind = media_type(name, data[:_SNIFF_BYTES], download.media_type)
-    return [_pointer(label, f"{kind}, which cannot be shown as text or image", key, attachmentId)]
+        except OffsetPastEndError as exc:
+            raise ToolError(
+                f"offset {offset} is past the end of {name} ({exc.total} bytes): give 0 to {exc.total - 1}, "
+                "or a negative offset to count back from the end."
+            ) from None
+    view = AttachmentView(key, attachmentId, name, window.total, state.max_attachment_bytes)
+    if kind := image_type(window.head):
+        if offset:
+            raise ToolError(
+                f"offset reads part of a text file; {name} is an image ({kind}): call without offset "
+                "to see it."
+            )
+        return _image(view, window.data)
+    decoded = decode_text(name, window.head, complete=len(window.head) >= window.total)
+    if decoded is None:
+        kind = media_type(name, window.head[:_SNIFF_BYTES], declared)
+        why = f"{kind}, which cannot be shown as text or image ({why_not_text(name, window.head)})"
+        return [TextContent(type="text", text=view.pointer(why))]
+    if window.start:
+        complete = window.start + len(window.data) >= window.total
+        decoded = decode_window(window.data, decoded.encoding, start=window.start, complete=complete)
+    return [TextContent(type="text", text=view.text(decoded, window.start, TEXT_MAX_BYTES))]
 
 
-async def _read_capped(download: Download) -> tuple[bytes, int]:
-    """At most what can be shown: the whole of an image under the inline limit, else a text-sized
-    prefix. Decided from the first bytes, so a large file is never read whole. Returns the bytes
-    and the full size (declared, or counted when the body ended first)."""
-    body = bytearray()
-    limit = TEXT_MAX_BYTES
-    async for chunk in download.chunks():
-        if not body and image_type(chunk[:16]):
-            limit = IMAGE_MAX_BYTES
-        body += chunk
-        if len(body) > limit:
-            break
-    else:
-        return bytes(body), len(body)
-    return bytes(body), download.size if download.size is not None else len(body)
-
-
-def _pointer(label: str, why: str, key: str, attachment_id: int) -> TextContent:
-    return TextContent(
-        type="text",
-        text=f"{label} is {why}. Save it with backlog_download_attachment "
-        f'{{"issueIdOrKey":"{key}","attachmentId":{attachment_id}}}.',
-    )
+def _image(view: AttachmentView, data: bytes) -> list[TextContent | ImageContent]:
+    """The image itself when a model API will take it: under the inline limit, and a header that
+    parses (bytes that merely start like an image can fail the client's whole turn)."""
+    check = check_image(data)
+    assert check is not None, "called for bytes with image magic"
+    if check.problem:
+        why = f"not a usable image: it starts like {check.kind}, but {check.problem}"
+        return [TextContent(type="text", text=view.pointer(why))]
+    if view.total > IMAGE_MAX_BYTES:
+        why = f"an image ({check.kind} {check.size}) over the {human_size(IMAGE_MAX_BYTES)} inline limit"
+        return [TextContent(type="text", text=view.pointer(why))]
+    return [
+        TextContent(type="text", text=view.image_caption(check.kind, check.size)),
+        ImageContent(type="image", data=base64.b64encode(data).decode("ascii"), mime_type=check.kind),
+    ]
 
 
 TOOLS = (
