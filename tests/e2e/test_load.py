@@ -123,22 +123,23 @@ async def test_two_hundred_concurrent_calls_over_one_session_all_come_back_right
     sandbox: SandboxServer, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     files_before = _open_files()
-    async with Client(build_server(settings)) as client:
-        distinct = await _distinct_calls(client)
-        # The answer each call gives alone, without faults; the caches it fills (project keys,
-        # statuses) are part of the session, as they would be for an agent.
-        expected = {i: _answer(await client.call_tool(tool, args)) for i, (tool, args) in enumerate(distinct)}
-        assert all(expected.values())
-        picks = list(itertools.islice(itertools.cycle(range(len(distinct))), CONCURRENT))
-        calls = [distinct[i] for i in picks]
+    async with Client(build_server(settings)) as warm:
+        distinct = await _distinct_calls(warm)
+        # The answer each call gives alone, without faults.
+        expected = [_answer(await warm.call_tool(tool, arguments)) for tool, arguments in distinct]
+    assert all(expected)
+    picks = list(itertools.islice(itertools.cycle(range(len(distinct))), CONCURRENT))
+    calls = [distinct[i] for i in picks]
 
-        sandbox.reset_rate_limits()
-        sandbox.reset_requests()
-        sandbox.faults.latency_seconds = LATENCY_SECONDS
-        sandbox.faults.throttle_reset_seconds = 1
-        sandbox.faults.fail_status = 503
-        sandbox.faults.throttle_next = THROTTLED
-        sandbox.faults.fail_next = FAILED
+    sandbox.reset_rate_limits()
+    sandbox.reset_requests()
+    sandbox.faults.latency_seconds = LATENCY_SECONDS
+    sandbox.faults.throttle_reset_seconds = 1
+    sandbox.faults.fail_status = 503
+    sandbox.faults.throttle_next = THROTTLED
+    sandbox.faults.fail_next = FAILED
+    # A fresh session: its caches (project keys, statuses, users) are filled during the burst.
+    async with Client(build_server(settings)) as client:
         tasks_before = len(asyncio.all_tasks())
         tracemalloc.start()
         try:
@@ -157,20 +158,30 @@ async def test_two_hundred_concurrent_calls_over_one_session_all_come_back_right
             tracemalloc.stop()
         tasks_after = len(asyncio.all_tasks())  # the server's handlers ended with their answers
 
-        assert not wrong, wrong[:3]
-        statuses = Counter(r.status for r in sandbox.requests)
-        assert statuses[429] == THROTTLED
-        assert statuses[503] == FAILED
-        assert set(statuses) == {200, 429, 503}
-        # Each injected fault was retried, and none was given up on: one retry line per fault.
-        retries = Counter(
-            "429" if "BacklogRateLimitError" in r.getMessage() else "5xx"
-            for r in caplog.records
-            if "retrying in" in r.getMessage()
-        )
-        assert retries == {"429": THROTTLED, "5xx": FAILED}
-        assert peak - traced_before < PEAK_GROWTH_BOUND
-        assert traced_after - traced_before < RETAINED_GROWTH_BOUND
-        assert tasks_after == tasks_before
-    # The HTTP pool's connections close with the session: the count returns to where it began.
-    assert await _files_settled(files_before) == files_before
+    assert not wrong, wrong[:3]
+    statuses = Counter(r.status for r in sandbox.requests)
+    assert statuses[429] == THROTTLED
+    assert statuses[503] == FAILED
+    assert set(statuses) == {200, 429, 503}
+    # Each injected fault was retried, and none was given up on: one retry line per fault.
+    retries = Counter(
+        "429" if "BacklogRateLimitError" in r.getMessage() else "5xx"
+        for r in caplog.records
+        if "retrying in" in r.getMessage()
+    )
+    assert retries == {"429": THROTTLED, "5xx": FAILED}
+    # Dozens of concurrent misses on one cached lookup made one successful request, not dozens.
+    cached = Counter(
+        r.path for r in sandbox.requests if r.status == 200 and r.path.startswith("/api/v2/projects/")
+    )
+    assert set(cached) == {
+        "/api/v2/projects/DEMO", "/api/v2/projects/OPS", "/api/v2/projects/VNAPP",
+        "/api/v2/projects/DEMO/statuses", "/api/v2/projects/VNAPP/statuses",
+        "/api/v2/projects/DEMO/users", "/api/v2/projects/OPS/users",
+    }  # fmt: skip
+    assert set(cached.values()) == {1}
+    assert peak - traced_before < PEAK_GROWTH_BOUND
+    assert traced_after - traced_before < RETAINED_GROWTH_BOUND
+    assert tasks_after == tasks_before
+    # The HTTP pools' connections close with their sessions: the count returns to where it began.
+    assert await _files_settled(files_before) <= files_before
