@@ -185,3 +185,22 @@ async def test_two_hundred_concurrent_calls_over_one_session_all_come_back_right
     assert tasks_after == tasks_before
     # The HTTP pools' connections close with their sessions: the count returns to where it began.
     assert await _files_settled(files_before) <= files_before
+
+
+async def test_concurrent_callers_of_a_failing_cached_lookup_share_its_attempt_rather_than_queue_for_one_each(
+    sandbox: SandboxServer, settings: Settings
+) -> None:
+    # Backlog down for good: the lookup fails after its retries. Had each of the 20 waiting
+    # callers made its own attempt in turn, the last would wait 20 times the retry budget.
+    sandbox.reset_requests()
+    sandbox.faults.latency_seconds = LATENCY_SECONDS
+    sandbox.faults.fail_status = 503
+    sandbox.faults.fail_next = 1000
+    calls = [("backlog_get_statuses", {"projectIdOrKey": "DEMO"})] * 20
+    async with Client(build_server(settings.model_copy(update={"max_retries": 1}))) as client:
+        results = await _burst(client, calls)
+    texts = [text_of(r) for r in results if r is not None and r.is_error]
+    assert len(texts) == len(calls)
+    assert all("Backlog failed with HTTP 503 while reading project DEMO." in t for t in texts), texts[0]
+    attempts = [r for r in sandbox.requests if r.path == "/api/v2/projects/DEMO/statuses"]
+    assert len(attempts) == 2  # one lookup: its first try and its one retry
