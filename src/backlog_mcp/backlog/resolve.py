@@ -25,21 +25,35 @@ _MAX_PAGE = 100  # issues per `GET /issues`, so IDs per lookup
 
 
 class TTLCache:
-    """Async memo with expiry; concurrent misses on one key make a single call."""
+    """Async memo with expiry; concurrent misses on one key make a single call, and share its
+    failure too: a caller that waited through a failed call gets that error rather than another
+    full round of retries, so the last of many waiters ends as soon as the first."""
 
     def __init__(self, ttl_seconds: float | None, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_seconds
         self._clock = clock
         self._values: dict[Hashable, tuple[float, Any]] = {}
         self._locks: dict[Hashable, anyio.Lock] = {}
+        self._failures: dict[Hashable, int] = {}  # calls failed so far, per key
+        self._last_error: dict[Hashable, Exception] = {}  # since the last success
 
     async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        failures_before = self._failures.get(key, 0)
         lock = self._locks.setdefault(key, anyio.Lock())
         async with lock:
             hit = self._values.get(key)
             if hit is not None and (self._ttl is None or hit[0] > self._clock()):
                 return hit[1]  # type: ignore[no-any-return]
-            value = await load()
+            error = self._last_error.get(key)
+            if error is not None and self._failures[key] > failures_before:
+                raise error
+            try:
+                value = await load()
+            except Exception as exc:
+                self._failures[key] = self._failures.get(key, 0) + 1
+                self._last_error[key] = exc
+                raise
+            self._last_error.pop(key, None)
             self._values[key] = (self._clock() + (self._ttl or 0.0), value)
             return value
 
