@@ -20,6 +20,7 @@ from backlog_mcp.render.reference import (
 )
 from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, project_refs
+from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -29,7 +30,7 @@ __all__ = ["TOOLS"]
 def _one_project(value: str) -> str:
     refs = project_refs(value)
     if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {value!r}.")
+        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
     return refs[0]
 
 
