@@ -88,7 +88,8 @@ class _Session:
         self.portal, self.client, self.tools = portal, client, tools
 
     def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        return self.portal.call(self.client.call_tool, name, arguments)
+        result: CallToolResult = self.portal.call(self.client.call_tool, name, arguments)
+        return result
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +163,7 @@ def test_any_arguments_drawn_from_the_advertised_schemas_get_a_clear_answer_and_
 
 
 # Each argument that names a path segment or a folder, with the cheapest tool that takes it.
-_PATH_ARGUMENTS = [
+_PATH_ARGUMENTS: list[tuple[str, str, dict[str, Any]]] = [
     ("backlog_get_issue", "issueIdOrKey", {}),
     ("backlog_get_attachments", "issueIdOrKey", {}),
     ("backlog_get_statuses", "projectIdOrKey", {}),

@@ -15,7 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,7 +58,7 @@ class RequestRecord:
     path: str
     query: tuple[tuple[str, str], ...]
     status: int
-    raw_path: str = ""  # as sent, still percent-encoded: `path` is decoded
+    raw_path: str = field(default="", compare=False)  # as sent, still percent-encoded: `path` is decoded
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

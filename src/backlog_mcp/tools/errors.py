@@ -19,7 +19,7 @@ def clip(text: str) -> str:
     """`text` as is when short, else its start and its full length."""
     if len(text) <= ECHO_MAX_CHARS:
         return text
-    return f"{text[: ECHO_MAX_CHARS - 20]}… ({len(text)} characters)"
+    return _cut(text, f"{len(text)} characters")
 
 
 def echo(value: object) -> str:
@@ -31,8 +31,14 @@ def echo(value: object) -> str:
         return "a number too long to show"
     if len(text) <= ECHO_MAX_CHARS:
         return text
-    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
-    return f"{text[: ECHO_MAX_CHARS - 20]}… ({size})"
+    return _cut(
+        text, f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
+    )
+
+
+def _cut(text: str, size: str) -> str:
+    tail = f"… ({size})"
+    return text[: ECHO_MAX_CHARS - len(tail)] + tail
 
 
 # An ID-list filter given a name (`statusId: "未対応"`) is told which tool lists its IDs.
