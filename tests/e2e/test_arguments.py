@@ -123,6 +123,8 @@ async def test_choices_ignore_case_but_booleans_are_strictly_true_or_false(clien
     for vague in ("yes", "1", 1, "on"):
         text = await call_error(client, "backlog_get_projects", {"archived": vague})
         assert f"archived must be true or false (got {vague!r})" in text
+    text = await call_error(client, "backlog_get_issue_list", {"count": True})
+    assert "count must be a whole number (got True)" in text
     archived = await call(client, "backlog_get_projects", {"archived": "TRUE"})
     assert "|LEGACY|" in archived
     assert "|DEMO|" not in archived
@@ -165,3 +167,13 @@ async def test_a_huge_argument_is_not_echoed_back_whole(
     text = await call_error(client, tool, arguments)
     assert len(text) < 600, text[:300]
     assert "characters" in text or "got" in text
+
+
+async def test_text_with_a_lone_surrogate_is_refused_in_a_sentence_not_a_crash(client: Client) -> None:
+    # JSON can carry "\ud800"; no URL or file name can, and it used to end in the masked crash text.
+    for tool, arguments in [
+        ("backlog_get_issue_list", {"keyword": "\ud800"}),
+        ("backlog_export_issue_context", {"issueIdOrKey": "DEMO-1", "outputDir": "a\udfff"}),
+    ]:
+        text = await call_error(client, tool, arguments)
+        assert "must be valid Unicode text, without lone surrogates" in text

@@ -40,7 +40,8 @@ _HOSTILE_TEXT = [
     "DEMO-1%2F..%2Fusers%2Fmyself", "DEMO/../users", "DEMO-1?apiKey=x", "DEMO-1#x", "DEMO-1\x00",
     "DEMO-1\n", "\u202edemo-1", "ＤＥＭＯ-１", "𝔇𝔈𝔐𝔒-1", "https://other.backlog.com/view/DEMO-2",
     "file:///etc/passwd", "/etc/passwd", "~", "~/x", "C:\\Windows", "CON", "-1", "0", "9" * 30, "1e3",
-    "null", "true", "[1,2]", '{"a":1}', "x" * 20_000, "未対応", "DEMO,../x", "..,..", "DEMO-1 DEMO-2",
+    "null", "true", "[1,2]", '{"a":1}', "x" * 20_000, "未対応", "\ud800", "DEMO-1\udfff",
+    "DEMO,../x", "..,..", "DEMO-1 DEMO-2",
 ]  # fmt: skip
 _VALID_TEXT = {
     "issueIdOrKey": ["DEMO-1", "demo-2", "DEMO-4", "VNAPP-1", "DEMO-99999"],

@@ -7,9 +7,11 @@ of every tool (applied by `registry.build_tool`, so a new tool gets it too):
 - `null` means "not given": the default applies, and a required argument is still required.
 - A text argument takes a JSON number as its digits (`10001` for an issue ID).
 - Keys, IDs, numbers, dates and choices are NFKC-normalised and trimmed, so full-width
-  `ＤＥＭＯ-１` from a Japanese IME is `DEMO-1`; keys and choices ignore case (`"ASC"` is `asc`).
+  `ＤＥＭＯ-１` from a Japanese IME is `DEMO-1`; keys and the choices a schema lists as an
+  `enum` ignore case (`"ASC"` is `asc`).
 - Booleans are strictly `true` or `false` (JSON booleans, or those two words as text): a
-  `"yes"` or a `1` is refused, since a guessed flag silently changes what a list shows.
+  `"yes"` or a `1` is refused, and so is `true` for a number, since a guessed flag silently
+  changes what a list shows.
 - An ID list takes `5`, `"5,7"` or `[5, 7]`.
 
 Free text (a keyword) is passed on as given.

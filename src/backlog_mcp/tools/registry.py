@@ -20,7 +20,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticKnownError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from backlog_mcp.tools.args import SPACE, nfkc
 
@@ -74,6 +74,9 @@ def _concrete(annotation: Any) -> Any:
 
 def _lenient(kind: Any, value: Any) -> Any:
     """`value` read by the leniency rule for an argument of type `kind` (see tools/args.py)."""
+    if isinstance(value, str) and not _encodable(value):
+        # JSON can carry a lone UTF-16 surrogate ("\ud800"); no URL or file name can.
+        raise PydanticCustomError("text_encoding", "must be valid Unicode text, without lone surrogates")
     if kind is str:
         # A number given for a text argument (an issue ID from the Inspector) is its digits.
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -83,12 +86,22 @@ def _lenient(kind: Any, value: Any) -> Any:
         if isinstance(value, bool):
             return value
         raise PydanticKnownError("bool_parsing")
+    if kind is int and isinstance(value, bool):  # pydantic would read true as 1
+        raise PydanticKnownError("int_type")
     if isinstance(value, str):
         value = nfkc(value)
         if get_origin(kind) is Literal:
             choices = {str(c).lower(): c for c in get_args(kind)}
             return choices.get(value.lower(), value)
     return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _lenient_model(arg_model: type[BaseModel], space: str | None) -> type[BaseModel]:
