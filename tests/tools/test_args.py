@@ -72,7 +72,7 @@ def test_an_issue_url_is_read_only_from_the_configured_space() -> None:
     space = {SPACE: "demo.backlog.com"}
     assert issue_refs.validate_python("https://demo.backlog.com/view/DEMO-2", context=space) == "DEMO-2"
     assert (
-        issue_refs.validate_python("https://DEMO.backlog.com:443/view/demo-2#comment-1", context=space)
+        issue_refs.validate_python("HTTPS://DEMO.backlog.com:443/VIEW/demo-2#comment-1", context=space)
         == "DEMO-2"
     )
     for other in (

@@ -1,4 +1,5 @@
-"""The Backlog API v2 client: HTTP, authentication, retries, rate limits, error mapping.
+"""The Backlog API v2 client: HTTP, authentication, retries, rate limits (answers are read by
+`responses.py`: error bodies, rate-limit headers, addresses that are not a Backlog space).
 
 It knows nothing of MCP. Every failure is raised as a `backlog_mcp.errors.BacklogError` whose
 message is built from what was asked for (`what`) and Backlog's own error body, never from the

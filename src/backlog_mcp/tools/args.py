@@ -51,7 +51,7 @@ _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _NUMERIC_ID = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII only: str.isdigit() also takes "²" and "٣"
 _VIEW_URL = re.compile(
-    r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?(?P<host>[^/\s?#]*)/view/"
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?(?P<host>[^/\s?#]*)/(?i:view)/"
     r"(?P<key>[A-Za-z][A-Za-z0-9_]*-[0-9]+)(?:[?#]\S*)?$"
 )
 _LIST_SEPARATORS = re.compile(r"[,、\s]+")  # NFKC turns the full-width comma into ","; not 、
