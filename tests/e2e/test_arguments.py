@@ -54,6 +54,14 @@ async def test_null_for_any_optional_argument_of_any_tool_means_not_given(
     assert checked >= 30  # every optional argument of the fifteen tools was sent as null
 
 
+async def test_null_for_an_argument_the_tool_does_not_have_asks_for_nothing(client: Client) -> None:
+    # Clients that send every parameter of an older schema as null still get their answer.
+    text = await call(
+        client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "count": None, "offset": None}
+    )
+    assert "DEMO" in text
+
+
 async def test_null_for_a_required_argument_is_reported_as_required(client: Client) -> None:
     text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": None})
     assert text == "Error executing tool backlog_get_issue: Invalid arguments: issueIdOrKey is required."

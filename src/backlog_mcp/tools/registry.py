@@ -111,8 +111,9 @@ def _lenient_model(arg_model: type[BaseModel], space: str | None) -> type[BaseMo
     def drop_nulls(cls: type[BaseModel], data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        # A required argument given null is then reported as required, not as "must be text".
-        return {k: v for k, v in data.items() if not (v is None and k in kinds)}
+        # A required argument given null is then reported as required, not as "must be text";
+        # an unknown one given null asks for nothing, so it is not worth refusing the call for.
+        return {k: v for k, v in data.items() if v is not None}
 
     def lenient(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
         return _lenient(kinds[info.field_name], value) if info.field_name in kinds else value
