@@ -185,3 +185,10 @@ async def test_text_with_a_lone_surrogate_is_refused_in_a_sentence_not_a_crash(c
     ]:
         text = await call_error(client, tool, arguments)
         assert "must be valid Unicode text, without lone surrogates" in text
+
+
+async def test_a_huge_user_keyword_is_quoted_back_capped(client: Client) -> None:
+    text = await call(client, "backlog_get_users", {"projectIdOrKey": "DEMO", "keyword": "ｘ" * 100_000})
+    assert text.startswith("No users in DEMO matching 'ｘｘ")
+    assert "… (100000 characters)'" in text
+    assert len(text) < 300
