@@ -163,7 +163,7 @@ class _NotBacklog(BaseHTTPRequestHandler):
 @pytest.fixture
 def not_backlog() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _NotBacklog)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import CallToolResult, Tool
@@ -56,31 +56,43 @@ _ANY: st.SearchStrategy[Any] = st.recursive(
 )
 
 
-def _values(name: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """What a model might send for this argument: by its schema, hostile text, or anything at all."""
+def _conforming(name: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values the advertised schema allows (which Backlog may still refuse, or find nothing for)."""
     kind = prop.get("type")
-    by_schema: st.SearchStrategy[Any]
+    if "enum" in prop:
+        return st.sampled_from(prop["enum"])
     if kind == "integer":
-        by_schema = st.integers(min_value=-5, max_value=120) | st.integers() | st.just(2**70)
-    elif kind == "boolean":
-        by_schema = st.booleans() | st.sampled_from(["true", "FALSE", "yes", "1"])
-    elif kind == "array":
-        by_schema = st.lists(st.integers(min_value=-1, max_value=2**40), max_size=4) | st.sampled_from(
-            ["1,2", "１，２", "open", "1/../2"]
+        low = prop.get("minimum", 0)
+        return st.integers(min_value=low, max_value=prop.get("maximum", low + 5)) | st.integers(
+            min_value=low, max_value=2**40
         )
-    elif "Since" in name or "Until" in name:
-        by_schema = st.sampled_from(["2026-01-31", "２０２６-０１-３１", "2026-02-30", "yesterday"])
-    else:
-        by_schema = st.sampled_from(_VALID_TEXT.get(name, ["DEMO"])) | st.text(max_size=40)
-    return st.one_of(by_schema, by_schema, st.sampled_from(_HOSTILE_TEXT), _ANY)
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "array":
+        return st.lists(st.integers(min_value=1, max_value=2**40), max_size=4)
+    if "Since" in name or "Until" in name:
+        return st.dates().map(lambda d: d.isoformat())
+    if name in _VALID_TEXT:
+        return st.sampled_from(_VALID_TEXT[name])
+    return st.sampled_from(["DEMO", "バグ", "Nguyễn"]) | st.text(max_size=40)
 
 
-def _arguments(tool: Tool) -> st.SearchStrategy[dict[str, Any]]:
+def _hostile(name: str, prop: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """What a model gets wrong: near misses of the schema, hostile text, or anything at all."""
+    near: st.SearchStrategy[Any] = st.sampled_from(
+        [-1, 0, 2**70, 10**30, "１，２", "open", "1/../2", "yes", "ASC", "2026-02-30", "２０２６-０１-３１"]
+    )
+    return st.one_of(_conforming(name, prop), near, st.sampled_from(_HOSTILE_TEXT), _ANY)
+
+
+def _arguments(tool: Tool, hostile: bool) -> st.SearchStrategy[dict[str, Any]]:
+    values = _hostile if hostile else _conforming
     properties: dict[str, Any] = tool.input_schema["properties"]
     required = set(tool.input_schema.get("required", []))
-    always = {n: _values(n, p) for n, p in properties.items() if n in required}
-    maybe = {n: _values(n, p) for n, p in properties.items() if n not in required}
-    maybe["../" + next(iter(properties), "x")] = _ANY  # an argument no tool has
+    always = {n: values(n, p) for n, p in properties.items() if n in required}
+    maybe = {n: values(n, p) for n, p in properties.items() if n not in required}
+    if hostile:
+        maybe["../" + next(iter(properties), "x")] = _ANY  # an argument no tool has
     return st.fixed_dictionaries(always, optional=maybe)
 
 
@@ -146,12 +158,14 @@ def _check_paths(sandbox: SandboxServer) -> int:
 
 def _fuzz(session: _Session, sandbox: SandboxServer, root: Path, data: st.DataObject) -> None:
     tool = data.draw(st.sampled_from(session.tools), label="tool")
-    arguments = data.draw(_arguments(tool), label="arguments")
+    arguments = data.draw(_arguments(tool, hostile=data.draw(st.booleans())), label="arguments")
     before = _outside_workspace(root)
     sandbox.reset_requests()
     sandbox.reset_rate_limits()
-    _check_answer(tool.name, session.call(tool.name, arguments))
-    _check_paths(sandbox)
+    result = session.call(tool.name, arguments)
+    _check_answer(tool.name, result)
+    event("refused" if result.is_error else "answered")
+    event("reached the sandbox" if _check_paths(sandbox) else "stopped before any request")
     assert _outside_workspace(root) == before
 
 
