@@ -15,6 +15,7 @@ __all__ = [
     "BacklogConnectionError",
     "BacklogError",
     "BacklogInvalidRequestError",
+    "BacklogNotASpaceError",
     "BacklogNotFoundError",
     "BacklogPermissionError",
     "BacklogRateLimitError",
@@ -58,6 +59,11 @@ class BacklogRequestTooLongError(BacklogError):
 
 class BacklogResponseError(BacklogError):
     """Backlog answered with something that is not the JSON we expected."""
+
+
+class BacklogNotASpaceError(BacklogResponseError):
+    """The configured address answered, but not as a Backlog space does (a proxy, a login page,
+    a `.com` address for a `.jp` space); the message says what to check."""
 
 
 class BacklogAPIError(BacklogError):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 from mcp import MCPError
@@ -133,7 +134,11 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=_lifespan(settings, transport),
-        tools=[build_tool(t) for name in settings.enabled_toolsets for t in TOOLSETS[name].TOOLS],
+        tools=[
+            build_tool(t, space=urlsplit(settings.base_url).netloc)
+            for name in settings.enabled_toolsets
+            for t in TOOLSETS[name].TOOLS
+        ],
         secrets=secrets,
     )
     register_prompts_and_resources(server, settings.enabled_toolsets)

@@ -18,6 +18,7 @@ from backlog_mcp.errors import (
     BacklogAuthError,
     BacklogConnectionError,
     BacklogInvalidRequestError,
+    BacklogNotASpaceError,
     BacklogNotFoundError,
     BacklogPermissionError,
     BacklogRateLimitError,
@@ -26,6 +27,7 @@ from backlog_mcp.errors import (
     BacklogServerError,
 )
 from backlog_mcp.redact import install_log_redaction
+from backlog_mcp.render.text import RenderContext
 
 pytestmark = pytest.mark.anyio
 
@@ -215,10 +217,17 @@ async def test_429_far_from_reset_fails_at_once_saying_when_to_retry() -> None:
     reset = str(int((NOW + timedelta(seconds=600)).timestamp()))
     recorder = Recorder(_error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset}))
     with pytest.raises(BacklogRateLimitError) as caught:
-        await _api(recorder, rate_limit_max_wait=60, zone=ZoneInfo("Asia/Tokyo")).count_issues(IssueFilter())
+        await _api(recorder, rate_limit_max_wait=60).count_issues(IssueFilter())
     assert recorder.sleeps == []
-    assert "in 600 s" in str(caught.value)
-    assert "It resets at 2026-11-24T21:10:00+09:00 (in 600 s)" in str(caught.value)
+    assert "It resets at 2026-11-24T12:10Z (in 600 s): retry after that." in str(caught.value)
+
+
+async def test_429_reset_time_is_told_in_the_format_it_is_given() -> None:
+    reset = str(int((NOW + timedelta(seconds=600)).timestamp()))
+    recorder = Recorder(_error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset}))
+    when = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://space.backlog.com").when
+    with pytest.raises(BacklogRateLimitError, match=r"It resets at 2026-11-24T21:10\+09:00 \(in 600 s\)"):
+        await _api(recorder, rate_limit_max_wait=60, when=when).count_issues(IssueFilter())
 
 
 async def test_rate_limit_headers_are_remembered() -> None:
@@ -229,12 +238,70 @@ async def test_rate_limit_headers_are_remembered() -> None:
     assert api.rate_limit.remaining == 598
 
 
-async def test_non_json_body_is_a_clear_response_error() -> None:
+async def test_a_page_instead_of_json_says_the_address_is_not_a_backlog_space() -> None:
     recorder = Recorder(
-        httpx2.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"})
+        httpx2.Response(200, text="<html>Sign in</html>", headers={"content-type": "text/html"})
     )
-    with pytest.raises(BacklogResponseError, match=r"not JSON.*text/html"):
+    with pytest.raises(BacklogNotASpaceError) as caught:
         await _api(recorder).get_space()
+    assert str(caught.value).startswith(
+        "https://space.backlog.com did not answer like a Backlog space when asked for the space "
+        "(HTTP 200 with a body that is not JSON (text/html)). Check that BACKLOG_BASE_URL is your "
+        "space's own address"
+    )
+    assert "no proxy or login page stands in between" in str(caught.value)
+
+
+_NOT_BACKLOG = [
+    # A .com address for a .jp space, or a proxy: a web server's own 404 page.
+    httpx2.Response(404, text="<!doctype html><h1>Not Found</h1>", headers={"content-type": "text/html"}),
+    httpx2.Response(404, text=""),
+    httpx2.Response(404, json={"message": "Not Found", "status": 404}),  # some other JSON API
+    httpx2.Response(400, json={"error": "bad request"}),
+    httpx2.Response(403, text="<html>Forbidden by proxy</html>", headers={"content-type": "text/html"}),
+    httpx2.Response(401, text="", headers={"WWW-Authenticate": 'Basic realm="proxy"'}),
+    httpx2.Response(405, text="Method Not Allowed", headers={"content-type": "text/plain"}),
+]
+
+
+@pytest.mark.parametrize("response", _NOT_BACKLOG, ids=lambda r: f"{r.status_code}")
+async def test_an_error_without_backlogs_error_body_says_the_address_is_not_a_backlog_space(
+    response: httpx2.Response,
+) -> None:
+    with pytest.raises(BacklogNotASpaceError) as caught:
+        await _api(Recorder(response)).get_myself()
+    text = str(caught.value)
+    assert text.startswith(
+        f"https://space.backlog.com did not answer like a Backlog space when asked for the current user "
+        f"(HTTP {response.status_code} with "
+    )
+    assert "not found" not in text
+    assert "BACKLOG_BASE_URL" in text
+
+
+async def test_a_redirect_to_a_login_page_is_named_as_such() -> None:
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if request.url.host == "space.backlog.com":
+            return httpx2.Response(302, headers={"Location": "https://sso.example.com/login"})
+        return httpx2.Response(200, text="<html>Sign in</html>", headers={"content-type": "text/html"})
+
+    http = make_http_client(
+        "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(handle)
+    )
+    with pytest.raises(
+        BacklogNotASpaceError, match=r"not JSON \(text/html\), after a redirect to sso.example.com\)"
+    ):
+        await Backlog(http, api_key=KEY).get_space()
+
+
+async def test_backlogs_own_errors_are_still_read_as_backlogs() -> None:
+    with pytest.raises(BacklogNotFoundError, match="No such API"):
+        await _api(Recorder(_error(404, "No such API.", 6))).get_myself()
+    with pytest.raises(BacklogInvalidRequestError):
+        await _api(Recorder(_error(400, "Invalid request.", 7))).get_myself()
+    # A 5xx is the space failing, not another address: still a server error, and retried.
+    with pytest.raises(BacklogServerError):
+        await _api(Recorder(httpx2.Response(502, text="<html>Bad gateway</html>"))).get_myself()
 
 
 async def test_unexpected_shape_is_a_response_error() -> None:

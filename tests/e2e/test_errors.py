@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from mcp import Client
 from mcp.types import TextContent
 
+from backlog_mcp import cli
 from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
@@ -39,7 +45,7 @@ async def test_an_unknown_numeric_project_id_is_named_not_an_empty_list(client: 
     [
         ({"count": 500}, "count must be at most 100 (got 500)"),
         ({"count": 0}, "count must be at least 1 (got 0)"),
-        ({"statusId": "open"}, "statusId[0] must be a whole number (got 'open')"),
+        ({"statusId": "open"}, "statusId[0] takes numeric IDs, not names (got 'open')"),
         ({"order": "newest"}, "order must be one of 'asc' or 'desc' (got 'newest')"),
         ({"createdSince": "2026/01/01"}, "createdSince must be a date as yyyy-MM-dd"),
         ({"parentChild": 9}, "parentChild must be 0 to 4 (got 9)"),
@@ -99,16 +105,22 @@ async def test_rate_limit_near_reset_is_waited_out(client: Client, sandbox: Sand
     assert "priorities" in await call(client, "backlog_get_priorities")
 
 
-async def test_rate_limit_far_from_reset_says_when_to_retry(sandbox: SandboxServer) -> None:
+async def test_rate_limit_far_from_reset_says_when_to_retry_in_the_format_of_every_date(
+    sandbox: SandboxServer,
+) -> None:
     settings = load_settings(
-        base_url=sandbox.base_url, api_key=sandbox.api_key, rate_limit_max_wait_seconds=0
+        base_url=sandbox.base_url,
+        api_key=sandbox.api_key,
+        rate_limit_max_wait_seconds=0,
+        timezone="Asia/Tokyo",
     )
     sandbox.faults.throttle_next = 1
     sandbox.faults.throttle_reset_seconds = 30
     async with Client(build_server(settings)) as client:
         text = await call_error(client, "backlog_get_priorities")
     assert "rate limit is used up (HTTP 429)" in text
-    assert "retry after that" in text
+    # As render/text.py shows every date: ISO 8601 to the minute in BACKLOG_TIMEZONE.
+    assert re.search(r"It resets at \d{4}-\d\d-\d\dT\d\d:\d\d\+09:00 \(in \d+ s\): retry after that\.", text)
 
 
 async def test_unreachable_backlog_is_a_clear_error() -> None:
@@ -131,3 +143,64 @@ async def test_a_low_rate_limit_is_announced_before_it_runs_out(
     assert isinstance(note, TextContent)
     assert note.text.startswith("Note: Backlog's rate limit is low: ")
     assert "of 6 requests of this kind left until " in note.text
+
+
+class _NotBacklog(BaseHTTPRequestHandler):
+    """A web server's own 404 page for every path, as a `.com` address of a `.jp` space or a proxy gives."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # stdout/stderr stay quiet
+        pass
+
+
+@pytest.fixture
+def not_backlog() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotBacklog)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+NOT_A_SPACE = "did not answer like a Backlog space when asked for "
+
+
+async def test_an_address_that_is_not_a_backlog_space_is_named_as_such_by_every_tool(
+    not_backlog: str,
+) -> None:
+    settings = load_settings(base_url=not_backlog, api_key="k", max_retries=0)
+    async with Client(build_server(settings)) as client:
+        for tool, arguments in [
+            ("backlog_get_projects", {}),
+            ("backlog_get_issue", {"issueIdOrKey": "DEMO-1"}),
+            ("backlog_get_issue_list", {"projectIdOrKey": "DEMO"}),
+            ("backlog_get_statuses", {"projectIdOrKey": "DEMO"}),
+        ]:
+            text = await call_error(client, tool, arguments)
+            assert f"{not_backlog} {NOT_A_SPACE}" in text, text
+            assert "(HTTP 404 with an HTML page)" in text
+            assert "Check that BACKLOG_BASE_URL is your space's own address" in text
+            assert "not found" not in text
+
+
+def test_check_says_the_address_is_not_a_backlog_space_rather_than_user_not_found(
+    not_backlog: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("BACKLOG_BASE_URL", not_backlog)
+    monkeypatch.setenv("BACKLOG_API_KEY", "k")
+    monkeypatch.setenv("BACKLOG_MAX_RETRIES", "0")
+    assert cli.main(["check"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert f"{not_backlog} {NOT_A_SPACE}" in err
+    assert "The current user not found" not in err

@@ -104,6 +104,10 @@ def test_a_window_starting_at_any_byte_shows_only_whole_characters(text: str) ->
             continue
         if data.decode(codec) != text:  # EUC-JP has no ¥ of its own: it comes back as a backslash
             continue
+        if codec == "euc_jp" and b"\x8f" in data:
+            # JIS X 0212's three-byte characters (0x8F lead) end in two bytes that are themselves
+            # a valid character: a window starting inside one cannot be told from a whole one.
+            continue
         for start in range(len(data)):
             window = decode_window(data[start:], encoding, start=start, complete=True)
             assert "\ufffd" not in window.text

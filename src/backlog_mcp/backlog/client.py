@@ -1,4 +1,5 @@
-"""The Backlog API v2 client: HTTP, authentication, retries, rate limits, error mapping.
+"""The Backlog API v2 client: HTTP, authentication, retries, rate limits (answers are read by
+`responses.py`: error bodies, rate-limit headers, addresses that are not a Backlog space).
 
 It knows nothing of MCP. Every failure is raised as a `backlog_mcp.errors.BacklogError` whose
 message is built from what was asked for (`what`) and Backlog's own error body, never from the
@@ -10,8 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -23,18 +23,13 @@ from tenacity.wait import wait_exponential_jitter
 
 from backlog_mcp import __version__
 from backlog_mcp.backlog.params import Params, encode_params
+from backlog_mcp.backlog.responses import ErrorMapping, RateLimitInfo, iso_utc, not_a_space, rate_limit_from
 from backlog_mcp.errors import (
-    BacklogAPIError,
-    BacklogAuthError,
     BacklogConnectionError,
-    BacklogInvalidRequestError,
-    BacklogNotFoundError,
-    BacklogPermissionError,
     BacklogRateLimitError,
     BacklogRequestTooLongError,
     BacklogResponseError,
     BacklogServerError,
-    ErrorDetail,
 )
 
 __all__ = [
@@ -53,15 +48,6 @@ _RATE_LIMIT_MARGIN_SECONDS = 0.5
 MAX_URL_CHARS = 8000
 RETRY_BUDGET_SECONDS = 30.0
 _adapters: dict[Any, TypeAdapter[Any]] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimitInfo:
-    """What the last response's `X-RateLimit-*` headers said."""
-
-    limit: int
-    remaining: int
-    reset_at: datetime
 
 
 def segment(value: str | int) -> str:
@@ -102,7 +88,7 @@ class BacklogClient:
             within `rate_limit_max_wait` seconds; none starts later than `RETRY_BUDGET_SECONDS`
             (or the rate-limit wait, if longer) after the first.
         sleep: injectable for tests.
-        zone: the zone in which a 429's reset time is told (BACKLOG_TIMEZONE).
+        when: formats a 429's reset time; the server passes the format of every date it shows.
     """
 
     def __init__(
@@ -115,10 +101,10 @@ class BacklogClient:
         rate_limit_max_wait: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        zone: tzinfo = UTC,
+        when: Callable[[datetime], str] = iso_utc,
     ) -> None:
         self._http_or_factory = http
-        self._zone = zone
+        self._when = when
         self._api_key = api_key
         self._uses_token = uses_token and not api_key
         self._max_retries = max_retries
@@ -145,10 +131,9 @@ class BacklogClient:
         try:
             return response.json()
         except ValueError:
-            raise BacklogResponseError(
-                f"Backlog answered the request for {what} with a body that is not JSON "
-                f"(HTTP {response.status_code}, {response.headers.get('content-type', 'no content type')})."
-            ) from None
+            kind = response.headers.get("content-type", "no content type")
+            evidence = f"HTTP {response.status_code} with a body that is not JSON ({kind})"
+            raise not_a_space(response, self._http.base_url, what, evidence) from None
 
     async def get_model(self, model: type[T], path: str, params: Params | None = None, *, what: str) -> T:
         """GET and validate into `model` (a pydantic model or `list[Model]`)."""
@@ -244,7 +229,8 @@ class BacklogClient:
         if stream:  # the error body is small; read it for Backlog's message, then let go
             await response.aread()
             await response.aclose()
-        raise self._error_for(response, what)
+        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when)
+        raise mapping.error_for(response, what, self._clock())
 
     # -- retry policy --------------------------------------------------------------------------
 
@@ -277,113 +263,6 @@ class BacklogClient:
     # -- responses -----------------------------------------------------------------------------
 
     def _remember_rate_limit(self, response: httpx2.Response) -> None:
-        info = _rate_limit_from(response)
+        info = rate_limit_from(response)
         if info is not None:
             self.rate_limit = info
-
-    def _error_for(self, response: httpx2.Response, what: str) -> BacklogAPIError:
-        status = response.status_code
-        details = _error_details(response)
-        if status == 401:
-            return BacklogAuthError(self._auth_advice(response), status=status, details=details)
-        if status == 403:
-            return BacklogPermissionError(
-                f"Not permitted to read {what} (HTTP 403): the Backlog user behind these credentials "
-                "has no access to it.",
-                status=status,
-                details=details,
-            )
-        if status == 404:
-            return BacklogNotFoundError(f"{_capitalise(what)} not found.", status=status, details=details)
-        if status == 429:
-            reset_at = _reset_from(response)
-            return BacklogRateLimitError(
-                _rate_limit_message(reset_at, self._clock(), self._zone),
-                status=status,
-                details=details,
-                reset_at=reset_at,
-            )
-        if status >= 500:
-            return BacklogServerError(
-                f"Backlog failed with HTTP {status} while reading {what}.", status=status, details=details
-            )
-        if status == 400:
-            return BacklogInvalidRequestError(
-                f"Backlog rejected the request for {what} (HTTP 400).", status=status, details=details
-            )
-        return BacklogAPIError(
-            f"Backlog answered HTTP {status} while reading {what}.", status=status, details=details
-        )
-
-    def _auth_advice(self, response: httpx2.Response) -> str:
-        if self._uses_token:
-            described = _bearer_error_description(response.headers.get("www-authenticate", ""))
-            reason = f" ({described})" if described else ""
-            return (
-                f"Backlog rejected the access token (HTTP 401){reason}: OAuth tokens last one hour; "
-                "set a fresh BACKLOG_ACCESS_TOKEN."
-            )
-        return (
-            "Backlog rejected the API key (HTTP 401): check BACKLOG_API_KEY and that BACKLOG_BASE_URL "
-            f"is the space the key belongs to ({self._http.base_url.host})."
-        )
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _error_details(response: httpx2.Response) -> tuple[ErrorDetail, ...]:
-    try:
-        body = response.json()
-    except ValueError:
-        return ()
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(errors, list):
-        return ()
-    details = []
-    for item in errors:
-        if isinstance(item, dict) and item.get("message"):
-            code = item.get("code")
-            details.append(
-                ErrorDetail(
-                    message=str(item["message"]),
-                    code=code if isinstance(code, int) else None,
-                    more_info=str(item.get("moreInfo") or ""),
-                )
-            )
-    return tuple(details)
-
-
-def _bearer_error_description(header: str) -> str:
-    marker = 'error_description="'
-    if marker not in header:
-        return ""
-    return header.split(marker, 1)[1].split('"', 1)[0]
-
-
-def _reset_from(response: httpx2.Response) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(response.headers["x-ratelimit-reset"]), UTC)
-    except (KeyError, ValueError, OverflowError, OSError):
-        return None
-
-
-def _rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
-    reset_at = _reset_from(response)
-    try:
-        limit = int(response.headers["x-ratelimit-limit"])
-        remaining = int(response.headers["x-ratelimit-remaining"])
-    except (KeyError, ValueError):
-        return None
-    return RateLimitInfo(limit=limit, remaining=remaining, reset_at=reset_at) if reset_at else None
-
-
-def _rate_limit_message(reset_at: datetime | None, now: datetime, zone: tzinfo) -> str:
-    if reset_at is None:
-        return "Backlog's rate limit is used up (HTTP 429). Wait a minute, then retry."
-    seconds = max(0, round((reset_at - now).total_seconds()))
-    return (
-        f"Backlog's rate limit is used up (HTTP 429). It resets at "
-        f"{reset_at.astimezone(zone).isoformat(timespec='seconds')} (in {seconds} s): retry after that."
-    )

@@ -9,6 +9,7 @@ import httpx2
 from backlog_mcp.backlog.api import Backlog
 from backlog_mcp.backlog.client import make_http_client
 from backlog_mcp.config import Settings
+from backlog_mcp.render.text import RenderContext
 
 __all__ = ["backlog_for", "http_client_for"]
 
@@ -33,7 +34,8 @@ def http_client_for(
 
 
 def backlog_for(settings: Settings, http: httpx2.AsyncClient | Callable[[], httpx2.AsyncClient]) -> Backlog:
-    """The API over `http` (or a factory for it), with the settings' retries, waits and zone."""
+    """The API over `http` (or a factory for it), with the settings' retries and waits; its errors
+    tell times as every rendered date does (ISO 8601 in BACKLOG_TIMEZONE)."""
     key, token = _secret_values(settings)
     return Backlog(
         http,
@@ -41,5 +43,5 @@ def backlog_for(settings: Settings, http: httpx2.AsyncClient | Callable[[], http
         uses_token=token is not None,
         max_retries=settings.max_retries,
         rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
-        zone=settings.zone,
+        when=RenderContext(zone=settings.zone, base_url=settings.base_url).when,
     )

@@ -15,7 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,6 +58,7 @@ class RequestRecord:
     path: str
     query: tuple[tuple[str, str], ...]
     status: int
+    raw_path: str = field(default="", compare=False)  # as sent, still percent-encoded: `path` is decoded
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -220,7 +221,10 @@ class _RequestLog:
 def _record(scope: Scope, status: int) -> RequestRecord:
     raw_query = bytes(scope.get("query_string", b"")).decode("latin-1")
     query = tuple((k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True) if k != "apiKey")
-    return RequestRecord(method=str(scope["method"]), path=str(scope["path"]), query=query, status=status)
+    raw_path = bytes(scope.get("raw_path") or b"").decode("latin-1")
+    return RequestRecord(
+        method=str(scope["method"]), path=str(scope["path"]), query=query, status=status, raw_path=raw_path
+    )
 
 
 class _DropSimulatedDisconnects(logging.Filter):

@@ -8,7 +8,48 @@ from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["describe_validation_error"]
+__all__ = ["ECHO_MAX_CHARS", "clip", "describe_validation_error", "echo"]
+
+# What a model sent is quoted back so it can see its mistake; a 100,000-character keyword quoted
+# whole would only fill its context.
+ECHO_MAX_CHARS = 80
+
+
+def clip(text: str) -> str:
+    """`text` as is when short, else its start and its full length."""
+    if len(text) <= ECHO_MAX_CHARS:
+        return text
+    return _cut(text, f"{len(text)} characters")
+
+
+def echo(value: object) -> str:
+    """`repr(value)`, cut to about ECHO_MAX_CHARS with the full length said: every error that quotes
+    what was given quotes it through this."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's 4,300-digit conversion limit
+        return "a number too long to show"
+    if len(text) <= ECHO_MAX_CHARS:
+        return text
+    return _cut(
+        text, f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
+    )
+
+
+def _cut(text: str, size: str) -> str:
+    tail = f"… ({size})"
+    return text[: ECHO_MAX_CHARS - len(tail)] + tail
+
+
+# An ID-list filter given a name (`statusId: "未対応"`) is told which tool lists its IDs.
+ID_SOURCES = {
+    "statusId": "backlog_get_statuses",
+    "priorityId": "backlog_get_priorities",
+    "assigneeId": "backlog_get_users",
+    "categoryId": "backlog_get_categories",
+    "milestoneId": "backlog_get_milestones",
+    "issueTypeId": "backlog_get_issue_types",
+}
 
 
 def _unknown(name: str, accepted: Sequence[str]) -> str:
@@ -21,7 +62,7 @@ def _explain(error: Any, accepted: Sequence[str]) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "extra_forbidden":
         return _unknown(str(error["loc"][-1]), accepted)
-    got = f" (got {given!r})" if kind != "missing" else ""
+    got = f" (got {echo(given)})" if kind != "missing" else ""
     if kind == "missing":
         return "is required"
     if kind == "less_than_equal":
@@ -33,6 +74,9 @@ def _explain(error: Any, accepted: Sequence[str]) -> str:
     if kind == "greater_than":
         return f"must be greater than {ctx.get('gt')}{got}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
+        source = ID_SOURCES.get(str(error["loc"][0]))
+        if source and isinstance(given, str):
+            return f"takes numeric IDs, not names{got}: {source} lists them with their IDs"
         return f"must be a whole number{got}"
     if kind in ("bool_parsing", "bool_type"):
         return f"must be true or false{got}"

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 from backlog_mcp.export.model import MIB, ExportOptions
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.tools.args import IssueRef, issue_ref
+from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -22,13 +23,13 @@ __all__ = ["TOOLS"]
 # model on every turn, and the error message states the range when it matters.
 def _at_least_zero(value: int) -> int:
     if value < 0:
-        raise ValueError(f"must be 0 or more bytes (got {value})")
+        raise ValueError(f"must be 0 or more bytes (got {echo(value)})")
     return value
 
 
 def _minutes_in_a_day(value: int) -> int:
     if not 0 <= value <= 1440:
-        raise ValueError(f"must be 0–1440 minutes (got {value})")
+        raise ValueError(f"must be 0–1440 minutes (got {echo(value)})")
     return value
 
 

@@ -29,6 +29,7 @@ from backlog_mcp.tools.args import (
     issue_ref,
     project_refs,
 )
+from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -44,7 +45,7 @@ _CUSTOM_SORT = re.compile(r"^customField_\d+$")
 
 def _parent_child(value: int) -> int:
     if not 0 <= value <= 4:
-        raise ValueError(f"must be 0 to 4 (got {value})")
+        raise ValueError(f"must be 0 to 4 (got {echo(value)})")
     return value
 
 
@@ -61,7 +62,7 @@ ParentChildArg = Annotated[
 def _check_sort(sort: str | None) -> str | None:
     if sort is None or sort in SORT_KEYS or _CUSTOM_SORT.match(sort):
         return sort
-    raise ToolError(f"sort must be one of {', '.join(SORT_KEYS)} or customField_<id>; got {sort!r}.")
+    raise ToolError(f"sort must be one of {', '.join(SORT_KEYS)} or customField_<id>; got {echo(sort)}.")
 
 
 _ID_FILTERS = ("statusId", "priorityId", "assigneeId", "categoryId", "milestoneId", "issueTypeId")

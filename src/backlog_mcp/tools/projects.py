@@ -20,6 +20,7 @@ from backlog_mcp.render.reference import (
 )
 from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, project_refs
+from backlog_mcp.tools.errors import clip, echo
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -29,7 +30,7 @@ __all__ = ["TOOLS"]
 def _one_project(value: str) -> str:
     refs = project_refs(value)
     if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {value!r}.")
+        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
     return refs[0]
 
 
@@ -57,7 +58,10 @@ async def backlog_get_users(
     users = await state.resolver.users(project)
     needle = fold(keyword.strip()) if keyword and keyword.strip() else ""
     shown = [u for u in users if _matches(u, needle)] if needle else users
-    return render_users(shown, project=project, keyword=keyword if needle else None, total=len(users))
+    # The keyword is quoted back capped: a pasted 100,000 characters need not return whole.
+    return render_users(
+        shown, project=project, keyword=clip(keyword) if keyword and needle else None, total=len(users)
+    )
 
 
 async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:

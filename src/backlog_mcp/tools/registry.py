@@ -5,17 +5,24 @@ schema is trimmed to what carries meaning: no generated titles, no `anyOf [X, nu
 optional arguments (each argument is one simple type; union types broke real clients), no
 `default: null`. Validation runs on the pydantic model built from the signature, which still
 accepts what the lenient validators allow, and refuses arguments the tool does not have.
+
+Every tool's arguments follow the one leniency rule stated in `tools/args.py`; it is applied
+here, from each argument's type, so no tool has to repeat it.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError, PydanticKnownError
+
+from backlog_mcp.tools.args import SPACE, nfkc
 
 __all__ = ["READ_ONLY", "REPLACES_OWN_EXPORT", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
 
@@ -62,7 +69,82 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return compact
 
 
-def build_tool(definition: ToolDef) -> Tool:
+def _concrete(annotation: Any) -> Any:
+    """`X` for `X | None`, else the annotation itself."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        concrete = [a for a in get_args(annotation) if a is not type(None)]
+        if len(concrete) == 1:
+            return concrete[0]
+    return annotation
+
+
+def _lenient(kind: Any, value: Any) -> Any:
+    """`value` read by the leniency rule for an argument of type `kind` (see tools/args.py)."""
+    if isinstance(value, str) and not _encodable(value):
+        # JSON can carry a lone UTF-16 surrogate ("\ud800"); no URL or file name can.
+        raise PydanticCustomError("text_encoding", "must be valid Unicode text, without lone surrogates")
+    if kind is str:
+        # A number given for a text argument (an issue ID from the Inspector) is its digits.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if kind is bool:
+        if isinstance(value, str) and nfkc(value).lower() in ("true", "false"):
+            return nfkc(value).lower() == "true"
+        if isinstance(value, bool):
+            return value
+        raise PydanticKnownError("bool_parsing")
+    if kind is int and isinstance(value, bool):  # pydantic would read true as 1
+        raise PydanticKnownError("int_type")
+    if isinstance(value, str):
+        value = nfkc(value)
+        if get_origin(kind) is Literal:
+            choices = {str(c).lower(): c for c in get_args(kind)}
+            return choices.get(value.lower(), value)
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lenient_model(arg_model: type[BaseModel], space: str | None) -> type[BaseModel]:
+    """`arg_model` refusing unknown arguments, reading `null` as not given, and lenient by the rule."""
+    kinds = {name: _concrete(f.annotation) for name, f in arg_model.model_fields.items()}
+
+    def drop_nulls(cls: type[BaseModel], data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # A required argument given null is then reported as required, not as "must be text";
+        # an unknown one given null asks for nothing, so it is not worth refusing the call for.
+        return {k: v for k, v in data.items() if v is not None}
+
+    def lenient(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+        return _lenient(kinds[info.field_name], value) if info.field_name in kinds else value
+
+    def model_validate(cls: type[BaseModel], /, obj: Any, **options: Any) -> BaseModel:
+        # The space's host reaches the validators (an issue URL of another space is refused).
+        options["context"] = {**(options.get("context") or {}), SPACE: space}
+        validated: BaseModel = super(model, cls).model_validate(obj, **options)  # type: ignore[misc]
+        return validated
+
+    namespace = {
+        "__module__": arg_model.__module__,
+        # A misspelt argument (`status` for `statusId`) must fail, not be dropped: otherwise
+        # the model reads an unfiltered list as the filtered one it asked for.
+        "model_config": ConfigDict(extra="forbid"),
+        "drop_nulls": model_validator(mode="before")(drop_nulls),
+        "lenient": field_validator("*", mode="before")(lenient),
+        "model_validate": classmethod(model_validate),
+    }
+    model: type[BaseModel] = type(arg_model.__name__, (arg_model,), namespace)
+    return model
+
+
+def build_tool(definition: ToolDef, *, space: str | None = None) -> Tool:
+    """The MCP tool for `definition`; `space` is the configured host (`space.backlog.com`)."""
     tool = Tool.from_function(
         definition.fn,
         title=definition.title,
@@ -70,10 +152,5 @@ def build_tool(definition: ToolDef) -> Tool:
         structured_output=False,
     )
     tool.parameters = compact_schema(tool.parameters)
-    # A misspelt argument (`status` for `statusId`) must fail, not be dropped: otherwise the
-    # model reads an unfiltered list as the filtered one it asked for.
-    arg_model = tool.fn_metadata.arg_model
-    tool.fn_metadata.arg_model = type(
-        arg_model.__name__, (arg_model,), {"model_config": ConfigDict(extra="forbid")}
-    )
+    tool.fn_metadata.arg_model = _lenient_model(tool.fn_metadata.arg_model, space)  # type: ignore[assignment]
     return tool

@@ -1,0 +1,195 @@
+"""Reading Backlog's answers: its error bodies, its rate-limit headers, and answers that are not its.
+
+An address that is not a Backlog space (a proxy or login page, `.com` for a `.jp` space) used
+to surface as whatever the status code suggested ("The current user not found"). Backlog
+answers every API failure but an OAuth 401 with its `{"errors": [...]}` body and every success
+with JSON, so an answer without that shape is reported as what it is: not Backlog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx2
+
+from backlog_mcp.errors import (
+    BacklogAPIError,
+    BacklogAuthError,
+    BacklogError,
+    BacklogInvalidRequestError,
+    BacklogNotASpaceError,
+    BacklogNotFoundError,
+    BacklogPermissionError,
+    BacklogRateLimitError,
+    BacklogServerError,
+    ErrorDetail,
+)
+
+__all__ = ["ErrorMapping", "RateLimitInfo", "iso_utc", "not_a_space", "rate_limit_from"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """What the last response's `X-RateLimit-*` headers said."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _origin(url: httpx2.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+
+
+def _what_came(response: httpx2.Response) -> str:
+    """A few words on the body, for telling a proxy's page from Backlog's answer."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not response.content:
+        return "an empty body"
+    if "html" in kind or response.content.lstrip()[:1] == b"<":
+        return "an HTML page"
+    if "json" in kind:
+        return "JSON that is not Backlog's"
+    return f"a body of type {kind or 'unknown'}"
+
+
+def not_a_space(
+    response: httpx2.Response, base: httpx2.URL, what: str, evidence: str
+) -> BacklogNotASpaceError:
+    """The error for an answer no Backlog space gives; `evidence` says what came instead."""
+    final = response.url
+    if response.history and final.host != base.host:
+        evidence += f", after a redirect to {final.host}"
+    return BacklogNotASpaceError(
+        f"{_origin(base)} did not answer like a Backlog space when asked for {what} ({evidence}). "
+        "Check that BACKLOG_BASE_URL is your space's own address as the browser shows it "
+        "(https://your-space.backlog.com, .backlog.jp or .backlogtool.com: a .com address does not "
+        "reach a .jp space) and that no proxy or login page stands in between."
+    )
+
+
+def _error_details(response: httpx2.Response) -> tuple[ErrorDetail, ...] | None:
+    """Backlog's error entries; None when the body is not Backlog's error shape at all."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return None
+    details = []
+    for item in errors:
+        if isinstance(item, dict) and item.get("message"):
+            code = item.get("code")
+            details.append(
+                ErrorDetail(
+                    message=str(item["message"]),
+                    code=code if isinstance(code, int) else None,
+                    more_info=str(item.get("moreInfo") or ""),
+                )
+            )
+    return tuple(details)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorMapping:
+    """Turns an error response into the `BacklogError` a caller can act on.
+
+    `when` formats the 429's reset time: the server passes the renderer's format, so that time
+    reads like every other date it shows.
+    """
+
+    base: httpx2.URL
+    uses_token: bool
+    when: Callable[[datetime], str] = iso_utc
+
+    def error_for(self, response: httpx2.Response, what: str, now: datetime) -> BacklogError:
+        status = response.status_code
+        details = _error_details(response)
+        oauth_401 = status == 401 and self.uses_token  # Backlog sends no body with these
+        if details is None and 400 <= status < 500 and status != 429 and not oauth_401:
+            return not_a_space(response, self.base, what, f"HTTP {status} with {_what_came(response)}")
+        details = details or ()
+        if status == 401:
+            return BacklogAuthError(self._auth_advice(response), status=status, details=details)
+        if status == 403:
+            return BacklogPermissionError(
+                f"Not permitted to read {what} (HTTP 403): the Backlog user behind these credentials "
+                "has no access to it.",
+                status=status,
+                details=details,
+            )
+        if status == 404:
+            return BacklogNotFoundError(f"{_capitalise(what)} not found.", status=status, details=details)
+        if status == 429:
+            reset_at = _reset_from(response)
+            return BacklogRateLimitError(
+                self._rate_limit_message(reset_at, now), status=status, details=details, reset_at=reset_at
+            )
+        if status >= 500:
+            return BacklogServerError(
+                f"Backlog failed with HTTP {status} while reading {what}.", status=status, details=details
+            )
+        if status == 400:
+            return BacklogInvalidRequestError(
+                f"Backlog rejected the request for {what} (HTTP 400).", status=status, details=details
+            )
+        return BacklogAPIError(
+            f"Backlog answered HTTP {status} while reading {what}.", status=status, details=details
+        )
+
+    def _auth_advice(self, response: httpx2.Response) -> str:
+        if self.uses_token:
+            described = _bearer_error_description(response.headers.get("www-authenticate", ""))
+            reason = f" ({described})" if described else ""
+            return (
+                f"Backlog rejected the access token (HTTP 401){reason}: OAuth tokens last one hour; "
+                "set a fresh BACKLOG_ACCESS_TOKEN."
+            )
+        return (
+            "Backlog rejected the API key (HTTP 401): check BACKLOG_API_KEY and that BACKLOG_BASE_URL "
+            f"is the space the key belongs to ({self.base.host})."
+        )
+
+    def _rate_limit_message(self, reset_at: datetime | None, now: datetime) -> str:
+        if reset_at is None:
+            return "Backlog's rate limit is used up (HTTP 429). Wait a minute, then retry."
+        seconds = max(0, round((reset_at - now).total_seconds()))
+        return (
+            f"Backlog's rate limit is used up (HTTP 429). It resets at {self.when(reset_at)} "
+            f"(in {seconds} s): retry after that."
+        )
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _bearer_error_description(header: str) -> str:
+    marker = 'error_description="'
+    if marker not in header:
+        return ""
+    return header.split(marker, 1)[1].split('"', 1)[0]
+
+
+def _reset_from(response: httpx2.Response) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(response.headers["x-ratelimit-reset"]), UTC)
+    except (KeyError, ValueError, OverflowError, OSError):
+        return None
+
+
+def rate_limit_from(response: httpx2.Response) -> RateLimitInfo | None:
+    reset_at = _reset_from(response)
+    try:
+        limit = int(response.headers["x-ratelimit-limit"])
+        remaining = int(response.headers["x-ratelimit-remaining"])
+    except (KeyError, ValueError):
+        return None
+    return RateLimitInfo(limit=limit, remaining=remaining, reset_at=reset_at) if reset_at else None

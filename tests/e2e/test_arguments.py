@@ -1,0 +1,194 @@
+"""One leniency rule for every argument of every tool (tools/args.py), through a real MCP client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.sandbox import SandboxServer
+from tests.e2e.conftest import call, call_error
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def settings(sandbox: SandboxServer, tmp_path: Path) -> Settings:
+    """The conftest's settings, writing into a workspace of the test's own."""
+    return load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", workspace=tmp_path / "ws"
+    )
+
+
+@pytest.fixture
+def facts(sandbox: SandboxServer) -> dict[str, int]:
+    issue = sandbox.space.issue("DEMO-1")
+    assert issue is not None
+    return {
+        "issue_id": issue.json["id"],
+        "project_id": issue.json["projectId"],
+        "attachment_id": issue.json["attachments"][0]["id"],
+    }
+
+
+def _required(facts: dict[str, int]) -> dict[str, Any]:
+    return {"issueIdOrKey": "DEMO-1", "projectIdOrKey": "DEMO", "attachmentId": facts["attachment_id"]}
+
+
+async def test_null_for_any_optional_argument_of_any_tool_means_not_given(
+    client: Client, facts: dict[str, int]
+) -> None:
+    tools = (await client.list_tools()).tools
+    checked = 0
+    for tool in tools:
+        required = set(tool.input_schema.get("required", []))
+        arguments = {
+            name: _required(facts)[name] if name in required else None
+            for name in tool.input_schema["properties"]
+        }
+        await call(client, tool.name, arguments)
+        checked += len(arguments) - len(required)
+    assert checked >= 30  # every optional argument of the fifteen tools was sent as null
+
+
+async def test_null_for_an_argument_the_tool_does_not_have_asks_for_nothing(client: Client) -> None:
+    # Clients that send every parameter of an older schema as null still get their answer.
+    text = await call(
+        client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "count": None, "offset": None}
+    )
+    assert "DEMO" in text
+
+
+async def test_null_for_a_required_argument_is_reported_as_required(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": None})
+    assert text == "Error executing tool backlog_get_issue: Invalid arguments: issueIdOrKey is required."
+
+
+async def test_issue_and_project_ids_given_as_json_numbers_are_read(
+    client: Client, facts: dict[str, int]
+) -> None:
+    issue = await call(client, "backlog_get_issue", {"issueIdOrKey": facts["issue_id"]})
+    assert issue.startswith("# DEMO-1 ")
+    statuses = await call(client, "backlog_get_statuses", {"projectIdOrKey": facts["project_id"]})
+    assert "statusId" in statuses or "|ID|" in statuses
+    listed = await call(client, "backlog_get_issue_list", {"projectIdOrKey": facts["project_id"], "count": 1})
+    assert "DEMO-" in listed
+
+
+async def test_ids_are_advertised_as_plain_strings_that_say_they_take_an_id(client: Client) -> None:
+    for tool in (await client.list_tools()).tools:
+        for name in ("issueIdOrKey", "projectIdOrKey"):
+            prop = tool.input_schema["properties"].get(name)
+            if prop is not None:
+                assert prop["type"] == "string", tool.name
+                assert "anyOf" not in prop
+                assert "ID" in prop["description"], tool.name
+
+
+async def test_an_issue_url_of_another_space_is_refused_naming_the_configured_space(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    host = sandbox.base_url.removeprefix("http://")
+    for tool in ("backlog_get_issue", "backlog_get_comments", "backlog_get_attachments"):
+        text = await call_error(client, tool, {"issueIdOrKey": "https://other.backlog.com/view/DEMO-2"})
+        assert "an issue in another Backlog space (other.backlog.com)" in text
+        assert f"this server reads only {host}" in text
+
+
+async def test_an_issue_url_of_the_configured_space_is_read(client: Client, sandbox: SandboxServer) -> None:
+    text = await call(
+        client, "backlog_get_issue", {"issueIdOrKey": f"{sandbox.base_url}/view/DEMO-7#comment-1"}
+    )
+    assert text.startswith("# DEMO-7 ")
+
+
+async def test_full_width_keys_ids_and_numbers_from_a_japanese_ime_are_read(client: Client) -> None:
+    issue = await call(client, "backlog_get_issue", {"issueIdOrKey": "ＤＥＭＯ－１"})
+    assert issue.startswith("# DEMO-1 ")
+    listed = await call(
+        client,
+        "backlog_get_issue_list",
+        {
+            "projectIdOrKey": "ＤＥＭＯ",
+            "count": "２",
+            "statusId": "１，２，３，４",
+            "createdSince": "２０００-０１-０１",
+        },
+    )
+    assert listed.startswith("Issues 1–2 of ")
+    comments = await call(client, "backlog_get_comments", {"issueIdOrKey": "ｄｅｍｏ-４", "count": "３"})
+    assert "DEMO-4" in comments
+
+
+async def test_choices_ignore_case_but_booleans_are_strictly_true_or_false(client: Client) -> None:
+    ascending = await call(
+        client, "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "order": "ASC", "count": 1}
+    )
+    assert '"order":"asc"' in ascending  # the next-page call says it as the schema does
+    for vague in ("yes", "1", 1, "on"):
+        text = await call_error(client, "backlog_get_projects", {"archived": vague})
+        assert f"archived must be true or false (got {vague!r})" in text
+    text = await call_error(client, "backlog_get_issue_list", {"count": True})
+    assert "count must be a whole number (got True)" in text
+    archived = await call(client, "backlog_get_projects", {"archived": "TRUE"})
+    assert "|LEGACY|" in archived
+    assert "|DEMO|" not in archived
+
+
+@pytest.mark.parametrize(
+    ("argument", "lister"),
+    [
+        ("statusId", "backlog_get_statuses"),
+        ("priorityId", "backlog_get_priorities"),
+        ("assigneeId", "backlog_get_users"),
+        ("categoryId", "backlog_get_categories"),
+        ("milestoneId", "backlog_get_milestones"),
+        ("issueTypeId", "backlog_get_issue_types"),
+    ],
+)
+async def test_an_id_filter_given_a_name_says_which_tool_lists_its_ids(
+    client: Client, argument: str, lister: str
+) -> None:
+    text = await call_error(client, "backlog_count_issues", {argument: "未対応"})
+    assert f"{argument}[0] takes numeric IDs, not names (got '未対応'): {lister} lists them" in text
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("backlog_get_issue_list", {"sort": "x" * 100_000}),
+        ("backlog_get_issue_list", {"createdSince": "x" * 100_000}),
+        ("backlog_get_issue_list", {"projectIdOrKey": "a/" * 50_000}),
+        ("backlog_get_issue_list", {"order": "x" * 100_000}),
+        ("backlog_get_issue", {"issueIdOrKey": "x" * 100_000}),
+        ("backlog_get_users", {"projectIdOrKey": "DEMO," + "X" * 100_000}),
+        ("backlog_get_issue_list", {"statusId": ["x" * 100_000]}),
+        ("backlog_get_issue_list", {"count": 10**200}),
+    ],
+)
+async def test_a_huge_argument_is_not_echoed_back_whole(
+    client: Client, tool: str, arguments: dict[str, Any]
+) -> None:
+    text = await call_error(client, tool, arguments)
+    assert len(text) < 600, text[:300]
+    assert "characters" in text or "got" in text
+
+
+async def test_text_with_a_lone_surrogate_is_refused_in_a_sentence_not_a_crash(client: Client) -> None:
+    # JSON can carry "\ud800"; no URL or file name can, and it used to end in the masked crash text.
+    for tool, arguments in [
+        ("backlog_get_issue_list", {"keyword": "\ud800"}),
+        ("backlog_export_issue_context", {"issueIdOrKey": "DEMO-1", "outputDir": "a\udfff"}),
+    ]:
+        text = await call_error(client, tool, arguments)
+        assert "must be valid Unicode text, without lone surrogates" in text
+
+
+async def test_a_huge_user_keyword_is_quoted_back_capped(client: Client) -> None:
+    text = await call(client, "backlog_get_users", {"projectIdOrKey": "DEMO", "keyword": "ｘ" * 100_000})
+    assert text.startswith("No users in DEMO matching 'ｘｘ")
+    assert "… (100000 characters)'" in text
+    assert len(text) < 300
