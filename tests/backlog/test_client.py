@@ -279,19 +279,24 @@ async def test_an_error_without_backlogs_error_body_says_the_address_is_not_a_ba
     assert "BACKLOG_BASE_URL" in text
 
 
-async def test_a_redirect_to_a_login_page_is_named_as_such() -> None:
+async def test_a_redirect_is_never_followed_so_the_key_stays_with_the_configured_space() -> None:
+    seen: list[httpx2.URL] = []
+
     def handle(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.url)
         if request.url.host == "space.backlog.com":
-            return httpx2.Response(302, headers={"Location": "https://sso.example.com/login"})
+            back = f"https://sso.example.com/login?next={request.url}"  # echoes the key, as SSO pages do
+            return httpx2.Response(302, headers={"Location": back})
         return httpx2.Response(200, text="<html>Sign in</html>", headers={"content-type": "text/html"})
 
     http = make_http_client(
         "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(handle)
     )
-    with pytest.raises(
-        BacklogNotASpaceError, match=r"not JSON \(text/html\), after a redirect to sso.example.com\)"
-    ):
+    with pytest.raises(BacklogNotASpaceError) as caught:
         await Backlog(http, api_key=KEY).get_space()
+    assert [url.host for url in seen] == ["space.backlog.com"]
+    assert "HTTP 302, a redirect to https://sso.example.com/login, not followed" in str(caught.value)
+    assert KEY not in str(caught.value)
 
 
 async def test_backlogs_own_errors_are_still_read_as_backlogs() -> None:

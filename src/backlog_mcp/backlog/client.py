@@ -70,7 +70,9 @@ def make_http_client(
         base_url=f"{base_url}/api/v2/",
         headers=headers,
         timeout=httpx2.Timeout(timeout_seconds),
-        follow_redirects=True,
+        # Never followed: the API key rides in the query string, and a redirect (a proxy's login
+        # page, `.com` for a `.jp` space) would carry it to whatever host the Location names.
+        follow_redirects=False,
         transport=transport,
     )
 

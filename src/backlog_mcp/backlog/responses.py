@@ -47,6 +47,15 @@ def _origin(url: httpx2.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 
+def _redirect_to(response: httpx2.Response) -> str:
+    """Where a redirect pointed, without its query (which may echo the request, key and all)."""
+    try:
+        target = response.url.join(response.headers.get("location", ""))
+    except httpx2.InvalidURL:
+        return "a redirect to an unreadable address, not followed"
+    return f"a redirect to {_origin(target)}{target.path}, not followed"
+
+
 def _what_came(response: httpx2.Response) -> str:
     """A few words on the body, for telling a proxy's page from Backlog's answer."""
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -63,9 +72,6 @@ def not_a_space(
     response: httpx2.Response, base: httpx2.URL, what: str, evidence: str
 ) -> BacklogNotASpaceError:
     """The error for an answer no Backlog space gives; `evidence` says what came instead."""
-    final = response.url
-    if response.history and final.host != base.host:
-        evidence += f", after a redirect to {final.host}"
     return BacklogNotASpaceError(
         f"{_origin(base)} did not answer like a Backlog space when asked for {what} ({evidence}). "
         "Check that BACKLOG_BASE_URL is your space's own address as the browser shows it "
@@ -111,6 +117,8 @@ class ErrorMapping:
 
     def error_for(self, response: httpx2.Response, what: str, now: datetime) -> BacklogError:
         status = response.status_code
+        if response.is_redirect:
+            return not_a_space(response, self.base, what, f"HTTP {status}, {_redirect_to(response)}")
         details = _error_details(response)
         oauth_401 = status == 401 and self.uses_token  # Backlog sends no body with these
         if details is None and 400 <= status < 500 and status != 429 and not oauth_401:
