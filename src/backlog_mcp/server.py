@@ -26,7 +26,7 @@ from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools import attachments, export, issues, projects
-from backlog_mcp.tools.errors import describe_validation_error
+from backlog_mcp.tools.errors import describe_validation_error, echo
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
 
@@ -79,7 +79,8 @@ class BacklogMCPServer(MCPServer[AppState]):
         # see only as "Internal server error"; say which prompts exist instead.
         known = sorted(p.name for p in await self.list_prompts())
         if name not in known:
-            raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; available: {', '.join(known)}.")
+            offered = f"available: {', '.join(known)}" if known else "none is served (BACKLOG_TOOLSETS)"
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt {echo(name)}; {offered}.")
         return await super().get_prompt(name, arguments, context)
 
 

@@ -103,6 +103,17 @@ async def test_sort_and_order_are_applied(client: Client) -> None:
     assert json.loads(following.group(1))["sort"] == "created"
 
 
+async def test_sort_keys_are_read_whatever_their_case_like_every_choice(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    field_id = sandbox.space.projects[0].custom_fields[0]["id"]
+    sandbox.reset_requests()
+    for given in ("DueDate", f"CUSTOMFIELD_{field_id}"):
+        await call(client, "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "sort": given, "count": 1})
+    sorts = [value for r in sandbox.requests for name, value in r.query if name == "sort"]
+    assert sorts == ["dueDate", f"customField_{field_id}"]
+
+
 async def test_offset_past_the_end_says_where_the_end_is(client: Client) -> None:
     text = await call(client, "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "offset": 5000})
     assert "No issues at offset 5000" in text

@@ -190,3 +190,20 @@ async def test_an_unknown_prompt_names_the_ones_that_exist(client: Client) -> No
     assert message == (
         "Unknown prompt 'backlog_summarise'; available: backlog_issue_summary, backlog_to_jira_migration."
     )
+
+
+async def test_a_prompt_asked_for_while_its_toolset_is_off_says_none_is_served(settings: Settings) -> None:
+    async with _served("issues", settings) as client:
+        message = await _error(client, SUMMARY, {"issueKey": "DEMO-1"})
+    assert message == f"Unknown prompt {SUMMARY!r}; none is served (BACKLOG_TOOLSETS)."
+
+
+async def test_an_unknown_prompt_name_is_quoted_back_capped(client: Client) -> None:
+    message = await _error(client, "x" * 100_000, {"issueKey": "DEMO-1"})
+    assert len(message) < 400
+    assert "100000 characters" in message
+
+
+async def test_a_huge_issue_key_is_quoted_back_capped(client: Client) -> None:
+    message = await _error(client, SUMMARY, {"issueKey": "x" * 100_000})
+    assert len(message) < 400

@@ -20,6 +20,7 @@ from backlog_mcp.prompts.arguments import (
 )
 from backlog_mcp.prompts.templates import fill, load_template
 from backlog_mcp.tools.args import parse_issue_key
+from backlog_mcp.tools.errors import echo
 
 __all__ = ["build_prompts"]
 
@@ -72,7 +73,9 @@ class CheckedPrompt(Prompt):
 def _issue_key(value: str) -> str:
     key = parse_issue_key(value)
     if key is None:
-        raise MCPError(INVALID_PARAMS, f"issueKey must be a Backlog issue key like DEMO-12; got {value!r}.")
+        raise MCPError(
+            INVALID_PARAMS, f"issueKey must be a Backlog issue key like DEMO-12; got {echo(value)}."
+        )
     return key
 
 
@@ -85,7 +88,7 @@ def _language(value: str | None) -> str | None:
         raise MCPError(
             INVALID_PARAMS,
             f"language must be a language name or code on one line, at most {MAX_LANGUAGE_LENGTH} "
-            f"characters, like Vietnamese, English or ja; got {value!r}.",
+            f"characters, like Vietnamese, English or ja; got {echo(value)}.",
         )
     return name
 
@@ -99,7 +102,7 @@ def _jira_project(value: str | None) -> str | None:
         raise MCPError(
             INVALID_PARAMS,
             f"jiraProjectKey must be a Jira project key: letters, digits or _, starting with a letter, "
-            f"like PROJ; got {value!r}.",
+            f"like PROJ; got {echo(value)}.",
         )
     return key
 

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.redact import redact
 from backlog_mcp.tools.args import parse_issue_key
+from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.issues import issue_markdown
 from backlog_mcp.tools.state import app_state
 
@@ -30,7 +31,7 @@ async def read_issue(issueKey: str, ctx: Context) -> str:
     key = parse_issue_key(issueKey)
     if key is None:
         raise ResourceNotFoundError(
-            f"{issueKey!r} is not a Backlog issue key: use one like backlog://issue/DEMO-12."
+            f"{echo(issueKey)} is not a Backlog issue key: use one like backlog://issue/DEMO-12."
         )
     try:
         return await issue_markdown(app_state(ctx), key)

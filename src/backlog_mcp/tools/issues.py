@@ -40,7 +40,7 @@ SORT_KEYS = (
     "sharedFile", "created", "createdUser", "updated", "updatedUser", "assignee", "startDate", "dueDate",
     "estimatedHours", "actualHours", "childIssue",
 )  # fmt: skip
-_CUSTOM_SORT = re.compile(r"^customField_\d+$")
+_CUSTOM_SORT = re.compile(r"^customfield_(\d+)$")
 
 
 def _parent_child(value: int) -> int:
@@ -59,9 +59,18 @@ ParentChildArg = Annotated[
 ]
 
 
+_SORT_BY_FOLDED = {key.casefold(): key for key in SORT_KEYS}
+
+
 def _check_sort(sort: str | None) -> str | None:
-    if sort is None or sort in SORT_KEYS or _CUSTOM_SORT.match(sort):
-        return sort
+    """Backlog's sort key, its case forgiven as every choice's is (`duedate` → `dueDate`)."""
+    if sort is None:
+        return None
+    folded = sort.strip().casefold()
+    if folded in _SORT_BY_FOLDED:
+        return _SORT_BY_FOLDED[folded]
+    if custom := _CUSTOM_SORT.match(folded):
+        return f"customField_{custom[1]}"
     raise ToolError(f"sort must be one of {', '.join(SORT_KEYS)} or customField_<id>; got {echo(sort)}.")
 
 
