@@ -176,6 +176,15 @@ async def test_bytes_that_only_start_like_an_image_are_described_not_sent_as_one
     assert f"is not a usable image: {problem}. Save it with backlog_download_attachment" in text
 
 
+async def test_a_saved_file_that_only_starts_like_an_image_is_not_called_a_usable_one(
+    ws_client: Client,
+) -> None:
+    broken = (await _ids(ws_client, "DEMO-3"))["broken.jpg"][0]
+    arguments = {"issueIdOrKey": "DEMO-3", "attachmentId": broken}
+    text = await call(ws_client, "backlog_download_attachment", arguments)
+    assert "Type: image/jpeg, though not a usable image: it has no frame header (SOFn)" in text
+
+
 async def test_text_comes_back_as_text_with_japanese_intact(client: Client) -> None:
     result = await _content(client, "DEMO-1", "data.csv")
     text = text_of(result)

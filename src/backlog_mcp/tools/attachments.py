@@ -27,6 +27,7 @@ __all__ = ["IMAGE_MAX_BYTES", "TEXT_MAX_BYTES", "TOOLS"]
 TEXT_MAX_BYTES = 32 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 _SNIFF_BYTES = 4096
+_IMAGE_HEADER_BYTES = 1024 * 1024  # a JPEG's frame header may follow large EXIF/ICC blocks
 
 AttachmentId = Annotated[int, Field(gt=0)]  # the name says where it comes from
 
@@ -54,7 +55,11 @@ async def backlog_download_attachment(
         raise ToolError(f"{describe_os_error(exc)} Nothing was saved.") from None
     async with await anyio.open_file(saved.path, "rb") as file:
         head = await file.read(_SNIFF_BYTES)
+        if image_type(head):  # bytes that start like an image are not always one: say so
+            head += await file.read(_IMAGE_HEADER_BYTES)
     kind = media_type(saved.original_name or saved.path.name, head, saved.media_type)
+    if (image := check_image(head)) and image.problem:
+        kind += f", though not a usable image: {image.problem}"
     return (
         f"Saved attachment {attachmentId} of {key} ({saved.original_name}) to {saved.path}\n"
         f"Size: {human_size(saved.size)} ({saved.size} bytes) · Type: {kind}"
