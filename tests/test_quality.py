@@ -34,3 +34,16 @@ def test_server_code_never_prints() -> None:
         if "print(" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_passes_four_hundred_lines() -> None:
+    # A module past this is one that mixes concerns: split it by area or by job, not by trimming.
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "src").rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from backlog_mcp.sandbox.catalog import PRIORITIES, RESOLUTIONS, ProjectSpec, space_now
+from backlog_mcp.sandbox.descriptions import LONG_MARKDOWN_EN, LONG_MARKDOWN_JA
 from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
 from backlog_mcp.sandbox.files import png_gradient, small_file, synthetic_log
 from backlog_mcp.sandbox.history import CLOSED_STATUS_IDS, fill_history, status_path
@@ -19,8 +20,6 @@ from backlog_mcp.sandbox.model import JSON, IssueRecord, ProjectRecord, date_fie
 from backlog_mcp.sandbox.pinned import finish_pinned, pin_issues
 from backlog_mcp.sandbox.render import render_issue
 from backlog_mcp.sandbox.texts import (
-    LONG_MARKDOWN_EN,
-    LONG_MARKDOWN_JA,
     SHORT_DESCRIPTIONS_EN,
     SHORT_DESCRIPTIONS_JA,
     SUMMARY_PARTS,

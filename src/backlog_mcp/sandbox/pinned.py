@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from backlog_mcp.sandbox.catalog import PRIORITIES
+from backlog_mcp.sandbox.descriptions import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
 from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
 from backlog_mcp.sandbox.files import (
     FileBody,
@@ -23,7 +24,6 @@ from backlog_mcp.sandbox.files import (
 )
 from backlog_mcp.sandbox.history import status_path
 from backlog_mcp.sandbox.model import JSON, date_field
-from backlog_mcp.sandbox.texts import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
 
 __all__ = [
     "ARCHIVED_PROJECT",
