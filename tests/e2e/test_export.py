@@ -15,7 +15,12 @@ from mcp import Client
 
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
-from backlog_mcp.sandbox.pinned import LARGE_ATTACHMENT_NAME, LARGE_ATTACHMENT_SIZE, MANY_COMMENTS_COUNT
+from backlog_mcp.sandbox.pinned import (
+    HOSTILE_COMMENT_ISSUE,
+    LARGE_ATTACHMENT_NAME,
+    LARGE_ATTACHMENT_SIZE,
+    MANY_COMMENTS_COUNT,
+)
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error
 
@@ -445,3 +450,19 @@ async def test_a_default_download_folder_that_leads_outside_is_not_blamed_on_out
     assert "give outputDir, a folder inside the workspace" in text
     assert "omit outputDir" not in text
     assert list((tmp_path / "outside").iterdir()) == []
+
+
+async def test_a_comment_cannot_forge_a_section_of_raw_md_or_hide_text_in_it(
+    client: Client, workspace: Path, sandbox: SandboxServer
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": HOSTILE_COMMENT_ISSUE, "includeAttachments": False})
+    raw = (workspace / HOSTILE_COMMENT_ISSUE / "raw.md").read_text(encoding="utf-8")
+    issue = sandbox.space.issue(HOSTILE_COMMENT_ISSUE)
+    assert issue is not None
+    # As many comment headings as the issue has comments: the forged ones do not count.
+    assert len(HEADING.findall(raw)) == len(issue.comments)
+    hostile = _comment_section(raw, int(HEADING.findall(raw)[0]))
+    for forged in ("Changes:", "Notified: 全員", "### #999 · 管理者", "### Comment #999", "## Comments (999"):
+        assert f"\n\\{forged}" in hostile, forged
+    assert "\n隠し文字:evil 見えない\n" in hostile
+    assert not re.search("[\u200b\u202a-\u202e\U000e0000-\U000e007f]", raw)

@@ -1,8 +1,9 @@
 """Schema fuzzing: arguments drawn from each tool's advertised input schema, and hostile ones.
 
-Every call is answered; every failure is one clear sentence after the SDK's prefix (never the
-masked "Error executing tool X" alone, never a traceback); nothing is written outside the
-workspace; and no argument steers a request to a Backlog path other than the API's own.
+Every call is answered, never with the API key in it; every failure is one clear sentence
+after the SDK's prefix (never the masked "Error executing tool X" alone, never a traceback);
+nothing is written outside the workspace; and no argument steers a request to a Backlog path
+other than the API's own.
 
 One MCP client in one event loop (driven through an anyio portal) serves every example, so
 the run stays within a few seconds.
@@ -134,8 +135,9 @@ def _outside_workspace(root: Path) -> set[str]:
     return {p for p in every if p != "workspace" and not p.startswith("workspace/")}
 
 
-def _check_answer(name: str, result: CallToolResult) -> None:
+def _check_answer(name: str, result: CallToolResult, api_key: str) -> None:
     text = text_of(result)
+    assert api_key not in text  # answered or refused, never with the key in it
     if result.is_error:  # (a success may quote a traceback: Backlog's text is anyone's)
         assert "Traceback" not in text
         assert "pydantic" not in text.lower()
@@ -163,7 +165,7 @@ def _fuzz(session: _Session, sandbox: SandboxServer, root: Path, data: st.DataOb
     sandbox.reset_requests()
     sandbox.reset_rate_limits()
     result = session.call(tool.name, arguments)
-    _check_answer(tool.name, result)
+    _check_answer(tool.name, result, sandbox.api_key)
     event("refused" if result.is_error else "answered")
     event("reached the sandbox" if _check_paths(sandbox) else "stopped before any request")
     assert _outside_workspace(root) == before
@@ -202,7 +204,7 @@ def test_hostile_text_for_every_key_and_folder_argument_is_refused_or_kept_in_bo
         for hostile in _HOSTILE_TEXT:
             sandbox.reset_requests()
             result = session.call(tool, {**others, name: hostile})
-            _check_answer(tool, result)
+            _check_answer(tool, result, sandbox.api_key)
             answered += not result.is_error
             sent += _check_paths(sandbox)
     assert _outside_workspace(fuzz_root) == before

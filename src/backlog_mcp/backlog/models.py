@@ -12,10 +12,12 @@ The shared base model applies the same rules to every field, so new fields get t
 - `null` items inside a list are dropped.
 - `""` in a date or number field means "absent" as well.
 - Numbers in text fields become text (change-log values are strings, or numbers, or null).
+- Text shows what a person sees: characters that display as nothing are removed (see `visible`).
 """
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import datetime
 from typing import Any, Union, get_args, get_origin
@@ -44,7 +46,24 @@ __all__ = [
     "Status",
     "User",
     "Version",
+    "visible",
 ]
+
+# Characters that display as nothing: C0/C1 controls (tab and line breaks aside), the soft
+# hyphen, bidi marks and overrides (which reorder what a reader sees), zero-width spaces and
+# joiners of words, the BOM, interlinear annotation marks, and Unicode tag characters (which
+# spell hidden ASCII an agent would read but a person would not). ZWJ and ZWNJ (U+200C/D)
+# stay: emoji sequences and several scripts need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that display as nothing: Backlog's text is someone else's,
+    and must not carry what a person reviewing it cannot see."""
+    return _INVISIBLE.sub("", text)
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:
@@ -93,6 +112,15 @@ class _Model(BaseModel):
             return field.get_default(call_default_factory=True, validated_data=info.data)
         if isinstance(value, list) and _is_list(annotation):
             return [item for item in value if item is not None]
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _visible_only(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return visible(value)
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return [visible(item) if isinstance(item, str) else item for item in value]
         return value
 
 
