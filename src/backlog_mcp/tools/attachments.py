@@ -9,7 +9,7 @@ import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ImageContent, TextContent
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.images import check_image
@@ -29,7 +29,15 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 _SNIFF_BYTES = 4096
 _IMAGE_HEADER_BYTES = 1024 * 1024  # a JPEG's frame header may follow large EXIF/ICC blocks
 
-AttachmentId = Annotated[int, Field(gt=0)]  # the name says where it comes from
+
+def _positive(value: int) -> int:
+    # Checked here, not declared in the schema, which every turn's context carries.
+    if value <= 0:
+        raise ValueError(f"must be greater than 0 (got {value}): take it from backlog_get_attachments")
+    return value
+
+
+AttachmentId = Annotated[int, AfterValidator(_positive)]  # the name says where it comes from
 
 
 async def backlog_download_attachment(
@@ -68,14 +76,14 @@ async def backlog_download_attachment(
 
 Offset = Annotated[
     int,
-    Field(description="Byte of a text file to start at; negative counts from the end (-32768: last 32 KiB)"),
+    Field(description="Byte to start at; negative: from the end"),
 ]
 
 
 async def backlog_get_attachment_content(
     ctx: Context[AppState, Any], issueIdOrKey: IssueRef, attachmentId: AttachmentId, offset: Offset = 0
 ) -> list[TextContent | ImageContent]:
-    """Read an attachment into context: images as images, text 32 KiB at a time (offset for more)."""
+    """Attachment in context: images as images, text 32 KiB per call (offset for more)."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     async with state.api.download_attachment(key, attachmentId) as download:

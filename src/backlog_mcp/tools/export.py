@@ -45,7 +45,7 @@ async def backlog_export_issue_context(
     placementWindowMinutes: Annotated[int, AfterValidator(_minutes_in_a_day)] = 10,
     skipChangelogOnlyComments: bool = False,
 ) -> str:
-    """Export an issue, comments, files to <KEY>/ (raw.md, manifest.json); replaces only its old export."""
+    """Export issue, comments, files to <KEY>/ (raw.md, manifest.json), replacing only its own."""
     # Imported here, not at module load: MCP clients wait for start-up, and most sessions never export.
     from backlog_mcp.export.bundle import export_issue
     from backlog_mcp.export.folder import FolderInTheWayError

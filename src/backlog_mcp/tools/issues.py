@@ -43,6 +43,12 @@ SORT_KEYS = (
 _CUSTOM_SORT = re.compile(r"^customfield_(\d+)$")
 
 
+def _at_least_zero(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"must be 0 or more (got {echo(value)})")
+    return value
+
+
 def _parent_child(value: int) -> int:
     if not 0 <= value <= 4:
         raise ValueError(f"must be 0 to 4 (got {echo(value)})")
@@ -55,7 +61,7 @@ ParentChildArg = Annotated[
     int,
     # The range lives in the validator, not the schema: the description already says it.
     AfterValidator(_parent_child),
-    Field(description="0 all, 1 not child, 2 child, 3 standalone, 4 parent"),
+    Field(description="0 all|1 not child|2 child|3 standalone|4 parent"),
 ]
 
 
@@ -126,11 +132,11 @@ async def backlog_get_issue_list(
     dueDateSince: DateArg = None,
     dueDateUntil: DateArg = None,
     count: Count = 20,
-    offset: Annotated[int, Field(ge=0)] = 0,
-    sort: Annotated[str | None, Field(description="Default updated; e.g. created, dueDate")] = None,
+    offset: Annotated[int, AfterValidator(_at_least_zero)] = 0,
+    sort: Annotated[str | None, Field(description="e.g. created, dueDate")] = None,
     order: Order = "desc",
 ) -> str:
-    """Issues matching filters (dates yyyy-MM-dd), with the total and next-page arguments."""
+    """Issues matching filters (dates yyyy-MM-dd), with total and next page."""
     arguments = _given(locals())
     state = app_state(ctx)
     filters = await _filters(state, arguments)
