@@ -374,3 +374,23 @@ async def test_http_client_is_made_on_the_first_request_and_only_once() -> None:
     assert len(made) == 1
     assert len(recorder.requests) == 2
     await made[0].aclose()
+
+
+@pytest.mark.parametrize("token", [None, "T" * 40])
+async def test_an_error_body_that_echoes_the_request_never_carries_the_credentials(token: str | None) -> None:
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        echoed = f"bad request {request.url} {request.headers.get('authorization', '')}"
+        return _error(400, echoed, 7)
+
+    http = make_http_client(
+        "https://space.backlog.com",
+        timeout_seconds=5,
+        access_token=token,
+        transport=httpx2.MockTransport(handle),
+    )
+    with pytest.raises(BacklogInvalidRequestError) as caught:
+        await Backlog(http, api_key=None if token else KEY, uses_token=token is not None).get_space()
+    message = str(caught.value)
+    assert "bad request" in message
+    assert KEY not in message
+    assert "T" * 40 not in message

@@ -121,6 +121,12 @@ class BacklogClient:
             self._http_or_factory = self._http_or_factory()
         return self._http_or_factory
 
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        """The credentials this client sends, to be masked wherever an answer quotes them."""
+        bearer = self._http.headers.get("authorization", "").removeprefix("Bearer ")
+        return tuple(s for s in (self._api_key, bearer) if s)
+
     # -- core ---------------------------------------------------------------------------------
 
     async def get_json(self, path: str, params: Params | None = None, *, what: str) -> Any:
@@ -231,7 +237,7 @@ class BacklogClient:
         if stream:  # the error body is small; read it for Backlog's message, then let go
             await response.aread()
             await response.aclose()
-        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when)
+        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when, self._secrets)
         raise mapping.error_for(response, what, self._clock())
 
     # -- retry policy --------------------------------------------------------------------------

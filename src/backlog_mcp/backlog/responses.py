@@ -26,6 +26,7 @@ from backlog_mcp.errors import (
     BacklogServerError,
     ErrorDetail,
 )
+from backlog_mcp.redact import redact
 
 __all__ = ["ErrorMapping", "RateLimitInfo", "iso_utc", "not_a_space", "rate_limit_from"]
 
@@ -80,8 +81,9 @@ def not_a_space(
     )
 
 
-def _error_details(response: httpx2.Response) -> tuple[ErrorDetail, ...] | None:
-    """Backlog's error entries; None when the body is not Backlog's error shape at all."""
+def _error_details(response: httpx2.Response, secrets: tuple[str, ...]) -> tuple[ErrorDetail, ...] | None:
+    """Backlog's error entries, any credential they quote masked (a server may echo the request's
+    URL, key and all); None when the body is not Backlog's error shape at all."""
     try:
         body = response.json()
     except ValueError:
@@ -95,9 +97,9 @@ def _error_details(response: httpx2.Response) -> tuple[ErrorDetail, ...] | None:
             code = item.get("code")
             details.append(
                 ErrorDetail(
-                    message=str(item["message"]),
+                    message=redact(str(item["message"]), secrets),
                     code=code if isinstance(code, int) else None,
-                    more_info=str(item.get("moreInfo") or ""),
+                    more_info=redact(str(item.get("moreInfo") or ""), secrets),
                 )
             )
     return tuple(details)
@@ -114,12 +116,13 @@ class ErrorMapping:
     base: httpx2.URL
     uses_token: bool
     when: Callable[[datetime], str] = iso_utc
+    secrets: tuple[str, ...] = ()
 
     def error_for(self, response: httpx2.Response, what: str, now: datetime) -> BacklogError:
         status = response.status_code
         if response.is_redirect:
             return not_a_space(response, self.base, what, f"HTTP {status}, {_redirect_to(response)}")
-        details = _error_details(response)
+        details = _error_details(response, self.secrets)
         oauth_401 = status == 401 and self.uses_token  # Backlog sends no body with these
         if details is None and 400 <= status < 500 and status != 429 and not oauth_401:
             return not_a_space(response, self.base, what, f"HTTP {status} with {_what_came(response)}")
