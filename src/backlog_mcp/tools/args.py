@@ -5,7 +5,8 @@ clients), but accepts what models actually send. One leniency rule holds for eve
 of every tool (applied by `registry.build_tool`, so a new tool gets it too):
 
 - `null` means "not given": the default applies, and a required argument is still required.
-- A text argument takes a JSON number as its digits (`10001` for an issue ID).
+- A text argument takes a JSON number as its digits (`10001` for an issue ID; `10001.0` too,
+  from clients that keep every number as a double); a fraction is refused.
 - Keys, IDs, numbers, dates and choices are NFKC-normalised and trimmed, so full-width
   `ＤＥＭＯ-１` from a Japanese IME is `DEMO-1`; keys and the choices a schema lists as an
   `enum` ignore case (`"ASC"` is `asc`).
@@ -13,6 +14,9 @@ of every tool (applied by `registry.build_tool`, so a new tool gets it too):
   `"yes"` or a `1` is refused, and so is `true` for a number, since a guessed flag silently
   changes what a list shows.
 - An ID list takes `5`, `"5,7"` or `[5, 7]`.
+- An issue link is read only as an http(s) URL whose host and port are the configured
+  space's (or a bare `/view/KEY` path); any other scheme, host or port is refused naming the
+  space, and a link's user and password are never quoted back.
 
 Free text (a keyword) is passed on as given.
 """
@@ -135,7 +139,11 @@ def _in_space(link: tuple[str, int | None], scheme: str, space: str) -> bool:
     if configured is None:
         return False
     default = _DEFAULT_PORTS.get(scheme)
-    return link[0] == configured[0] and (link[1] or default) == (configured[1] or default)
+
+    def port(given: int | None) -> int | None:
+        return default if given is None else given
+
+    return link[0] == configured[0] and port(link[1]) == port(configured[1])
 
 
 def _shown(link: tuple[str, int | None]) -> str:
@@ -161,8 +169,9 @@ def _view_key(text: str, space: str | None) -> str | None:
         target = "//" + text.removeprefix("//")  # `other.backlog.com/view/X`: the host comes first
     else:
         target = text  # `/view/DEMO-2`: a path of the configured space
-    named = _shown(_host_port(space) or (space, None)) if space else ""
-    where = f" in {named}" if named else ""
+    configured = _host_port(space) if space else None
+    named = _shown(configured) if configured else "the configured space"  # never its userinfo
+    where = f" in {named}" if space else ""
     refusal = (
         f"is not a link to an issue{where}: give the issue key like DEMO-12, its numeric ID, "
         "or its https://…/view/ link"
