@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -41,17 +41,31 @@ def _error(status: int, message: str, code: int, **headers: str) -> httpx2.Respo
     return httpx2.Response(status, json=body, headers=headers)
 
 
+# What every Backlog answer carries; the client takes a success without them for another server's.
+BACKLOG_HEADERS = {
+    "X-RateLimit-Limit": "600",
+    "X-RateLimit-Remaining": "599",
+    "X-RateLimit-Reset": "1605484860",
+}
+
+
 class Recorder:
-    def __init__(self, *responses: httpx2.Response | Exception) -> None:
+    """Answers with `responses` in turn (the last one repeated), successes given Backlog's headers
+    unless `bare`."""
+
+    def __init__(self, *responses: httpx2.Response | Exception, bare: bool = False) -> None:
         self.responses = list(responses)
         self.requests: list[httpx2.Request] = []
         self.sleeps: list[float] = []
+        self.bare = bare
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         item = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
         if isinstance(item, Exception):
             raise item
+        if item.is_success and not self.bare and "x-ratelimit-limit" not in item.headers:
+            item.headers.update(BACKLOG_HEADERS)
         return item
 
     async def sleep(self, seconds: float) -> None:
@@ -394,3 +408,67 @@ async def test_an_error_body_that_echoes_the_request_never_carries_the_credentia
     assert "bad request" in message
     assert KEY not in message
     assert "T" * 40 not in message
+
+
+@pytest.mark.parametrize("body", [[], {"ok": True}], ids=["empty-list", "object"])
+async def test_a_success_without_backlogs_rate_limit_headers_is_another_server_not_an_empty_answer(
+    body: object,
+) -> None:
+    recorder = Recorder(httpx2.Response(200, json=body), bare=True)
+    api = _api(recorder)
+    for read in (api.get_projects, api.get_myself):
+        with pytest.raises(BacklogNotASpaceError) as caught:
+            await read()
+        assert "(HTTP 200 with JSON but none of the X-RateLimit-* headers Backlog sends)" in str(caught.value)
+    assert len(recorder.requests) == 2  # refused on every call, not only the first
+
+
+async def test_a_bare_download_from_an_address_never_seen_answering_like_backlog_is_refused_and_closed() -> (
+    None
+):
+    closed: list[bool] = []
+
+    class Body(httpx2.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield b"%PDF"
+
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    recorder = Recorder(
+        httpx2.Response(200, stream=Body(), headers={"content-type": "application/pdf"}), bare=True
+    )
+    with pytest.raises(BacklogNotASpaceError, match=r"HTTP 200 with a body of type application/pdf but none"):
+        async with _api(recorder).download_attachment("DEMO-1", 5):
+            pass
+    assert closed == [True]
+
+
+async def test_once_the_space_answered_with_its_headers_a_bare_answer_is_still_read() -> None:
+    recorder = Recorder(
+        httpx2.Response(200, json=[], headers=BACKLOG_HEADERS),
+        httpx2.Response(200, json=[{"id": 2, "name": "High"}]),
+        bare=True,
+    )
+    api = _api(recorder)
+    assert await api.get_priorities() == []
+    assert [p.name for p in await api.get_priorities()] == ["High"]
+
+
+async def test_a_misshapen_answer_without_headers_is_not_backlog_but_with_them_is_backlogs_odd_shape() -> (
+    None
+):
+    bare = Recorder(
+        httpx2.Response(200, json=[], headers=BACKLOG_HEADERS),
+        httpx2.Response(200, json={"ok": True}),
+        bare=True,
+    )
+    api = _api(bare)
+    await api.get_priorities()
+    with pytest.raises(
+        BacklogNotASpaceError, match=r"HTTP 200 with JSON of another shape but none of the X-Rate"
+    ):
+        await api.get_myself()
+    with pytest.raises(BacklogResponseError, match=r"current user has an unexpected shape \(id: ") as caught:
+        await _api(Recorder(httpx2.Response(200, json={"ok": True}))).get_myself()
+    assert not isinstance(caught.value, BacklogNotASpaceError)

@@ -19,7 +19,7 @@ def _recording() -> tuple[list[httpx2.Request], httpx2.MockTransport]:
 
     def handle(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx2.Response(200, json=[])
+        return httpx2.Response(200, json=[], headers={"X-RateLimit-Limit": "600"})  # as Backlog's do
 
     return seen, httpx2.MockTransport(handle)
 

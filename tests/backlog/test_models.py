@@ -315,11 +315,18 @@ def test_missing_identifier_is_an_error() -> None:
         Issue.model_validate(data)
 
 
+BACKLOG = {
+    "X-RateLimit-Limit": "600",
+    "X-RateLimit-Remaining": "599",
+    "X-RateLimit-Reset": "1605484860",
+}  # what every Backlog answer carries
+
+
 @pytest.mark.anyio
 async def test_client_names_the_null_identifier() -> None:
     data = _issue()
     data["assignee"]["id"] = None
-    transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data))
+    transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data, headers=BACKLOG))
     api = Backlog(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
     with pytest.raises(BacklogResponseError, match=r"assignee\.id: required value is null"):
         await api.get_issue("BLG-1")
@@ -329,7 +336,7 @@ async def test_client_names_the_null_identifier() -> None:
 async def test_client_reads_issue_with_nulls() -> None:
     data = _issue()
     data["assignee"]["name"] = data["summary"] = data["category"] = data["milestone"] = None
-    transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data))
+    transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data, headers=BACKLOG))
     api = Backlog(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
     issue = await api.get_issue("BLG-1")
     assert issue.summary == ""

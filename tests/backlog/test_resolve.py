@@ -11,6 +11,11 @@ from backlog_mcp.backlog.client import make_http_client
 from backlog_mcp.backlog.resolve import Resolver, TTLCache
 
 pytestmark = pytest.mark.anyio
+BACKLOG = {
+    "X-RateLimit-Limit": "600",
+    "X-RateLimit-Remaining": "599",
+    "X-RateLimit-Reset": "1605484860",
+}  # what every Backlog answer carries
 
 
 def _api(paths: list[str]) -> Backlog:
@@ -18,8 +23,10 @@ def _api(paths: list[str]) -> Backlog:
         path = request.url.path.removeprefix("/api/v2/")
         paths.append(path)
         if path.startswith("projects/") and path.count("/") == 1:
-            return httpx2.Response(200, json={"id": 10001, "projectKey": "DEMO", "name": "Demo"})
-        return httpx2.Response(200, json=[{"id": 1, "name": "Open"}])
+            return httpx2.Response(
+                200, json={"id": 10001, "projectKey": "DEMO", "name": "Demo"}, headers=BACKLOG
+            )
+        return httpx2.Response(200, json=[{"id": 1, "name": "Open"}], headers=BACKLOG)
 
     http = make_http_client(
         "https://s.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(handler)

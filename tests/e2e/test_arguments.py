@@ -78,6 +78,29 @@ async def test_issue_and_project_ids_given_as_json_numbers_are_read(
     assert "DEMO-" in listed
 
 
+async def test_an_id_sent_as_a_whole_float_is_read_and_a_fraction_is_refused_in_a_sentence(
+    client: Client, facts: dict[str, int]
+) -> None:
+    # Clients that keep every JSON number as a double send 10001 as 10001.0.
+    issue = await call(client, "backlog_get_issue", {"issueIdOrKey": float(facts["issue_id"])})
+    assert issue.startswith("# DEMO-1 ")
+    statuses = await call(client, "backlog_get_statuses", {"projectIdOrKey": float(facts["project_id"])})
+    assert "statusId" in statuses or "|ID|" in statuses
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": facts["issue_id"] + 0.5})
+    fraction = f"{facts['issue_id']}.5"
+    assert text.endswith(f"issueIdOrKey must be text, or a whole number for an ID (got {fraction}).")
+
+
+async def test_errors_quote_json_null_true_and_false_as_the_caller_spelt_them(client: Client) -> None:
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": True})
+    assert "issueIdOrKey must be text (got true)" in text
+    text = await call_error(client, "backlog_get_issue_list", {"statusId": [1, None]})
+    assert "(got null)" in text
+    text = await call_error(client, "backlog_get_projects", {"archived": [False]})
+    assert "archived must be true or false (got [false])" in text
+    assert "None" not in text + await call_error(client, "backlog_get_issue_list", {"statusId": [None]})
+
+
 async def test_ids_are_advertised_as_plain_strings_that_say_they_take_an_id(client: Client) -> None:
     for tool in (await client.list_tools()).tools:
         for name in ("issueIdOrKey", "projectIdOrKey"):
@@ -96,6 +119,49 @@ async def test_an_issue_url_of_another_space_is_refused_naming_the_configured_sp
         text = await call_error(client, tool, {"issueIdOrKey": "https://other.backlog.com/view/DEMO-2"})
         assert "an issue in another Backlog space (other.backlog.com)" in text
         assert f"this server reads only {host}" in text
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "file:///view/DEMO-2",
+        "https:///view/DEMO-2",
+        "mailto:/view/DEMO-2",
+        "javascript:/view/DEMO-2",
+        "http://{host}:80/view/DEMO-2",  # a second port: no browser would open it
+        "https://{host}/projects/DEMO",
+    ],
+)
+async def test_a_value_with_a_scheme_is_read_only_as_an_http_link_to_an_issue_of_the_configured_space(
+    client: Client, sandbox: SandboxServer, link: str
+) -> None:
+    host = sandbox.base_url.removeprefix("http://")
+    text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": link.format(host=host)})
+    assert text.endswith(
+        f"Invalid arguments: issueIdOrKey is not a link to an issue in {host}: give the issue key like "
+        "DEMO-12, its numeric ID, or its https://…/view/ link."
+    )
+
+
+async def test_a_link_to_another_space_never_echoes_the_password_it_carries(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    host = sandbox.base_url.removeprefix("http://")
+    text = await call_error(
+        client, "backlog_get_comments", {"issueIdOrKey": "https://u:hunter2@other.backlog.com/view/DEMO-2"}
+    )
+    assert "an issue in another Backlog space (other.backlog.com); this server reads only " + host in text
+    assert "hunter2" not in text
+    assert "u:" not in text
+
+
+async def test_a_link_to_the_configured_space_is_read_whatever_its_spelling(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    host = sandbox.base_url.removeprefix("http://")
+    for link in (f"HTTP://{host.upper()}/VIEW/demo-7", f"//{host}/view/DEMO-7?x=1", "/view/DEMO-7"):
+        text = await call(client, "backlog_get_issue", {"issueIdOrKey": link})
+        assert text.startswith("# DEMO-7 "), link
 
 
 async def test_an_issue_url_of_the_configured_space_is_read(client: Client, sandbox: SandboxServer) -> None:
@@ -132,7 +198,7 @@ async def test_choices_ignore_case_but_booleans_are_strictly_true_or_false(clien
         text = await call_error(client, "backlog_get_projects", {"archived": vague})
         assert f"archived must be true or false (got {vague!r})" in text
     text = await call_error(client, "backlog_get_issue_list", {"count": True})
-    assert "count must be a whole number (got True)" in text
+    assert "count must be a whole number (got true)" in text  # JSON, as it was sent
     archived = await call(client, "backlog_get_projects", {"archived": "TRUE"})
     assert "|LEGACY|" in archived
     assert "|DEMO|" not in archived

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -145,24 +146,26 @@ async def test_a_low_rate_limit_is_announced_before_it_runs_out(
     assert "of 6 requests of this kind left until " in note.text
 
 
-class _NotBacklog(BaseHTTPRequestHandler):
-    """A web server's own 404 page for every path, as a `.com` address of a `.jp` space or a proxy gives."""
+def _answering(status: int, body: bytes, content_type: str) -> type[BaseHTTPRequestHandler]:
+    """A web server that is not Backlog, giving every path the same answer (and no X-RateLimit-*)."""
 
-    def do_GET(self) -> None:
-        body = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    class NotBacklog(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # stdout/stderr stay quiet
-        pass
+        def log_message(self, format: str, *args: object) -> None:  # stdout/stderr stay quiet
+            pass
+
+    return NotBacklog
 
 
-@pytest.fixture
-def not_backlog() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotBacklog)
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
@@ -170,6 +173,21 @@ def not_backlog() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def not_backlog() -> Iterator[str]:
+    """A web server's own 404 page for every path, as a `.com` address of a `.jp` space or a proxy gives."""
+    page = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
+    with _serving(_answering(404, page, "text/html")) as url:
+        yield url
+
+
+# Some other JSON API at the configured address: what it says is well-formed, and not Backlog's.
+@pytest.fixture(params=[b'{"ok":true}', b"[]"], ids=["object", "empty-list"])
+def other_json_api(request: pytest.FixtureRequest) -> Iterator[str]:
+    with _serving(_answering(200, request.param, "application/json")) as url:
+        yield url
 
 
 NOT_A_SPACE = "did not answer like a Backlog space when asked for "
@@ -204,3 +222,40 @@ def test_check_says_the_address_is_not_a_backlog_space_rather_than_user_not_foun
     err = capsys.readouterr().err
     assert f"{not_backlog} {NOT_A_SPACE}" in err
     assert "The current user not found" not in err
+
+
+NO_HEADERS = "(HTTP 200 with JSON but none of the X-RateLimit-* headers Backlog sends)"
+
+
+async def test_another_json_api_at_the_address_is_named_as_not_backlog_by_every_tool_not_read_as_empty(
+    other_json_api: str,
+) -> None:
+    settings = load_settings(base_url=other_json_api, api_key="k", max_retries=0)
+    async with Client(build_server(settings)) as client:
+        for tool, arguments in [
+            ("backlog_get_projects", {}),
+            ("backlog_get_issue", {"issueIdOrKey": "DEMO-1"}),
+            ("backlog_get_issue_list", {"projectIdOrKey": "DEMO"}),
+            ("backlog_get_priorities", {}),
+        ]:
+            text = await call_error(client, tool, arguments)
+            assert f"{other_json_api} {NOT_A_SPACE}" in text, text
+            assert NO_HEADERS in text
+            assert "Check that BACKLOG_BASE_URL is your space's own address" in text
+            assert "No projects" not in text
+            assert "unexpected shape" not in text
+
+
+def test_check_names_another_json_api_as_not_a_backlog_space(
+    other_json_api: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("BACKLOG_BASE_URL", other_json_api)
+    monkeypatch.setenv("BACKLOG_API_KEY", "k")
+    monkeypatch.setenv("BACKLOG_MAX_RETRIES", "0")
+    assert cli.main(["check"]) == cli.EXIT_FAILED
+    captured = capsys.readouterr()
+    assert f"{other_json_api} {NOT_A_SPACE}" in captured.err
+    assert NO_HEADERS in captured.err
+    assert "unexpected shape" not in captured.err
+    assert "OK." not in captured.out

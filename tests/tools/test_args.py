@@ -79,6 +79,7 @@ def test_an_issue_url_is_read_only_from_the_configured_space() -> None:
         "https://other.backlog.com/view/DEMO-2",
         "https://demo.backlog.jp/view/DEMO-2",
         "evil.com/view/DEMO-2",
+        "https://u:hunter2@other.backlog.com/view/DEMO-2",
     ):
         with pytest.raises(
             ValidationError, match=r"another Backlog space .*this server reads only demo\.backlog\.com"
@@ -95,6 +96,13 @@ def test_echo_quotes_short_values_whole_and_long_ones_cut_with_their_length() ->
     assert echo(10**5000) == "a number too long to show"
 
 
+def test_echo_spells_what_is_not_text_as_json_the_way_the_caller_sent_it() -> None:
+    assert [echo(None), echo(True), echo(False)] == ["null", "true", "false"]
+    assert echo([1, None, "x"]) == '[1, null, "x"]'
+    assert echo({"a": True}) == '{"a": true}'
+    assert echo(1.5) == "1.5"
+
+
 def test_project_refs_split_dedupe_and_upper_case() -> None:
     assert project_refs("demo, OPS,demo 123") == ["DEMO", "OPS", "123"]
     assert project_refs("ＤＥＭＯ、ｏｐｓ") == ["DEMO", "OPS"]
@@ -102,3 +110,35 @@ def test_project_refs_split_dedupe_and_upper_case() -> None:
         project_refs("DEMO,a/b")
     with pytest.raises(ToolError, match="empty"):
         project_refs(" , ")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "file:///view/DEMO-2",
+        "https:///view/DEMO-2",
+        "mailto:/view/DEMO-2",
+        "http://demo.backlog.com:443:80/view/DEMO-2",
+        "https://demo.backlog.com:99999/view/DEMO-2",
+        "https://demo.backlog.com/view/DEMO-2/extra",
+    ],
+)
+def test_a_link_that_is_not_an_http_url_of_the_space_is_refused_naming_the_space(link: str) -> None:
+    with pytest.raises(
+        ValidationError, match=r"is not a link to an issue in demo\.backlog\.com: give"
+    ) as caught:
+        issue_refs.validate_python(link, context={SPACE: "demo.backlog.com"})
+    assert "hunter2" not in str(caught.value)
+
+
+def test_the_port_of_a_link_must_be_the_spaces_default_ports_aside() -> None:
+    space = {SPACE: "127.0.0.1:8080"}
+    assert issue_refs.validate_python("http://127.0.0.1:8080/view/DEMO-2", context=space) == "DEMO-2"
+    assert issue_refs.validate_python("/view/DEMO-2", context=space) == "DEMO-2"
+    with pytest.raises(ValidationError, match=r"another Backlog space \(127\.0\.0\.1:8081\)"):
+        issue_refs.validate_python("http://127.0.0.1:8081/view/DEMO-2", context=space)
+    with pytest.raises(ValidationError, match=r"another Backlog space \(127\.0\.0\.1\)"):
+        issue_refs.validate_python("http://127.0.0.1/view/DEMO-2", context=space)
+    assert issue_refs.validate_python(
+        "https://demo.backlog.com:443/view/DEMO-2", context={SPACE: "demo.backlog.com"}
+    )

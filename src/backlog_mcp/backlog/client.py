@@ -23,7 +23,15 @@ from tenacity.wait import wait_exponential_jitter
 
 from backlog_mcp import __version__
 from backlog_mcp.backlog.params import Params, encode_params
-from backlog_mcp.backlog.responses import ErrorMapping, RateLimitInfo, iso_utc, not_a_space, rate_limit_from
+from backlog_mcp.backlog.responses import (
+    ErrorMapping,
+    RateLimitInfo,
+    has_rate_limit_headers,
+    iso_utc,
+    not_a_space,
+    rate_limit_from,
+    without_rate_limit_headers,
+)
 from backlog_mcp.errors import (
     BacklogConnectionError,
     BacklogRateLimitError,
@@ -114,6 +122,8 @@ class BacklogClient:
         self._sleep = sleep
         self._clock = clock
         self.rate_limit: RateLimitInfo | None = None
+        # Set by the first answer with Backlog's rate-limit headers (see responses.py for the rule).
+        self._answered_like_backlog = False
 
     @property
     def _http(self) -> httpx2.AsyncClient:
@@ -135,7 +145,9 @@ class BacklogClient:
         Raises:
             BacklogError: any failure, with a message naming `what`.
         """
-        response = await self._get(path, params, what=what)
+        return self._decode(await self._get(path, params, what=what), what)
+
+    def _decode(self, response: httpx2.Response, what: str) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -145,13 +157,17 @@ class BacklogClient:
 
     async def get_model(self, model: type[T], path: str, params: Params | None = None, *, what: str) -> T:
         """GET and validate into `model` (a pydantic model or `list[Model]`)."""
-        data = await self.get_json(path, params, what=what)
+        response = await self._get(path, params, what=what)
+        data = self._decode(response, what)
         adapter = _adapters.get(model)
         if adapter is None:
             adapter = _adapters[model] = TypeAdapter(model)
         try:
             return adapter.validate_python(data)  # type: ignore[no-any-return]
         except ValidationError as exc:
+            if not has_rate_limit_headers(response):
+                evidence = without_rate_limit_headers(response, misshapen=True)
+                raise not_a_space(response, self._http.base_url, what, evidence) from None
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise BacklogResponseError(
@@ -232,6 +248,11 @@ class BacklogClient:
                 f"({type(exc).__name__})."
             ) from None
         self._remember_rate_limit(response)
+        if response.is_success and not self._answered_like_backlog:
+            # Not yet known to be Backlog, and this answer lacks what every Backlog answer has.
+            evidence = without_rate_limit_headers(response)
+            await response.aclose()
+            raise not_a_space(response, self._http.base_url, what, evidence)
         if response.is_success:
             return response
         if stream:  # the error body is small; read it for Backlog's message, then let go
@@ -271,6 +292,8 @@ class BacklogClient:
     # -- responses -----------------------------------------------------------------------------
 
     def _remember_rate_limit(self, response: httpx2.Response) -> None:
+        if has_rate_limit_headers(response):
+            self._answered_like_backlog = True
         info = rate_limit_from(response)
         if info is not None:
             self.rate_limit = info

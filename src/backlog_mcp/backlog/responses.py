@@ -1,9 +1,19 @@
 """Reading Backlog's answers: its error bodies, its rate-limit headers, and answers that are not its.
 
-An address that is not a Backlog space (a proxy or login page, `.com` for a `.jp` space) used
-to surface as whatever the status code suggested ("The current user not found"). Backlog
-answers every API failure but an OAuth 401 with its `{"errors": [...]}` body and every success
-with JSON, so an answer without that shape is reported as what it is: not Backlog.
+An address that is not a Backlog space (a proxy or login page, `.com` for a `.jp` space, some
+other JSON API) used to surface as whatever the status code or the body suggested ("The current
+user not found", "No projects."). Such an answer is reported as what it is, not Backlog, by
+these rules:
+
+- A failure without Backlog's `{"errors": [...]}` body (Backlog sends it with every API failure
+  but an OAuth 401), a redirect, or a success whose body is not JSON.
+- A success without the `X-RateLimit-*` headers, as long as the client has not yet had an
+  answer with them. Backlog sends them with every API response (reference §3), so another
+  server's `{"ok": true}` or `[]` is refused on every call, before it is read as an empty list;
+  once the space has shown them, a later answer without them is still read, so that one
+  response Backlog might send bare cannot break a working setup.
+- A success that does not fit the expected shape and carries no `X-RateLimit-*` header; with
+  them, it is Backlog's answer in a shape we did not expect, and is reported as that.
 """
 
 from __future__ import annotations
@@ -28,7 +38,17 @@ from backlog_mcp.errors import (
 )
 from backlog_mcp.redact import redact
 
-__all__ = ["ErrorMapping", "RateLimitInfo", "iso_utc", "not_a_space", "rate_limit_from"]
+__all__ = [
+    "ErrorMapping",
+    "RateLimitInfo",
+    "has_rate_limit_headers",
+    "iso_utc",
+    "not_a_space",
+    "rate_limit_from",
+    "without_rate_limit_headers",
+]
+
+_RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +87,23 @@ def _what_came(response: httpx2.Response) -> str:
     if "json" in kind:
         return "JSON that is not Backlog's"
     return f"a body of type {kind or 'unknown'}"
+
+
+def has_rate_limit_headers(response: httpx2.Response) -> bool:
+    """Whether the answer carries any of the `X-RateLimit-*` headers every Backlog answer has."""
+    return any(name in response.headers for name in _RATE_LIMIT_HEADERS)
+
+
+def without_rate_limit_headers(response: httpx2.Response, *, misshapen: bool = False) -> str:
+    """The evidence for a success that came without Backlog's rate-limit headers (and, when
+    `misshapen`, with JSON unlike the answer asked for)."""
+    try:
+        came = _what_came(response)
+    except httpx2.ResponseNotRead:  # a download, still streaming: its type tells enough
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        came = f"a body of type {kind or 'unknown'}"
+    came = came.replace("JSON that is not Backlog's", "JSON of another shape" if misshapen else "JSON")
+    return f"HTTP {response.status_code} with {came} but none of the X-RateLimit-* headers Backlog sends"
 
 
 def not_a_space(

@@ -5,7 +5,8 @@ clients), but accepts what models actually send. One leniency rule holds for eve
 of every tool (applied by `registry.build_tool`, so a new tool gets it too):
 
 - `null` means "not given": the default applies, and a required argument is still required.
-- A text argument takes a JSON number as its digits (`10001` for an issue ID).
+- A text argument takes a JSON number as its digits (`10001` for an issue ID; `10001.0` too,
+  from clients that keep every number as a double); a fraction is refused.
 - Keys, IDs, numbers, dates and choices are NFKC-normalised and trimmed, so full-width
   `ＤＥＭＯ-１` from a Japanese IME is `DEMO-1`; keys and the choices a schema lists as an
   `enum` ignore case (`"ASC"` is `asc`).
@@ -13,6 +14,9 @@ of every tool (applied by `registry.build_tool`, so a new tool gets it too):
   `"yes"` or a `1` is refused, and so is `true` for a number, since a guessed flag silently
   changes what a list shows.
 - An ID list takes `5`, `"5,7"` or `[5, 7]`.
+- An issue link is read only as an http(s) URL whose host and port are the configured
+  space's (or a bare `/view/KEY` path); any other scheme, host or port is refused naming the
+  space, and a link's user and password are never quoted back.
 
 Free text (a keyword) is passed on as given.
 """
@@ -23,6 +27,7 @@ import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
@@ -50,10 +55,12 @@ _MAX_KEY_CHARS = 100
 _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _NUMERIC_ID = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII only: str.isdigit() also takes "²" and "٣"
-_VIEW_URL = re.compile(
-    r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?(?P<host>[^/\s?#]*)/(?i:view)/"
-    r"(?P<key>[A-Za-z][A-Za-z0-9_]*-[0-9]+)(?:[?#]\S*)?$"
-)
+# A scheme is letters then a colon not followed by a digit (`localhost:8080/…` is a host and port).
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?![0-9])")
+# Without a scheme, a value is a link when a /view/ path follows an optional host.
+_HOST_AND_VIEW = re.compile(r"^(?://)?[^/\s?#]*/view/", re.IGNORECASE)
+_VIEW_PATH = re.compile(r"^/(?i:view)/(?P<key>[A-Za-z][A-Za-z0-9_]*-[0-9]+)$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _LIST_SEPARATORS = re.compile(r"[,、\s]+")  # NFKC turns the full-width comma into ","; not 、
 
 
@@ -111,29 +118,90 @@ def parse_issue_key(value: str) -> str | None:
     return key if len(key) <= _MAX_KEY_CHARS and _ISSUE_KEY.match(key) else None
 
 
-def _same_space(host: str, space: str) -> bool:
-    def bare(netloc: str) -> str:
-        netloc = netloc.lower().rsplit("@", 1)[-1]
-        return netloc.removesuffix(":443").removesuffix(":80")
+def _host_port(netloc: str) -> tuple[str, int | None] | None:
+    """The lower-cased host and explicit port of `netloc`, userinfo dropped; None when unreadable."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:  # `host:PORT:80`, `host:99999`, a broken IPv6 literal
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    return (host, port) if host else None
 
-    return bare(host) == bare(space)
+
+def _in_space(link: tuple[str, int | None], scheme: str, space: str) -> bool:
+    """Whether `link` (host, port) of a `scheme` URL is the configured `space` (a host[:port]).
+
+    A missing port is the scheme's default on either side: the configured address is reached
+    on it whichever scheme the link names.
+    """
+    configured = _host_port(space)
+    if configured is None:
+        return False
+    default = _DEFAULT_PORTS.get(scheme)
+
+    def port(given: int | None) -> int | None:
+        return default if given is None else given
+
+    return link[0] == configured[0] and port(link[1]) == port(configured[1])
+
+
+def _shown(link: tuple[str, int | None]) -> str:
+    host, port = link
+    host = f"[{host}]" if ":" in host else host
+    return clip(host if port is None else f"{host}:{port}")
+
+
+def _view_key(text: str, space: str | None) -> str | None:
+    """The issue key of a /view/ link in `text`; None when `text` is not a link at all.
+
+    Raises:
+        ValueError: a link that is not an http(s) URL of the configured space, or not an
+            issue's page. The message names the configured space, never the link's userinfo.
+    """
+    scheme_match = _SCHEME.match(text)
+    if not scheme_match and not _HOST_AND_VIEW.match(text):
+        return None
+    scheme = scheme_match.group(1).lower() if scheme_match else ""
+    if scheme:
+        target = text
+    elif text.startswith("//") or not text.startswith("/"):
+        target = "//" + text.removeprefix("//")  # `other.backlog.com/view/X`: the host comes first
+    else:
+        target = text  # `/view/DEMO-2`: a path of the configured space
+    configured = _host_port(space) if space else None
+    named = _shown(configured) if configured else "the configured space"  # never its userinfo
+    where = f" in {named}" if space else ""
+    refusal = (
+        f"is not a link to an issue{where}: give the issue key like DEMO-12, its numeric ID, "
+        "or its https://…/view/ link"
+    )
+    parts = urlsplit(target)
+    link = _host_port(parts.netloc) if parts.netloc else None
+    if (scheme and scheme not in _DEFAULT_PORTS) or (parts.netloc and link is None):
+        raise ValueError(refusal)
+    if scheme and link is None:  # `https:///view/DEMO-2` names no space at all
+        raise ValueError(refusal)
+    if link is not None and space and not _in_space(link, scheme or "https", space):
+        raise ValueError(
+            f"is a link to an issue in another Backlog space ({_shown(link)}); this server reads "
+            f"only {named}, so that issue cannot be read here"
+        )
+    if view := _VIEW_PATH.match(parts.path):
+        return view.group("key")
+    raise ValueError(refusal)
 
 
 def _parse_issue_ref(value: str, space: str | None) -> str:
     """The key or ID in `value`; ValueError (saying what is accepted) when there is none.
 
-    `space` is the configured host: a /view/ URL of any other host is refused, because the
-    same key there names a different issue than the one it would be read as here.
+    `space` is the configured host[:port]: a link must be an http(s) URL of that host (a bare
+    `/view/KEY` path is read as one), because the same key elsewhere names a different issue
+    than the one it would be read as here, and a `file:` or `mailto:` value is no issue's page.
     """
     text = nfkc(value)
-    if match := _VIEW_URL.match(text):
-        host = match.group("host")
-        if space and host and not _same_space(host, space):
-            raise ValueError(
-                f"is a link to an issue in another Backlog space ({clip(host)}); this server reads "
-                f"only {space}, so that issue cannot be read here"
-            )
-        text = match.group("key")
+    if (key := _view_key(text, space)) is not None:
+        text = key
     if _NUMERIC_ID.match(text):
         return text
     if key := parse_issue_key(text):

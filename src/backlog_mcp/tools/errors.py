@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,10 +24,14 @@ def clip(text: str) -> str:
 
 
 def echo(value: object) -> str:
-    """`repr(value)`, cut to about ECHO_MAX_CHARS with the full length said: every error that quotes
-    what was given quotes it through this."""
+    """`value` as the caller wrote it, cut to about ECHO_MAX_CHARS with the full length said: every
+    error that quotes what was given quotes it through this.
+
+    Text keeps its quotes (`'open'`); anything else is spelt as JSON, since the caller sent JSON
+    (`null`, `true`, `[1, null]`, not Python's `None` and `True`).
+    """
     try:
-        text = repr(value)
+        text = repr(value) if isinstance(value, str) else _as_json(value)
     except ValueError:  # an int past Python's 4,300-digit conversion limit
         return "a number too long to show"
     if len(text) <= ECHO_MAX_CHARS:
@@ -34,6 +39,17 @@ def echo(value: object) -> str:
     return _cut(
         text, f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
     )
+
+
+def _as_json(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except TypeError:  # not a JSON value (a server-side default, say): Python's spelling will do
+        return repr(value)
+    except ValueError as exc:
+        if "circular" in str(exc).lower() or isinstance(value, float):
+            return repr(value)
+        raise
 
 
 def _cut(text: str, size: str) -> str:

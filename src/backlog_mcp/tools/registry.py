@@ -84,7 +84,12 @@ def _lenient(kind: Any, value: Any) -> Any:
         # JSON can carry a lone UTF-16 surrogate ("\ud800"); no URL or file name can.
         raise PydanticCustomError("text_encoding", "must be valid Unicode text, without lone surrogates")
     if kind is str:
-        # A number given for a text argument (an issue ID from the Inspector) is its digits.
+        # A number given for a text argument (an issue ID from the Inspector) is its digits; a
+        # client that keeps every number as a double sends `10001.0` for the same ID.
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise PydanticCustomError("text_from_fraction", "must be text, or a whole number for an ID")
+            return str(int(value))
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if kind is bool:
         if isinstance(value, str) and nfkc(value).lower() in ("true", "false"):
