@@ -356,9 +356,17 @@ async def test_reexport_keeps_files_the_user_added_to_the_bundle_folder(
     assert len(list((bundle / "attachments").iterdir())) == 6
 
 
-@pytest.mark.parametrize("kind", ["file", "folder", "symlink"])
-async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle(
-    client: Client, workspace: Path, tmp_path: Path, kind: str
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("file", "is a file, not an export folder"),
+        ("folder", "is not recognisably a folder this tool wrote (it has no manifest.json of an export)"),
+        ("corrupt manifest", "is not recognisably a folder this tool wrote (its manifest.json is unreadable"),
+        ("symlink", "is a link, not an export folder"),
+    ],
+)
+async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle_saying_what_it_is(
+    client: Client, workspace: Path, tmp_path: Path, kind: str, said: str
 ) -> None:
     workspace.mkdir(parents=True)
     in_the_way = workspace / "DEMO-3"
@@ -367,12 +375,15 @@ async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle(
     elif kind == "folder":
         in_the_way.mkdir()
         (in_the_way / "raw.md").write_text("someone else's")
+    elif kind == "corrupt manifest":
+        in_the_way.mkdir()
+        (in_the_way / "manifest.json").write_text('{"schemaVersion": 1, "issueKey": "DEMO-3", "attach')
     else:
         (tmp_path / "elsewhere").mkdir()
         in_the_way.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     before = _tree(workspace)
     text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-3"})
-    assert f"{in_the_way} is a" in text
+    assert f"{in_the_way} {said}" in text
     assert "left alone: move or rename it, or give another outputDir. Nothing was written." in text
     assert _tree(workspace) == before
     assert _leftovers(workspace) == []
