@@ -67,7 +67,9 @@ def clear(folder: Path, home: Path, ours: frozenset[str] | None = None) -> list[
     if ours is None:
         ours = frozenset(p for p in _files(folder) if _BEFORE_MANIFEST.fullmatch(p))
     notes: list[Note] = []
-    others = not_ours(folder, ours)
+    # The export makes attachments/ before its first download: empty, it holds nothing to give back.
+    made = folder / ATTACHMENTS_DIR
+    others = [o for o in not_ours(folder, ours) if not (o == f"{ATTACHMENTS_DIR}/" and _empty(made))]
     if others:
         recovered, error = _recover(folder, others, home)
         if recovered.names:
@@ -150,10 +152,15 @@ def _delete(folder: Path, ours: frozenset[str]) -> None:
         path = folder / relative
         if path.is_file() or path.is_symlink():
             path.unlink(missing_ok=True)
-    parents = {folder.joinpath(*up.parts) for p in ours for up in PurePosixPath(p).parents} | {folder}
+    parents = {folder.joinpath(*up.parts) for p in ours for up in PurePosixPath(p).parents}
+    parents |= {folder, folder / ATTACHMENTS_DIR}
     for path in sorted(parents, key=lambda p: len(p.parts), reverse=True):
-        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
-            path.rmdir()  # empty: nothing in it to lose
+        if _empty(path):
+            path.rmdir()  # nothing in it to lose
+
+
+def _empty(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
 def _abandoned(entry: Path, pid: int | None) -> bool:
