@@ -576,3 +576,15 @@ async def test_a_cancelled_export_deletes_only_what_it_wrote_and_gives_back_the_
     sandbox.faults.reset()
     assert (bundle / "stray.md").read_text() == "not written by the export"
     assert {k: v for k, v in _tree(bundle).items() if k != "stray.md"} == before
+
+
+async def test_a_replaced_folder_left_without_a_manifest_gives_back_everything_in_it(
+    client: Client, workspace: Path
+) -> None:
+    replaced = _killed(workspace, "DEMO-2", "old", manifest=False)  # the replaced <KEY> was not empty
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    # raw.md has the name of the new bundle's: it goes beside it.
+    [recovered] = [p for p in workspace.iterdir() if p.name.startswith("DEMO-2.recovered-")]
+    assert f"from {replaced.name} (left by an export that was stopped) into {recovered}: raw.md\n" in text
+    assert (recovered / "raw.md").read_text() == "# DEMO-2 of the killed export"
+    assert not replaced.exists()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from backlog_mcp.export.folder import HIDDEN, in_use, manifest_paths, not_ours
+from backlog_mcp.export.folder import HIDDEN, OLD, in_use, manifest_paths, not_ours
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR, MANIFEST_NAME, RAW_NAME
 
 __all__ = ["LeftInPlace", "Note", "Recovered", "clear", "clear_stale"]
@@ -98,7 +98,9 @@ def clear_stale(base: Path, key_folder: str, home: Path) -> list[Note]:
         if match is None or not entry.is_dir() or entry.is_symlink():
             continue
         if _abandoned(entry, int(match.group(2)) if match.group(2) else None):
-            notes += clear(entry, home)
+            # A replaced folder without a manifest was an empty one: nothing in it can be ours.
+            replaced_empty = match.group(1) == OLD and manifest_paths(entry) is None
+            notes += clear(entry, home, frozenset() if replaced_empty else None)
     return notes
 
 
