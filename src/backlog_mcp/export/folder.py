@@ -1,10 +1,11 @@
-"""Where a bundle goes: whose `<KEY>` folder is there, what of it is ours to replace, leftovers.
+"""Where a bundle goes: whose `<KEY>` folder is there, what of it is ours to replace, the swap.
 
 A folder is a previous bundle of ours when it holds our `manifest.json`, and that manifest lists
 every file we wrote there. Anything else in it (a translation the agent saved beside raw.md) is
 the user's: it is moved into the new bundle before the swap, never deleted. A `<KEY>` that is a
 file, a symlink, or a folder with things in it but no manifest of ours is left alone and the
 export refused: it may be anything, and mixing our files into it was not asked for.
+Clearing the hidden folders earlier exports left is `leftovers.py`'s.
 """
 
 from __future__ import annotations
