@@ -356,9 +356,17 @@ async def test_reexport_keeps_files_the_user_added_to_the_bundle_folder(
     assert len(list((bundle / "attachments").iterdir())) == 6
 
 
-@pytest.mark.parametrize("kind", ["file", "folder", "symlink"])
-async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle(
-    client: Client, workspace: Path, tmp_path: Path, kind: str
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("file", "is a file, not an export folder"),
+        ("folder", "is not recognisably a folder this tool wrote (it has no manifest.json of an export)"),
+        ("corrupt manifest", "is not recognisably a folder this tool wrote (its manifest.json is unreadable"),
+        ("symlink", "is a link, not an export folder"),
+    ],
+)
+async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle_saying_what_it_is(
+    client: Client, workspace: Path, tmp_path: Path, kind: str, said: str
 ) -> None:
     workspace.mkdir(parents=True)
     in_the_way = workspace / "DEMO-3"
@@ -367,12 +375,15 @@ async def test_export_refuses_a_key_in_the_way_that_is_not_its_own_bundle(
     elif kind == "folder":
         in_the_way.mkdir()
         (in_the_way / "raw.md").write_text("someone else's")
+    elif kind == "corrupt manifest":
+        in_the_way.mkdir()
+        (in_the_way / "manifest.json").write_text('{"schemaVersion": 1, "issueKey": "DEMO-3", "attach')
     else:
         (tmp_path / "elsewhere").mkdir()
         in_the_way.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     before = _tree(workspace)
     text = await call_error(client, TOOL, {"issueIdOrKey": "DEMO-3"})
-    assert f"{in_the_way} is a" in text
+    assert f"{in_the_way} {said}" in text
     assert "left alone: move or rename it, or give another outputDir. Nothing was written." in text
     assert _tree(workspace) == before
     assert _leftovers(workspace) == []
@@ -466,3 +477,114 @@ async def test_a_comment_cannot_forge_a_section_of_raw_md_or_hide_text_in_it(
         assert f"\n\\{forged}" in hostile, forged
     assert "\n隠し文字:evil 見えない\n" in hostile
     assert not re.search("[\u200b\u202a-\u202e\U000e0000-\U000e007f]", raw)
+
+
+# -- what killed exports left: cleared of our files only, the rest given back and named ----------
+
+
+def _killed(workspace: Path, key: str, tag: str = "partial", *, manifest: bool = True) -> Path:
+    """A hidden folder as an export killed inside its swap leaves it: ours (raw.md, and the
+    manifest listing it) beside whatever of the user's it was moving."""
+    folder = workspace / f".{key}.{tag}-{_ended_pid()}-0123abcd"
+    folder.mkdir(parents=True)
+    (folder / "raw.md").write_text(f"# {key} of the killed export")
+    if manifest:
+        listed = {"schemaVersion": 1, "issueKey": key, "rawMarkdown": "raw.md", "attachments": []}
+        (folder / "manifest.json").write_text(json.dumps(listed))
+    return folder
+
+
+async def test_a_killed_exports_staging_folder_gives_the_users_file_back_and_never_deletes_it(
+    client: Client, workspace: Path
+) -> None:
+    staging = _killed(workspace, "DEMO-2")
+    (staging / "translation.md").write_text("bản dịch")
+    bundle = workspace / "DEMO-2"
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert (
+        f"- Recovered 1 that this tool did not write from {staging.name} (left by an export that was "
+        f"stopped) into {bundle}: translation.md\n"
+    ) in text
+    assert not staging.exists()
+    assert (bundle / "translation.md").read_text() == "bản dịch"
+    # The export that follows finds it in the bundle, the user's, and keeps it.
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert "- Kept 1 that this tool did not write, untouched in the folder: translation.md\n" in text
+    assert "Recovered" not in text
+    assert (bundle / "translation.md").read_text() == "bản dịch"
+    assert sorted(os.listdir(workspace)) == ["DEMO-2"]
+
+
+async def test_a_recovered_file_whose_name_is_taken_in_the_bundle_goes_to_a_visible_folder_beside_it(
+    client: Client, workspace: Path
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    bundle = workspace / "DEMO-2"
+    (bundle / "translation.md").write_text("the newer one")
+    replaced = _killed(workspace, "DEMO-2", "old")
+    (replaced / "translation.md").write_text("the older one")
+    (replaced / "analysis").mkdir()
+    (replaced / "analysis" / "notes.md").write_text("phân tích")
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    [recovered] = [p for p in workspace.iterdir() if p.name.startswith("DEMO-2.recovered-")]
+    assert re.fullmatch(r"DEMO-2\.recovered-\d{8}T\d{6}Z", recovered.name)
+    assert f"into {recovered}: analysis/, translation.md\n" in text
+    assert (recovered / "translation.md").read_text() == "the older one"
+    assert (recovered / "analysis" / "notes.md").read_text() == "phân tích"
+    assert (bundle / "translation.md").read_text() == "the newer one"
+    assert not replaced.exists()
+
+
+async def test_a_staging_folder_without_manifest_loses_only_what_an_export_writes_before_one(
+    client: Client, workspace: Path
+) -> None:
+    staging = _killed(workspace, "DEMO-2", manifest=False)
+    (staging / "attachments").mkdir()
+    (staging / "attachments" / "5_x.txt").write_text("a download of ours")
+    (staging / "attachments" / ".5_x.txt.0123abcd.part").write_text("half a download of ours")
+    (staging / "attachments" / "mine.txt").write_text("not a name we give")
+    (staging / "notes.md").write_text("the user's")
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    bundle = workspace / "DEMO-2"
+    assert f"into {bundle}: attachments/mine.txt, notes.md\n" in text
+    assert (bundle / "notes.md").read_text() == "the user's"
+    assert (bundle / "attachments" / "mine.txt").read_text() == "not a name we give"
+    assert not (bundle / "attachments" / "5_x.txt").exists()
+    assert not staging.exists()
+    assert _leftovers(workspace) == []
+
+
+async def test_a_cancelled_export_deletes_only_what_it_wrote_and_gives_back_the_rest(
+    client: Client, workspace: Path, sandbox: SandboxServer
+) -> None:
+    from tests.e2e.test_cancellation import _cancel_once_in_flight, _until
+
+    await call(client, TOOL, {"issueIdOrKey": "DEMO-1"})
+    bundle = workspace / "DEMO-1"
+    before = _tree(bundle)
+    sandbox.faults.download_chunk_delay_seconds = 0.02
+
+    def downloading() -> bool:
+        """Once a download is under way, a file not of this run's appears in its staging folder."""
+        parts = list(workspace.glob(".DEMO-1.partial-*/attachments/.*.part"))
+        if parts:
+            (parts[0].parent.parent / "stray.md").write_text("not written by the export")
+        return bool(parts)
+
+    await _cancel_once_in_flight(client, TOOL, {"issueIdOrKey": "DEMO-1"}, downloading)
+    await _until(lambda: not list(workspace.glob(".DEMO-1.*")))
+    sandbox.faults.reset()
+    assert (bundle / "stray.md").read_text() == "not written by the export"
+    assert {k: v for k, v in _tree(bundle).items() if k != "stray.md"} == before
+
+
+async def test_a_replaced_folder_left_without_a_manifest_gives_back_everything_in_it(
+    client: Client, workspace: Path
+) -> None:
+    replaced = _killed(workspace, "DEMO-2", "old", manifest=False)  # the replaced <KEY> was not empty
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    # raw.md has the name of the new bundle's: it goes beside it.
+    [recovered] = [p for p in workspace.iterdir() if p.name.startswith("DEMO-2.recovered-")]
+    assert f"from {replaced.name} (left by an export that was stopped) into {recovered}: raw.md\n" in text
+    assert (recovered / "raw.md").read_text() == "# DEMO-2 of the killed export"
+    assert not replaced.exists()

@@ -112,7 +112,8 @@ async def test_jira_migration_saves_its_files_beside_the_bundle_not_inside_it(cl
     text = await _text(client, JIRA, {"issueKey": "DEMO-1", "language": "ja"})
     save_step = text.split("\n5. ", 1)[1].split("\n6. ", 1)[0]
     assert "`<workspace>/DEMO-1-jira/`, beside the bundle\n   folder and never inside it" in save_step
-    assert "replaces `<workspace>/DEMO-1/`" in save_step
+    assert "replaces the files it wrote in\n   `<workspace>/DEMO-1/` and keeps any others" in save_step
+    assert "and everything in it" not in save_step
     assert "`backlog-DEMO-1-translation-ja.md`" in save_step
 
 

@@ -12,11 +12,11 @@ previous bundle that we did not write move into the new one (see `folder.py`).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import anyio
 
@@ -24,15 +24,8 @@ from backlog_mcp.aio import gather
 from backlog_mcp.backlog.api import Backlog
 from backlog_mcp.backlog.models import Attachment, Comment, Issue
 from backlog_mcp.errors import BacklogError
-from backlog_mcp.export.folder import (
-    STAGING,
-    hidden_sibling,
-    our_files,
-    release,
-    remove_ours,
-    remove_stale,
-    swap_in,
-)
+from backlog_mcp.export.folder import STAGING, hidden_sibling, our_files, release, swap_in
+from backlog_mcp.export.leftovers import Note, clear, clear_stale
 from backlog_mcp.export.manifest import (
     ATTACHMENTS_DIR,
     MANIFEST_NAME,
@@ -44,6 +37,7 @@ from backlog_mcp.export.markdown import render_raw_markdown
 from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
 from backlog_mcp.export.placement import place_attachments
 from backlog_mcp.export.progress import Progress, Steps
+from backlog_mcp.files.atomic import write_stream_atomically
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.names import safe_name
 from backlog_mcp.files.sniff import decode_text, image_type, media_type
@@ -64,6 +58,7 @@ DOWNLOAD_CONCURRENCY = 4  # enough to hide latency, gentle on Backlog's rate lim
 EXTRACT_MAX_BYTES = 32 * 1024
 DOWNLOAD_FAILED = "the download failed"
 _SNIFF_BYTES = 4096
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +69,8 @@ class ExportResult:
     """A previous bundle was there and has been replaced."""
     kept: tuple[str, ...] = ()
     """What was in the previous bundle that we did not write: moved into this one, untouched."""
+    leftovers: tuple[Note, ...] = ()
+    """What clearing hidden folders of earlier exports recovered, or had to leave in place."""
 
     @property
     def raw_path(self) -> Path:
@@ -110,6 +107,8 @@ class _Export:
         self.target: Path | None = None
         self.created: list[Path] = []
         """Folders made for `base`, removed again if the export fails."""
+        self.written: set[str] = set()
+        """What this run wrote in the staging folder (relative): all a failure may delete there."""
         self.comment_total: int | None = None
 
     # -- the issue and its files ---------------------------------------------------------------
@@ -129,7 +128,6 @@ class _Export:
         missing = [p for p in (self.base, *self.base.parents) if not p.exists()]
         self.base.mkdir(parents=True, exist_ok=True)
         self.created = missing
-        remove_stale(self.base, target.name)
         staging = hidden_sibling(target, STAGING)
         staging.mkdir()
         self.target, self.staging = target, staging
@@ -187,6 +185,7 @@ class _Export:
         except BacklogError as exc:
             # One file Backlog will not give (after the client's retries) must not cost the rest.
             return _File(skipped=f"{DOWNLOAD_FAILED}: {exc}")
+        self.written.add(f"{ATTACHMENTS_DIR}/{saved.path.name}")  # no await since the rename into place
         read = EXTRACT_MAX_BYTES if self.options.extract_readable_files else _SNIFF_BYTES
         async with await anyio.open_file(saved.path, "rb") as body:
             data = await body.read(read)
@@ -266,9 +265,10 @@ def _entries(
 
 
 def _undo_folders(job: _Export) -> None:
-    """After a failure: the staging folder goes, and so do the folders made for `base` if still empty."""
-    if job.staging is not None:
-        remove_ours(job.staging)
+    """After a failure: what this run wrote goes (anything else in the staging folder is recovered),
+    and so do the folders made for `base` if still empty."""
+    if job.staging is not None and job.target is not None:
+        clear(job.staging, job.target, frozenset(job.written))
         release(job.staging)
     for folder in job.created:  # deepest first
         try:
@@ -277,10 +277,23 @@ def _undo_folders(job: _Export) -> None:
             break
 
 
-async def _shielded(action: Callable[[], None]) -> None:
+async def _shielded(action: Callable[[], _T]) -> _T:
     # Shielded: this is the clean-up that must happen even when the export is being cancelled.
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(action)
+        result = await anyio.to_thread.run_sync(action)
+    return result
+
+
+async def _write(job: _Export, name: str, text: str) -> None:
+    """All or nothing (a killed export must not leave half a manifest), and counted as ours first."""
+    assert job.staging is not None
+    job.written.add(name)
+    data = text.encode("utf-8")
+
+    async def once() -> AsyncIterator[bytes]:
+        yield data
+
+    await write_stream_atomically(job.staging / name, once(), max_bytes=len(data))
 
 
 async def export_issue(
@@ -319,19 +332,25 @@ async def export_issue(
             generated=datetime.now(render.zone),
             url=render.issue_url(issue.issue_key),
         )
-        staging = anyio.Path(job.staging)
-        await (staging / RAW_NAME).write_text(render_raw_markdown(context, render), encoding="utf-8")
-        manifest = manifest_json(build_manifest(context, render.zone))
-        await (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
+        await _write(job, RAW_NAME, render_raw_markdown(context, render))
+        await _write(job, MANIFEST_NAME, manifest_json(build_manifest(context, render.zone)))
         swapped = swap_in(job.staging, job.target)
     except BaseException:
         await _shielded(lambda: _undo_folders(job))
         raise
     release(job.staging)
+    target = job.target
+    leftovers: list[Note] = []
     if (old := swapped.old) is not None:
-        await _shielded(lambda: shutil.rmtree(old, ignore_errors=True))
+        # Only what was ours in the previous folder: anything that reached it since is recovered.
+        leftovers += await _shielded(lambda: clear(old, target, swapped.ours))
         release(old)
-    await job.steps.finish(f"Wrote {job.target}")
+    leftovers += await _shielded(lambda: clear_stale(base, target.name, target))
+    await job.steps.finish(f"Wrote {target}")
     return ExportResult(
-        folder=job.target, context=context, replaced=swapped.replaced, kept=tuple(swapped.kept)
+        folder=target,
+        context=context,
+        replaced=swapped.replaced,
+        kept=tuple(swapped.kept),
+        leftovers=tuple(leftovers),
     )

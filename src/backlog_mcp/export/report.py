@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backlog_mcp.export.bundle import DOWNLOAD_FAILED, ExportResult
+from backlog_mcp.export.leftovers import Note, Recovered
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR
 
 __all__ = ["render_export_result"]
@@ -39,6 +40,7 @@ def render_export_result(result: ExportResult) -> str:
         lines[-1] = f"- Attachments: not included (includeAttachments=false); the issue has {count}"
     if result.kept:
         lines.append(_kept(result.kept))
+    lines += [_leftover(note) for note in result.leftovers]
     if skipped:
         lines.append("Skipped:")
         lines += [f"- {e.attachment.id} {e.attachment.name}: {e.skipped}" for e in skipped]
@@ -58,3 +60,14 @@ def _kept(kept: tuple[str, ...]) -> str:
     shown = ", ".join(kept[:_KEPT_SHOWN])
     more = f" and {len(kept) - _KEPT_SHOWN} more" if len(kept) > _KEPT_SHOWN else ""
     return f"- Kept {len(kept)} that this tool did not write, untouched in the folder: {shown}{more}"
+
+
+def _leftover(note: Note) -> str:
+    if isinstance(note, Recovered):
+        shown = ", ".join(note.names[:_KEPT_SHOWN])
+        more = f" and {len(note.names) - _KEPT_SHOWN} more" if len(note.names) > _KEPT_SHOWN else ""
+        return (
+            f"- Recovered {len(note.names)} that this tool did not write from {note.source.name} "
+            f"(left by an export that was stopped) into {note.destination}: {shown}{more}"
+        )
+    return f"- Left {note.folder} in place, for you to look at: {note.reason}"
