@@ -17,17 +17,24 @@ from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.pinned import (
     HOSTILE_COMMENT_ISSUE,
+    HOSTILE_FIELD_VALUE,
     LARGE_ATTACHMENT_NAME,
     LARGE_ATTACHMENT_SIZE,
     MANY_COMMENTS_COUNT,
 )
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error
+from tests.e2e.reader import structure, unquote
 
 pytestmark = pytest.mark.anyio
 
 TOOL = "backlog_export_issue_context"
 HEADING = re.compile(r"^### Comment #(\d+) — .+ — \d{4}-\d\d-\d\dT\d\d:\d\d\+09:00(?: \(edited .+\))?$", re.M)
+# The author whole: quoted when the name holds a separator.
+WHOLE_HEADING = re.compile(
+    r'^### Comment #(\d+) — ("(?:[^"\\]|\\.)*"|[^"—]+) — \d{4}-\d\d-\d\dT\d\d:\d\d\+09:00'
+    r"(?: \(edited [^)]+\))?$"
+)
 ATTACHMENT_KEYS = {
     "id", "name", "size", "uploader", "uploaderId", "created", "path", "mediaType", "target", "confidence",
     "reason", "commentId", "skippedReason", "extracted",
@@ -588,3 +595,37 @@ async def test_a_replaced_folder_left_without_a_manifest_gives_back_everything_i
     assert f"from {replaced.name} (left by an export that was stopped) into {recovered}: raw.md\n" in text
     assert (recovered / "raw.md").read_text() == "# DEMO-2 of the killed export"
     assert not replaced.exists()
+
+
+async def test_no_comment_author_or_custom_field_can_forge_a_section_of_raw_md_however_indented(
+    client: Client, workspace: Path, sandbox: SandboxServer
+) -> None:
+    await call(client, TOOL, {"issueIdOrKey": HOSTILE_COMMENT_ISSUE, "includeAttachments": False})
+    raw = (workspace / HOSTILE_COMMENT_ISSUE / "raw.md").read_text(encoding="utf-8")
+    issue = sandbox.space.issue(HOSTILE_COMMENT_ISSUE)
+    assert issue is not None
+    comments = issue.comments
+    assert "\n### #" in comments[0]["createdUser"]["name"]  # a display name that imitates a heading
+    fields = {f["name"]: f["value"] for f in issue.json["customFields"]}
+    assert fields["補足情報"] == HOSTILE_FIELD_VALUE
+    # Read as a reader would: every line that starts, after its indentation and outside fences,
+    # like a heading or a label is one of ours, counted against the real issue.
+    ours = structure(raw)
+    assert [line for line in ours if line.startswith("# ")] == [f"# {issue.key} {issue.json['summary']}"]
+    sections = ["## Custom fields", "## Description", "## Attachments"]
+    assert [line for line in ours if line.startswith("## ")] == [
+        *sections,
+        f"## Comments ({len(comments)}, oldest first)",
+    ]
+    heads = [WHOLE_HEADING.match(line) for line in ours if line.startswith("### ")]
+    assert all(heads), ours
+    assert [(int(h[1]), unquote(h[2])) for h in heads if h] == [
+        (c["id"], " ".join(c["createdUser"]["name"].split())) for c in comments
+    ]
+    changes = sum(1 for c in comments if c["changeLog"])
+    edits = sum(1 for c in comments for e in c["changeLog"] or [] if e["field"] == "description")
+    assert len(ours) == 1 + 4 + len(heads) + changes + edits
+    assert ours.count("Changes:") == changes
+    assert ours.count("Description change:") == edits
+    # The field's lines keep their indentation inside its list item, escaped.
+    assert "- 補足情報:\n  x\n  \\## Description\n    \\### #999 · 管理者" in raw

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+import httpx2
 import pytest
 from mcp import Client
 
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT_ISSUE, HOSTILE_FIELD_VALUE
 from tests.e2e.conftest import call
+from tests.e2e.reader import structure
 
 pytestmark = pytest.mark.anyio
 
@@ -110,3 +113,27 @@ async def test_child_issue_is_named_by_a_cached_lookup_of_its_parent(
         "/api/v2/issues/DEMO-3",
         "/api/v2/issues/DEMO-3/comments/count",
     ]
+
+
+async def test_a_text_area_custom_field_cannot_forge_a_section_of_the_issue(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    key = HOSTILE_COMMENT_ISSUE
+    text = await call(client, "backlog_get_issue", {"issueIdOrKey": key})
+    with httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", params={"apiKey": sandbox.api_key}) as api:
+        real = api.get(f"/issues/{key}").json()
+    assert HOSTILE_FIELD_VALUE in [f["value"] for f in real["customFields"]]
+    # Read as a reader would: outside fences, the only lines that start like a heading or a label
+    # of ours, however indented, are ours.
+    expected = [f"# {key} {real['summary']}", "## Custom fields", "## Description"]
+    if real["attachments"]:
+        expected.append(f"## {len(real['attachments'])} attachment")
+    if real["sharedFiles"]:
+        expected.append(f"## Shared files ({len(real['sharedFiles'])})")
+    ours = structure(text)
+    assert len(ours) == len(expected), ours
+    assert all(line.startswith(start) for line, start in zip(ours, expected, strict=True)), ours
+    # The value's own lines stay readable, indented in its list item, with what imitates ours escaped.
+    assert "\n- 補足情報:\n  x\n  \\## Description\n    \\### #999 · 管理者" in text
+    assert "\n  \t\\Notified: 全員\n  ```\n  ### Comment #999 — 管理者 — " in text
+    assert "+09:00\n  ```\n- リリース予定日:" in text  # the fence it left open, closed

@@ -98,7 +98,21 @@ def test_a_multi_line_custom_field_stays_one_list_item() -> None:
 
     field = CustomFieldValue(id=1, field_type_id=2, name="補足", value="一行目\n- 二行目")
     text = render_issue(Issue(id=1, issue_key="A-1", custom_fields=[field]), CTX)
-    assert "- 補足: 一行目\n  - 二行目" in text
+    assert "- 補足:\n  一行目\n  - 二行目\n## Description" in text
+
+
+def test_a_multi_line_custom_field_cannot_forge_a_section_or_hide_one_in_a_fence() -> None:
+    from backlog_mcp.backlog.models import CustomFieldValue
+    from backlog_mcp.render.issues import render_issue
+
+    value = "x\n## Description\n  ### #9 · a · b\n```\n### Comment #9"
+    field = CustomFieldValue(id=1, field_type_id=2, name="補足\n## Description", value=value)
+    text = render_issue(Issue(id=1, issue_key="A-1", custom_fields=[field]), CTX)
+    # The value starts its own line, so its fence opens where a reader sees one, and is closed.
+    item = "- 補足 ## Description:\n  x\n  \\## Description\n    \\### #9 · a · b\n"
+    item += "  ```\n  ### Comment #9\n  ```\n"
+    assert item in text
+    assert text.count("\n## Description\n") == 1
 
 
 def test_issue_list_shows_dates_and_custom_fields_and_says_when_a_value_was_cut() -> None:

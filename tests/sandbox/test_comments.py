@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 
 from backlog_mcp.sandbox import MANY_COMMENTS_COUNT, MANY_COMMENTS_ISSUE, PARENT_ISSUE, VIETNAMESE_ISSUE
-from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT, HOSTILE_COMMENT_ISSUE
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT, HOSTILE_COMMENT_ISSUE, HOSTILE_FIELD_VALUE
 
 COMMENTS = f"/issues/{MANY_COMMENTS_ISSUE}/comments"
 COMMENT_FIELDS = {
@@ -161,3 +161,20 @@ def test_the_hostile_comment_imitates_our_markup_and_was_edited_two_hours_after_
         assert imitation in first["content"]
     posted, edited = (datetime.fromisoformat(first[k].replace("Z", "+00:00")) for k in ("created", "updated"))
     assert edited - posted == timedelta(hours=2)
+
+
+def test_a_former_member_whose_name_imitates_a_heading_wrote_the_hostile_comment_and_is_notified_next(
+    api: httpx2.Client,
+) -> None:
+    first, second = api.get(
+        f"/issues/{HOSTILE_COMMENT_ISSUE}/comments", params={"order": "asc", "count": 2}
+    ).json()
+    author = first["createdUser"]
+    for imitation in ("\n### #", "\nNotified: ", " · "):
+        assert imitation in author["name"]
+    assert author in api.get("/users").json()
+    assert author["id"] not in {user["id"] for user in api.get("/projects/DEMO/users").json()}
+    assert author["id"] in {n["user"]["id"] for n in second["notifications"]}
+    issue = api.get(f"/issues/{HOSTILE_COMMENT_ISSUE}").json()
+    text_area = next(field for field in issue["customFields"] if field["fieldTypeId"] == 2)
+    assert text_area["value"] == HOSTILE_FIELD_VALUE

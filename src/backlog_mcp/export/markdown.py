@@ -13,7 +13,7 @@ from urllib.parse import quote
 from backlog_mcp.backlog.models import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
 from backlog_mcp.render.comments import FIELD_NAMES, attachment_change, description_diff, edited_note
-from backlog_mcp.render.issues import custom_field_text
+from backlog_mcp.render.issues import custom_field_item
 from backlog_mcp.render.text import (
     CHANGES,
     EMPTY,
@@ -21,6 +21,7 @@ from backlog_mcp.render.text import (
     cell,
     fenced,
     human_size,
+    one_line,
     table,
     user_label,
     user_text,
@@ -48,7 +49,7 @@ def _table_target(file: str) -> str:
 
 
 def _label(text: str) -> str:
-    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
+    return re.sub(r"([\\\[\]])", r"\\\1", one_line(text))
 
 
 def _attachment_line(entry: AttachmentEntry) -> str:
@@ -66,7 +67,7 @@ def _attachment_line(entry: AttachmentEntry) -> str:
 
 def _metadata(issue: Issue, context: IssueContext, ctx: RenderContext) -> list[str]:
     def name(item: object | None) -> str:
-        return getattr(item, "name", None) or EMPTY
+        return one_line(getattr(item, "name", None)) or EMPTY
 
     def names(items: Sequence[object]) -> str:
         return ", ".join(name(i) for i in items) or EMPTY
@@ -76,7 +77,7 @@ def _metadata(issue: Issue, context: IssueContext, ctx: RenderContext) -> list[s
 
     parent = context.parent_key or (f"id {issue.parent_issue_id}" if issue.parent_issue_id else EMPTY)
     lines = [
-        f"# {issue.issue_key} {issue.summary}",
+        f"# {issue.issue_key} {one_line(issue.summary)}",
         "",
         f"- URL: {context.url}",
         f"- Type: {name(issue.issue_type)}",
@@ -98,10 +99,7 @@ def _metadata(issue: Issue, context: IssueContext, ctx: RenderContext) -> list[s
     ]
     if issue.custom_fields:
         lines += ["", "## Custom fields", ""]
-        # A multi-line value stays inside its list item.
-        lines += [
-            f"- {f.name}: " + custom_field_text(f, ctx).replace("\n", "\n  ") for f in issue.custom_fields
-        ]
+        lines += [custom_field_item(f, ctx) for f in issue.custom_fields]
     return lines
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from backlog_mcp.files.sniff import DecodedText
-from backlog_mcp.render.text import fenced, human_size
+from backlog_mcp.render.text import fenced, human_size, one_line
 
 __all__ = ["AttachmentView", "content_call"]
 
@@ -35,7 +35,8 @@ class AttachmentView:
 
     @property
     def label(self) -> str:
-        return f"Attachment {self.attachment_id} of {self.key}: {self.name} ({human_size(self.total)})"
+        name = one_line(self.name)
+        return f"Attachment {self.attachment_id} of {self.key}: {name} ({human_size(self.total)})"
 
     @property
     def savable(self) -> bool:

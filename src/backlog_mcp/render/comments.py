@@ -13,6 +13,7 @@ from backlog_mcp.render.text import (
     NOTIFIED,
     RenderContext,
     next_call,
+    one_line,
     plural,
     user_label,
     user_text,
@@ -52,14 +53,9 @@ def description_diff(before: str | None, after: str | None) -> list[str]:
     ]
 
 
-def _one_line(value: str | None) -> str:
-    # A value on one line: a second one could start with anything, our markup included.
-    return " ".join((value or "").split())
-
-
 def attachment_change(entry: ChangeLogEntry) -> str:
     """`added name (attachment 123)`: the ID is what the attachment tools take."""
-    before, after = _one_line(entry.original_value), _one_line(entry.new_value)
+    before, after = one_line(entry.original_value), one_line(entry.new_value)
     text = f"removed {before}" if before and not after else f"added {after}"
     info = entry.attachment_info
     return f"{text} (attachment {info.id})" if info is not None and info.id else text
@@ -74,13 +70,13 @@ def edited_note(comment: Comment, ctx: RenderContext) -> str:
 
 def describe_change(entry: ChangeLogEntry) -> str:
     """One change as a list item's text; a description change adds its changed lines below."""
-    field = _one_line(FIELD_NAMES.get(entry.field, entry.field))
+    field = one_line(FIELD_NAMES.get(entry.field, entry.field))
     if entry.field == "attachment":
         return f"attachment: {attachment_change(entry)}"
     before, after = (entry.original_value or "").strip(), (entry.new_value or "").strip()
     if field == "description":
         return _describe_description(before, after)
-    return f"{field}: {_one_line(before) or EMPTY} → {_one_line(after) or EMPTY}"
+    return f"{field}: {one_line(before) or EMPTY} → {one_line(after) or EMPTY}"
 
 
 def _describe_description(before: str, after: str) -> str:

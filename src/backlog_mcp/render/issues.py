@@ -14,12 +14,15 @@ from backlog_mcp.render.text import (
     fenced,
     human_size,
     next_call,
+    one_line,
     plural,
     table,
     user_label,
+    user_text,
 )
 
 __all__ = [
+    "custom_field_item",
     "custom_field_text",
     "render_attachments",
     "render_issue",
@@ -29,7 +32,7 @@ __all__ = [
 
 
 def _names(items: Sequence[NamedRef | Any]) -> str:
-    return ", ".join(i.name for i in items) or EMPTY
+    return ", ".join(one_line(i.name) for i in items) or EMPTY
 
 
 def _hours(value: float | None) -> str:
@@ -145,6 +148,18 @@ def custom_field_text(field: CustomFieldValue, ctx: RenderContext) -> str:
     return text or EMPTY
 
 
+def custom_field_item(field: CustomFieldValue, ctx: RenderContext) -> str:
+    """`- name: value` as a list item; a multi-line (text area) value is someone else's text.
+
+    It starts on a line of its own, indented into the item, with `user_text`'s escaping: its
+    lines cannot pass for a section of ours, and a fence in it opens where a reader sees one.
+    """
+    value = custom_field_text(field, ctx)
+    if "\n" not in value.strip():
+        return f"- {one_line(field.name)}: {one_line(value)}"
+    return f"- {one_line(field.name)}:\n  " + user_text(value).replace("\n", "\n  ")
+
+
 def render_attachments(attachments: Sequence[Attachment], ctx: RenderContext, *, issue_key: str) -> str:
     if not attachments:
         return f"{issue_key} has no attachments."
@@ -172,15 +187,16 @@ def render_issue(
     """
 
     def ref(item: Any) -> str:
-        return f"{item.name} (id {item.id})" if item is not None else EMPTY
+        return f"{one_line(item.name)} (id {item.id})" if item is not None else EMPTY
 
     assignee = issue.assignee
+    who = f"{user_label(assignee)} (id {assignee.id})" if assignee else EMPTY
     lines = [
-        f"# {issue.issue_key} {issue.summary}",
+        f"# {issue.issue_key} {one_line(issue.summary)}",
         f"{ctx.issue_url(issue.issue_key)} · ID {issue.id}",
         f"Type: {ref(issue.issue_type)} · Status: {ref(issue.status)} · Priority: {ref(issue.priority)}"
-        f" · Resolution: {issue.resolution.name if issue.resolution else EMPTY}",
-        f"Assignee: {ref(assignee) if assignee else EMPTY} · Reporter: {user_label(issue.created_user)}",
+        f" · Resolution: {one_line(issue.resolution.name) if issue.resolution else EMPTY}",
+        f"Assignee: {who} · Reporter: {user_label(issue.created_user)}",
     ]
     if issue.parent_issue_id:
         lines.append(f"Parent: {parent_key or f'id {issue.parent_issue_id}'}")
@@ -196,12 +212,9 @@ def render_issue(
         lines.append(_comments_line(issue.issue_key, comment_count))
     if issue.custom_fields:
         lines.append("## Custom fields")
-        values = [(f.name, custom_field_text(f, ctx)) for f in issue.custom_fields]
-        # A multi-line (text area) value stays one list item: its later lines are indented.
-        lines += [
-            f"- {name}: {value.replace(chr(10), chr(10) + '  ')}" for name, value in values if value != EMPTY
-        ]
-        empty = [name for name, value in values if value == EMPTY]
+        values = [(f, custom_field_text(f, ctx)) for f in issue.custom_fields]
+        lines += [custom_field_item(f, ctx) for f, value in values if value != EMPTY]
+        empty = [one_line(f.name) for f, value in values if value == EMPTY]
         if empty:
             lines.append(f"- Empty: {', '.join(empty)}")
     lines.append("## Description")
@@ -212,7 +225,7 @@ def render_issue(
         lines.append("## " + render_attachments(issue.attachments, ctx, issue_key=issue.issue_key))
     if issue.shared_files:
         lines.append(f"## Shared files ({len(issue.shared_files)})")
-        lines += [f"- {f.dir}{f.name} ({human_size(f.size)})" for f in issue.shared_files]
+        lines += [f"- {one_line(f.dir)}{one_line(f.name)} ({human_size(f.size)})" for f in issue.shared_files]
     return "\n".join(lines)
 
 

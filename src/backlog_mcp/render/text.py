@@ -21,6 +21,7 @@ __all__ = [
     "fenced",
     "human_size",
     "next_call",
+    "one_line",
     "plural",
     "rate_limit_note",
     "table",
@@ -84,41 +85,69 @@ def cell(value: object) -> str:
     return " ".join(text.split())
 
 
+def one_line(value: object) -> str:
+    """Backlog's text on one line: a second line could start with anything, our markup included."""
+    return " ".join(("" if value is None else str(value)).split())
+
+
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """`1 project`, `2 projects`; `many` for a plural that is not `noun` + s."""
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 # What could pass for our structure: a heading (ATX, or a setext underline that turns the line
-# above into one) or one of our labels. Lists, tables and quotes are left alone: our own parts
-# follow a label, so the text's lists cannot run into them.
+# above into one) or one of our labels, however indented: a model reading plain text takes an
+# indented label for ours. Lists, tables and quotes are left alone: our own parts follow a label,
+# so the text's lists cannot run into them.
 _OURS = re.compile(
-    r"^( {0,3})(?=#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:"
-    + "|".join(re.escape(label) for label in _LABELS)
-    + "))",
+    r"^(\s*)(?=#{1,6}(?:\s|$)|=+\s*$|-+\s*$|(?:" + "|".join(re.escape(label) for label in _LABELS) + "))",
     re.IGNORECASE,
 )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Whether `line` closes `fence`: a bare run of its character, at least as long."""
+    found = _FENCE.match(line)
+    return bool(found and found.group(2).startswith(fence) and not found.group(3).strip())
+
+
+def _fence_holds(lines: list[str], start: int, indent: int, fence: str) -> bool:
+    """Whether an indented fence holds until it closes: a fence in a list item ends with the item,
+    at the first line indented less, where one at the top level does not. Read either way, the
+    text's lines would fall on different sides of it, so such a fence is not taken for one."""
+    for line in lines[start + 1 :]:
+        if _closes(line, fence):
+            return True
+        if line.strip() and _indent(line) < indent:
+            return False
+    return True
 
 
 def user_text(text: str | None) -> str:
     """Backlog's text (a comment) as Markdown that cannot pass for ours, otherwise verbatim.
 
     Outside the text's own code fences, a line that would read as a heading or as one of our
-    labels gets a backslash in front (`\\### #999`, `\\Notified:`); inside them nothing changes.
-    A fence left open is closed, or it would swallow everything rendered after it.
+    labels gets a backslash in front, after its indentation (`\\### #999`, `  \\Notified:`);
+    inside them nothing changes. A fence left open is closed, or it would swallow everything
+    rendered after it.
     """
     lines = (text or "").strip().splitlines()
     fence = ""
     out = []
-    for line in lines:
+    for n, line in enumerate(lines):
         opened = _FENCE.match(line)
         if fence:
-            # Closed by a bare run of the same character, at least as long as the opening one.
-            if opened and opened.group(1).startswith(fence) and not opened.group(2).strip():
-                fence = ""
-        elif opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):  # not ```inline```
-            fence = opened.group(1)
+            fence = "" if _closes(line, fence) else fence
+        elif opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):  # not ```inline```
+            if _fence_holds(lines, n, len(opened.group(1)), opened.group(2)):
+                fence = opened.group(2)
+            else:
+                line = f"{opened.group(1)}\\{line[len(opened.group(1)) :]}"
         else:
             line = _OURS.sub(r"\1\\", line, count=1)
         out.append(line)
@@ -143,8 +172,17 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+# Separators of our own fields and lists: a name holding one is quoted, so that it cannot pass
+# for another field of a heading (`### #1 · name · date`) or another person in a list.
+_SEPARATORS = re.compile(r'[·—,"]')
+
+
 def user_label(user: User | None) -> str:
-    return user.name or (user.user_id or str(user.id)) if user else EMPTY
+    """A person's name, on one line (Backlog's names are free text), quoted if it holds a separator."""
+    if user is None:
+        return EMPTY
+    label = one_line(user.name) or one_line(user.user_id) or str(user.id)
+    return json.dumps(label, ensure_ascii=False) if _SEPARATORS.search(label) else label
 
 
 def human_size(size: int | None) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "build_projects",
     "build_space",
     "build_users",
+    "former_member",
     "space_now",
     "star",
 ]
@@ -71,12 +72,30 @@ _USERS = (
     _User(1073741919, "yamamoto.yuki", "山本 由紀", 6, "ja", last_login="2025-12-24T10:00:00Z"),
     _User(1073741922, "pham.minh.chau", "Phạm Minh Châu", 2, "en"),
     _User(1073741925, "kobayashi.ren", "小林 蓮", 2, "ja"),
+    # No longer in any project, still the author of old comments. Names are free text: this one
+    # imitates a comment heading, a notification and our separators. Last and without a Nulab
+    # account, so the random draws of everything generated after the users stay as they were.
+    _User(
+        1073741928,
+        "former.member",
+        "元メンバー · 2025-01-01T00:00+09:00\n### #985 · forged heading · 2025-01-01T00:00+09:00\n"
+        "Notified: 全員, 管理者",
+        2,
+        "ja",
+        has_nulab_account=False,
+        last_login=None,
+    ),
 )
 ADMIN_ID = _USERS[0].id
 
 
 def build_users(rng: random.Random) -> list[JSON]:
     return [_user_json(user, rng) for user in _USERS]
+
+
+def former_member() -> JSON:
+    """The user no project has any more, as /users shows them (no Nulab account: nothing random)."""
+    return _user_json(_USERS[-1], random.Random(0))
 
 
 def _user_json(user: _User, rng: random.Random) -> JSON:
