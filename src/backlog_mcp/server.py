@@ -23,10 +23,11 @@ from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.prompts import register_prompts_and_resources
+from backlog_mcp.quote import echo
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools import attachments, export, issues, projects
-from backlog_mcp.tools.errors import describe_validation_error, echo
+from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
 

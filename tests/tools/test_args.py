@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import TypeAdapter, ValidationError
 
+from backlog_mcp.quote import ECHO_MAX_CHARS, echo
 from backlog_mcp.tools.args import SPACE, DateArg, IdList, IssueRef, issue_ref, project_refs
-from backlog_mcp.tools.errors import ECHO_MAX_CHARS, echo
 
 ids = TypeAdapter(IdList)
 dates = TypeAdapter(DateArg)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backlog_mcp.quote import clip
+
 __all__ = ["OutsideWorkspaceError", "WorkspaceError", "describe_os_error", "resolve_inside"]
 
 
@@ -44,7 +46,9 @@ def resolve_inside(workspace: Path, output_dir: str | None, *, default: str | No
             if given
             else "A symlink leads out of it: give outputDir, a folder inside the workspace."
         )
-        raise OutsideWorkspaceError(f"{named} resolves to {target}, outside the workspace {root}. {advice}")
+        raise OutsideWorkspaceError(
+            f"{named} resolves to {clip(str(target))}, outside the workspace {root}. {advice}"
+        )
     try:
         is_file = target.exists() and not target.is_dir()
     except OSError as exc:  # e.g. a name too long for the file system

@@ -19,8 +19,8 @@ from backlog_mcp.prompts.arguments import (
     language_tag,
 )
 from backlog_mcp.prompts.templates import fill, load_template
+from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import parse_issue_key
-from backlog_mcp.tools.errors import echo
 
 __all__ = ["build_prompts"]
 

@@ -9,9 +9,9 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
+from backlog_mcp.quote import echo
 from backlog_mcp.redact import redact
 from backlog_mcp.tools.args import parse_issue_key
-from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.issues import issue_markdown
 from backlog_mcp.tools.state import app_state
 

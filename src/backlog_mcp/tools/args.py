@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
-from backlog_mcp.tools.errors import clip, echo
+from backlog_mcp.quote import clip, echo
 
 __all__ = [
     "SPACE",
@@ -64,9 +64,14 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LIST_SEPARATORS = re.compile(r"[,、\s]+")  # NFKC turns the full-width comma into ","; not 、
 
 
+# What a Japanese IME may type for "-" in an issue key: the long-vowel mark (in kana mode),
+# its half-width form, the minus sign and the Unicode hyphens and dashes. NFKC keeps them all.
+_DASHES = str.maketrans(dict.fromkeys("ー\uff70\u2212\u2010\u2011\u2012\u2013\u2014\u2015", "-"))
+
+
 def nfkc(text: str) -> str:
-    """Full-width letters, digits and punctuation as their ASCII forms, trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width letters, digits and punctuation as their ASCII forms, dashes as `-`, trimmed."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
 
 
 def _lenient_ids(value: object) -> object:

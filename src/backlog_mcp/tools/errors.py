@@ -3,59 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["ECHO_MAX_CHARS", "clip", "describe_validation_error", "echo"]
+from backlog_mcp.quote import clip, echo
 
-# What a model sent is quoted back so it can see its mistake; a 100,000-character keyword quoted
-# whole would only fill its context.
-ECHO_MAX_CHARS = 80
-
-
-def clip(text: str) -> str:
-    """`text` as is when short, else its start and its full length."""
-    if len(text) <= ECHO_MAX_CHARS:
-        return text
-    return _cut(text, f"{len(text)} characters")
-
-
-def echo(value: object) -> str:
-    """`value` as the caller wrote it, cut to about ECHO_MAX_CHARS with the full length said: every
-    error that quotes what was given quotes it through this.
-
-    Text keeps its quotes (`'open'`); anything else is spelt as JSON, since the caller sent JSON
-    (`null`, `true`, `[1, null]`, not Python's `None` and `True`).
-    """
-    try:
-        text = repr(value) if isinstance(value, str) else _as_json(value)
-    except ValueError:  # an int past Python's 4,300-digit conversion limit
-        return "a number too long to show"
-    if len(text) <= ECHO_MAX_CHARS:
-        return text
-    return _cut(
-        text, f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
-    )
-
-
-def _as_json(value: object) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except TypeError:  # not a JSON value (a server-side default, say): Python's spelling will do
-        return repr(value)
-    except ValueError as exc:
-        if "circular" in str(exc).lower() or isinstance(value, float):
-            return repr(value)
-        raise
-
-
-def _cut(text: str, size: str) -> str:
-    tail = f"… ({size})"
-    return text[: ECHO_MAX_CHARS - len(tail)] + tail
-
+__all__ = ["ID_SOURCES", "describe_validation_error"]
 
 # An ID-list filter given a name (`statusId: "未対応"`) is told which tool lists its IDs.
 ID_SOURCES = {
@@ -68,16 +23,23 @@ ID_SOURCES = {
 }
 
 
-def _unknown(name: str, accepted: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.5)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"is not an argument of this tool{hint}; its arguments are: {', '.join(accepted)}"
+_MAX_PROBLEMS = 5  # a call with a thousand bad arguments is told about a few, and how many more
+
+
+def _unknowns(names: Sequence[str], accepted: Sequence[str]) -> str:
+    """All unknown names in one clause, the tool's arguments listed once."""
+    arguments = f"its arguments are: {', '.join(accepted)}"
+    if len(names) == 1:
+        close = difflib.get_close_matches(names[0], accepted, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"{clip(names[0])} is not an argument of this tool{hint}; {arguments}"
+    shown = ", ".join(clip(name) for name in names[:_MAX_PROBLEMS])
+    more = f" and {len(names) - _MAX_PROBLEMS} more" if len(names) > _MAX_PROBLEMS else ""
+    return f"{shown}{more} are not arguments of this tool; {arguments}"
 
 
 def _explain(error: Any, accepted: Sequence[str]) -> str:
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "extra_forbidden":
-        return _unknown(str(error["loc"][-1]), accepted)
     got = f" (got {echo(given)})" if kind != "missing" else ""
     if kind == "missing":
         return "is required"
@@ -112,9 +74,13 @@ def describe_validation_error(exc: ValidationError, accepted: Sequence[str] = ()
 
     `accepted` is the tool's argument names, offered when an unknown one was given.
     """
-    parts = []
-    for error in exc.errors():
+    errors = [e for e in exc.errors() if e["type"] != "extra_forbidden"]
+    unknown = [str(e["loc"][-1]) for e in exc.errors() if e["type"] == "extra_forbidden"]
+    parts = [_unknowns(unknown, accepted)] if unknown else []
+    for error in errors[:_MAX_PROBLEMS]:
         loc = [str(p) for p in error["loc"]]
         name = loc[0] + "".join(f"[{p}]" for p in loc[1:]) if loc else "arguments"
-        parts.append(f"{name} {_explain(error, accepted)}")
+        parts.append(f"{clip(name)} {_explain(error, accepted)}")
+    if len(errors) > _MAX_PROBLEMS:
+        parts.append(f"and {len(errors) - _MAX_PROBLEMS} more problems")
     return "Invalid arguments: " + "; ".join(parts) + "."

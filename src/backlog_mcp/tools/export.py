@@ -11,8 +11,8 @@ from pydantic import AfterValidator, Field
 
 from backlog_mcp.export.model import MIB, ExportOptions
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
+from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import IssueRef, issue_ref
-from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.api import IssueFilter, IssuePage
+from backlog_mcp.quote import echo
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.issues import (
     render_attachments,
@@ -29,7 +30,6 @@ from backlog_mcp.tools.args import (
     issue_ref,
     project_refs,
 )
-from backlog_mcp.tools.errors import echo
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 

@@ -9,6 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from backlog_mcp.backlog.models import User
+from backlog_mcp.quote import clip, echo
 from backlog_mcp.render.reference import (
     render_categories,
     render_issue_types,
@@ -20,7 +21,6 @@ from backlog_mcp.render.reference import (
 )
 from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, project_refs
-from backlog_mcp.tools.errors import clip, echo
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
