@@ -117,7 +117,9 @@ async def backlog_get_attachment_content(
         return [TextContent(type="text", text=view.pointer(why))]
     if window.start:
         complete = window.start + len(window.data) >= window.total
-        decoded = decode_window(window.data, decoded.encoding, start=window.start, complete=complete)
+        decoded = decode_window(
+            window.data, decoded.encoding, start=window.start, complete=complete, before=window.before
+        )
     return [TextContent(type="text", text=view.text(decoded, window.start, TEXT_MAX_BYTES))]
 
 
