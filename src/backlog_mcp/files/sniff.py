@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from backlog_mcp.files.images import image_magic
+from backlog_mcp.files.images import image_magic, other_image_magic
 
 __all__ = [
     "TEXT_SUFFIXES",
@@ -259,8 +259,8 @@ def is_text(name: str, head: bytes) -> bool:
 
 
 def media_type(name: str, head: bytes, declared: str | None = None) -> str:
-    if kind := image_type(head):
-        return kind
+    if kind := image_type(head) or other_image_magic(head):
+        return kind  # what the bytes are, whatever the name says
     guessed, _ = mimetypes.guess_type(name, strict=False)
     if guessed:
         return guessed

@@ -12,7 +12,7 @@ from mcp.types import ImageContent, TextContent
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
-from backlog_mcp.files.images import check_image
+from backlog_mcp.files.images import check_image, other_image_magic
 from backlog_mcp.files.sniff import decode_text, decode_window, image_type, media_type, why_not_text
 from backlog_mcp.files.window import OffsetPastEndError, read_window
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
@@ -110,6 +110,9 @@ async def backlog_get_attachment_content(
                 "to see it."
             )
         return _image(view, window.data)
+    if kind := other_image_magic(window.head):
+        why = f"{kind}, an image type that cannot be shown inline (PNG, JPEG, GIF and WebP can)"
+        return [TextContent(type="text", text=view.pointer(why))]
     decoded = decode_text(name, window.head, complete=len(window.head) >= window.total)
     if decoded is None:
         kind = media_type(name, window.head[:_SNIFF_BYTES], declared)
