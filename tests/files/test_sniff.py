@@ -273,3 +273,18 @@ def test_a_window_finds_where_its_first_character_begins_from_the_bytes_kept_bef
             first = min(b for b in boundaries if b >= start)  # never past the character's own start
             assert window.skipped_bytes == first - start, (encoding, start)
             assert window.text == data[first:].decode(codec).replace("\r\n", "\n")
+
+
+def test_chinese_read_as_japanese_kanji_is_labelled_a_guess_and_japanese_prose_is_not() -> None:
+    chinese = decode_text(
+        "日志.txt", "服务器日志\n错误发生在数据库连接\n".encode("gb18030") * 4, complete=True
+    )
+    assert chinese is not None
+    assert chinese.encoding == "euc-jp"
+    assert chinese.doubt is not None
+    assert "may be Chinese (GBK/GB18030)" in chinese.doubt
+    japanese = decode_text(
+        "minutes.txt", "議事録: 来週の打ち合わせ\n参加者: 田中、鈴木\n".encode("euc_jp") * 3, complete=True
+    )
+    assert japanese is not None
+    assert (japanese.encoding, japanese.doubt) == ("euc-jp", None)

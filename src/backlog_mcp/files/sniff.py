@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ class DecodedText:
     """How many of the bytes the text stands for: a character cut by the end of a prefix is left out."""
     skipped_bytes: int = 0
     """Bytes left out at the start: a byte-order mark, or the rest of a character a window began inside."""
+    doubt: str | None = None
+    """Why the encoding is only a guess, as a clause; None when the text reads as what it is."""
 
 
 _BOMS = (  # UTF-32's marks first: little-endian UTF-32's starts with UTF-16's
@@ -135,7 +138,23 @@ def decode_text(name: str, data: bytes, *, complete: bool) -> DecodedText | None
     if not scored:
         return None
     score, _, best = min(scored, key=lambda item: item[:2])
-    return _shown(best) if score <= _allowance(best.text) else None
+    if score > _allowance(best.text):
+        return None
+    return dataclasses.replace(_shown(best), doubt=_doubt(best))
+
+
+_KANA = re.compile("[\u3041-\u30ff\uff66-\uff9d]")
+_IDEOGRAPHS = re.compile("[\u4e00-\u9fff]")
+
+
+def _doubt(decoded: DecodedText) -> str | None:
+    """Chinese in GB2312/GBK reads as valid kanji in EUC-JP (and some in Shift_JIS); Japanese prose
+    has kana, so many kanji and no kana is worth a warning (a list of names may truly have none)."""
+    if decoded.encoding not in ("cp932", "euc-jp") or _KANA.search(decoded.text):
+        return None
+    if len(_IDEOGRAPHS.findall(decoded.text)) < 10:
+        return None
+    return "a guess: kanji without any kana, so it may be Chinese (GBK/GB18030) shown wrongly"
 
 
 def _utf16_by_nuls(data: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Annotated, Any
 
 import anyio
@@ -120,8 +121,11 @@ async def backlog_get_attachment_content(
         return [TextContent(type="text", text=view.pointer(why))]
     if window.start:
         complete = window.start + len(window.data) >= window.total
-        decoded = decode_window(
-            window.data, decoded.encoding, start=window.start, complete=complete, before=window.before
+        decoded = dataclasses.replace(
+            decode_window(
+                window.data, decoded.encoding, start=window.start, complete=complete, before=window.before
+            ),
+            doubt=decoded.doubt,
         )
     return [TextContent(type="text", text=view.text(decoded, window.start, TEXT_MAX_BYTES))]
 
