@@ -288,3 +288,31 @@ def test_chinese_read_as_japanese_kanji_is_labelled_a_guess_and_japanese_prose_i
     )
     assert japanese is not None
     assert (japanese.encoding, japanese.doubt) == ("euc-jp", None)
+
+
+def test_utf16_with_too_few_nuls_to_tell_it_by_is_read_when_nothing_else_reads_it_better() -> None:
+    japanese = "会議メモ（十一月三日）参加者：田中、鈴木、グエン。決定事項：文字コードを統一する。\n"
+    vietnamese = "Ghi chú họp: Người tham dự Nguyễn Văn An; kết luận dùng UTF-8 từ tháng sau\n"
+    for text in (japanese, japanese * 3, vietnamese):
+        for encoding in ("utf-16-le", "utf-16-be"):
+            for name in ("memo.txt", "memo"):
+                decoded = decode_text(name, text.encode(encoding), complete=True)
+                assert decoded is not None, (text, encoding, name)
+                assert (decoded.text, decoded.encoding) == (text, encoding)
+    # Shift_JIS and EUC-JP bytes also decode as UTF-16, into kanji no one wrote: they read better as
+    # themselves.
+    for codec, encoding in (("cp932", "cp932"), ("euc_jp", "euc-jp")):
+        decoded = decode_text("memo.txt", japanese.encode(codec), complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding) == (japanese, encoding)
+
+
+def test_utf32_is_told_by_its_byte_order_mark_before_utf16s() -> None:
+    memo = "議事録\nNgười tham dự 🙂\n"
+    for codec, encoding in (("utf-32", "utf-32-le"), ("utf-32-be", "utf-32-be")):
+        data = memo.encode(codec) if codec == "utf-32" else codecs.BOM_UTF32_BE + memo.encode(codec)
+        decoded = decode_text("memo.txt", data, complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding, decoded.used_bytes) == (memo, encoding, len(data))
+        window = decode_window(data[6:], encoding, start=6, complete=True, before=data[:6])
+        assert (window.skipped_bytes, window.text) == (2, memo[1:])
