@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections.abc import AsyncIterator
@@ -434,3 +435,20 @@ async def test_a_name_of_invisible_characters_before_its_extension_is_saved_with
     saved = workspace.resolve() / "attachments" / "DEMO-3" / f"{tab}_attachment.txt"
     assert str(saved) in text
     assert saved.read_text(encoding="utf-8") == "名前が見えない文字だけのファイル\n"
+
+
+async def test_a_shift_jis_window_starting_anywhere_begins_at_the_character_that_byte_belongs_to(
+    ws_client: Client, workspace: Path
+) -> None:
+    name = "app-journal-sjis.log"
+    data = await _saved(ws_client, workspace, "DEMO-3", name)
+    boundaries = set(
+        itertools.accumulate((len(ch.encode("cp932")) for ch in data.decode("cp932")), initial=0)
+    )
+    offsets = [11, 33, 34, 32760, 50013, -11, -32786]
+    assert any(offset % len(data) not in boundaries for offset in offsets)  # some start mid-character
+    for offset in offsets:
+        first, last, _, shown, _ = await _window(ws_client, "DEMO-3", name, offset)
+        start = offset % len(data)
+        assert first == min(b for b in boundaries if b >= start)  # the next character, none skipped
+        assert shown == data[first : last + 1].decode("cp932").replace("\r\n", "\n").rstrip("\n")
