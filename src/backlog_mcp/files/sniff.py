@@ -111,11 +111,13 @@ def _shown(decoded: DecodedText, skipped: int = 0) -> DecodedText:
 def decode_text(name: str, data: bytes, *, complete: bool) -> DecodedText | None:
     """The text in `data` if it is text, else None (`why_not_text` says why).
 
-    Tried in order: a byte-order mark; UTF-8; UTF-16 without a mark (told by where its NULs
-    fall); and for a file named as text (`.csv`, `.log`, …) Shift_JIS, EUC-JP or cp1252,
-    whichever reads it with the fewest implausible characters. A stray control byte (a NUL)
-    is shown as U+FFFD; many make it binary. `complete` says `data` is the whole file; a
-    prefix may end inside a character, which is held back (`used_bytes`) rather than garbled.
+    Tried in order: a byte-order mark (UTF-8, UTF-32, UTF-16); UTF-8; UTF-16 without a mark
+    (told by where its NULs fall, or, with too few NULs, by reading as kana, kanji and letters);
+    and for a file named as text (`.csv`, `.log`, …) Shift_JIS, EUC-JP or cp1252, whichever
+    reads it with the fewest implausible characters (kanji without kana is labelled a guess).
+    A stray control byte (a NUL) is shown as U+FFFD; many make it binary. `complete` says
+    `data` is the whole file; a prefix may end inside a character, which is held back
+    (`used_bytes`) rather than garbled.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
