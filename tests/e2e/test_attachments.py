@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections.abc import AsyncIterator
@@ -163,6 +164,10 @@ async def test_a_real_jpeg_goes_to_the_model_as_an_image(client: Client) -> None
     [
         ("broken.jpg", "it starts like image/jpeg, but it has no frame header (SOFn) before its image data"),
         ("broken.png", "it starts like image/png, but it has no IHDR header after the PNG signature"),
+        (
+            "broken-idat.png",
+            "it starts like image/png, but its image data (IDAT) is not a valid compressed stream",
+        ),
     ],
 )
 async def test_bytes_that_only_start_like_an_image_are_described_not_sent_as_one(
@@ -348,3 +353,102 @@ async def test_attachment_id_zero_says_greater_than_zero(client: Client) -> None
         client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-1", "attachmentId": 0}
     )
     assert "attachmentId must be greater than 0 (got 0)" in text
+
+
+async def _saved(client: Client, workspace: Path, issue: str, name: str) -> bytes:
+    attachment_id = (await _ids(client, issue))[name][0]
+    text = await call(
+        client, "backlog_download_attachment", {"issueIdOrKey": issue, "attachmentId": attachment_id}
+    )
+    return Path(re.search(r" to (.+)\n", text)[1]).read_bytes()  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "label"),
+    [
+        ("app-journal.log", "utf-8", ""),
+        ("app-journal-utf16.log", "utf-16-le", " (utf-16-le)"),  # with a byte-order mark
+        ("app-journal-sjis.log", "cp932", " (cp932)"),
+        ("app-journal-euc-jp.log", "euc_jp", " (euc-jp)"),
+    ],
+)
+async def test_following_next_from_the_start_reads_the_whole_text_losing_nothing_at_the_joins(
+    ws_client: Client, workspace: Path, name: str, codec: str, label: str
+) -> None:
+    data = await _saved(ws_client, workspace, "DEMO-3", name)
+    offset, pieces = 0, []
+    while True:
+        first, last, total, shown, text = await _window(ws_client, "DEMO-3", name, offset)
+        assert (first, total) == (offset, len(data))  # a byte-order mark counts as shown
+        assert f", text{label}, bytes {first}–{last} of {total}:" in text
+        # Strict: a window that began or ended inside a character would not decode.
+        piece = data[first : last + 1].decode(codec).removeprefix("\ufeff").replace("\r\n", "\n")
+        assert shown == piece.rstrip("\n")
+        pieces.append(piece)
+        next_call = re.search(r"Next: backlog_get_attachment_content (\{.*?\})\.", text)
+        if next_call is None:
+            break
+        offset = json.loads(next_call[1])["offset"]
+        assert offset == last + 1
+    assert last == total - 1
+    assert len(pieces) >= 3
+    assert "".join(pieces) == data.decode(codec).removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+async def test_a_whole_utf16_file_with_a_byte_order_mark_is_shown_whole_not_as_cut_off(
+    client: Client,
+) -> None:
+    text = text_of(await _content(client, "DEMO-3", "ghi-chú-bom.txt"))
+    assert "ghi-chú-bom.txt (48 B), text (utf-16-le):\n```\nGhi chú: họp lúc 9 giờ\n```" in text
+    assert "truncated" not in text
+    assert "Previous" not in text
+
+
+async def test_japanese_utf16_without_a_byte_order_mark_reads_as_text_not_binary(client: Client) -> None:
+    text = text_of(await _content(client, "DEMO-3", "会議メモ-utf16le.txt"))
+    assert (
+        "会議メモ-utf16le.txt (108 B), text (utf-16-le):\n```\n"
+        "会議メモ（十一月三日）\n参加者：田中、鈴木、グエン\n" in text
+    )
+
+
+async def test_a_bitmap_named_jpg_is_called_a_bitmap_not_what_its_name_says(ws_client: Client) -> None:
+    text = text_of(await _content(ws_client, "DEMO-3", "scan.jpg"))
+    assert (
+        "scan.jpg (70 B) is image/bmp, an image type that cannot be shown inline "
+        "(PNG, JPEG, GIF and WebP can)" in text
+    )
+    bitmap = (await _ids(ws_client, "DEMO-3"))["scan.jpg"][0]
+    saved = await call(
+        ws_client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-3", "attachmentId": bitmap}
+    )
+    assert "Type: image/bmp" in saved
+
+
+async def test_a_name_of_invisible_characters_before_its_extension_is_saved_with_the_extension(
+    ws_client: Client, workspace: Path
+) -> None:
+    tab = (await _ids(ws_client, "DEMO-3"))[".txt"][0]  # named "\t.txt"; the listing drops the tab
+    text = await call(
+        ws_client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-3", "attachmentId": tab}
+    )
+    saved = workspace.resolve() / "attachments" / "DEMO-3" / f"{tab}_attachment.txt"
+    assert str(saved) in text
+    assert saved.read_text(encoding="utf-8") == "名前が見えない文字だけのファイル\n"
+
+
+async def test_a_shift_jis_window_starting_anywhere_begins_at_the_character_that_byte_belongs_to(
+    ws_client: Client, workspace: Path
+) -> None:
+    name = "app-journal-sjis.log"
+    data = await _saved(ws_client, workspace, "DEMO-3", name)
+    boundaries = set(
+        itertools.accumulate((len(ch.encode("cp932")) for ch in data.decode("cp932")), initial=0)
+    )
+    offsets = [11, 33, 34, 32760, 50013, -11, -32786]
+    assert any(offset % len(data) not in boundaries for offset in offsets)  # some start mid-character
+    for offset in offsets:
+        first, last, _, shown, _ = await _window(ws_client, "DEMO-3", name, offset)
+        start = offset % len(data)
+        assert first == min(b for b in boundaries if b >= start)  # the next character, none skipped
+        assert shown == data[first : last + 1].decode("cp932").replace("\r\n", "\n").rstrip("\n")

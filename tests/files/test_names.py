@@ -51,6 +51,24 @@ def test_a_name_whose_stem_is_only_blanks_keeps_its_extension(blank_stem: str) -
     assert attachment_file_name(5, f"{blank_stem}.csv") == "5_attachment.csv"
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("\t.txt", "attachment.txt"),
+        ("\u200b.txt", "attachment.txt"),
+        ("   .txt ", "attachment.txt"),
+        (" .TXT ", "attachment.TXT"),
+        ("\u3000.txt\u3000", "attachment.txt"),
+        ("\u202e\u200d.csv", "attachment.csv"),
+        ("report.txt\t", "report.txt"),
+    ],
+)
+def test_invisible_characters_and_spaces_around_a_name_never_cost_its_extension(
+    name: str, expected: str
+) -> None:
+    assert safe_name(name) == expected
+
+
 def test_decomposed_vietnamese_is_normalised() -> None:
     import unicodedata
 

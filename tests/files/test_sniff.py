@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backlog_mcp.files.images import check_image
-from backlog_mcp.files.sniff import decode_text, decode_window, image_type, is_text, media_type, why_not_text
+from backlog_mcp.files.sniff import (
+    DecodedText,
+    decode_text,
+    decode_window,
+    image_type,
+    is_text,
+    media_type,
+    why_not_text,
+)
+from backlog_mcp.files.window import CONTEXT_BYTES
 
 CSV_JA = "回数,平均(ms)\r\n1,420\r\n"
 
@@ -213,3 +222,97 @@ def test_a_legacy_prefix_cut_inside_a_character_holds_that_character_back() -> N
         assert decoded.encoding == encoding
         assert decoded.text == minutes[:-2]
         assert decoded.used_bytes == len(data) - len("せ\n".encode(codec))
+
+
+# Characters Shift_JIS and EUC-JP both have (kana, kanji, full-width forms), ASCII with line ends,
+# half-width katakana (one byte in Shift_JIS, two in EUC-JP) and JIS X 0212 kanji (three bytes in EUC-JP).
+_JAPANESE = st.sampled_from(
+    [*"あいうえおがぱアイウエオヴー、。「」・日本語議事録添付参加者確認能表ＡＢ１２（）：", *"ｱｲｳﾞﾟ", *"丂丄"]
+)
+_ASCII = st.sampled_from([*"abcXYZ019 ,.:-#()", "\r\n", "\n", "\t"])
+_TILING = (("utf-8", "utf-8"), ("utf-16-le", "utf-16-le"), ("cp932", "cp932"), ("euc_jp", "euc-jp"))
+
+
+def _next_windows(data: bytes, encoding: str, length: int, context: int) -> list[DecodedText]:
+    """The windows a reader gets by following Next from byte 0: each starts where the last ended."""
+    windows, start = [], 0
+    while start < len(data):
+        end = start + length
+        before = data[max(0, start - context) : start]
+        window = decode_window(
+            data[start:end], encoding, start=start, complete=end >= len(data), before=before
+        )
+        assert window.used_bytes > 0
+        windows.append(window)
+        start += window.used_bytes
+    return windows
+
+
+@given(st.lists(_JAPANESE | _ASCII, min_size=1, max_size=200).map("".join), st.integers(8, 80))
+@settings(max_examples=60, deadline=None)
+def test_the_windows_of_consecutive_next_calls_tile_the_text_exactly(text: str, length: int) -> None:
+    for codec, encoding in _TILING:
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError:
+            continue  # JIS X 0212 kanji are not in Shift_JIS
+        windows = _next_windows(data, encoding, length, CONTEXT_BYTES)
+        assert [window.skipped_bytes for window in windows] == [0] * len(windows)
+        assert "".join(window.text for window in windows) == text.replace("\r\n", "\n")
+
+
+def test_a_window_finds_where_its_first_character_begins_from_the_bytes_kept_before_it() -> None:
+    journal = "".join(f"2025-11-03 {n:04d} 在庫の引当に失敗しました（品番Ａ-{n}）ｱｲｳ\r\n" for n in range(40))
+    for codec, encoding in (("cp932", "cp932"), ("euc_jp", "euc-jp")):
+        data = journal.encode(codec)
+        boundaries = {len(journal[:n].encode(codec)) for n in range(len(journal) + 1)}
+        for start in range(200, 600):
+            window = decode_window(
+                data[start:], encoding, start=start, complete=True, before=data[start - 64 : start]
+            )
+            first = min(b for b in boundaries if b >= start)  # never past the character's own start
+            assert window.skipped_bytes == first - start, (encoding, start)
+            assert window.text == data[first:].decode(codec).replace("\r\n", "\n")
+
+
+def test_chinese_read_as_japanese_kanji_is_labelled_a_guess_and_japanese_prose_is_not() -> None:
+    chinese = decode_text(
+        "日志.txt", "服务器日志\n错误发生在数据库连接\n".encode("gb18030") * 4, complete=True
+    )
+    assert chinese is not None
+    assert chinese.encoding == "euc-jp"
+    assert chinese.doubt is not None
+    assert "may be Chinese (GBK/GB18030)" in chinese.doubt
+    japanese = decode_text(
+        "minutes.txt", "議事録: 来週の打ち合わせ\n参加者: 田中、鈴木\n".encode("euc_jp") * 3, complete=True
+    )
+    assert japanese is not None
+    assert (japanese.encoding, japanese.doubt) == ("euc-jp", None)
+
+
+def test_utf16_with_too_few_nuls_to_tell_it_by_is_read_when_nothing_else_reads_it_better() -> None:
+    japanese = "会議メモ（十一月三日）参加者：田中、鈴木、グエン。決定事項：文字コードを統一する。\n"
+    vietnamese = "Ghi chú họp: Người tham dự Nguyễn Văn An; kết luận dùng UTF-8 từ tháng sau\n"
+    for text in (japanese, japanese * 3, vietnamese):
+        for encoding in ("utf-16-le", "utf-16-be"):
+            for name in ("memo.txt", "memo"):
+                decoded = decode_text(name, text.encode(encoding), complete=True)
+                assert decoded is not None, (text, encoding, name)
+                assert (decoded.text, decoded.encoding) == (text, encoding)
+    # Shift_JIS and EUC-JP bytes also decode as UTF-16, into kanji no one wrote: they read better as
+    # themselves.
+    for codec, encoding in (("cp932", "cp932"), ("euc_jp", "euc-jp")):
+        decoded = decode_text("memo.txt", japanese.encode(codec), complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding) == (japanese, encoding)
+
+
+def test_utf32_is_told_by_its_byte_order_mark_before_utf16s() -> None:
+    memo = "議事録\nNgười tham dự 🙂\n"
+    for codec, encoding in (("utf-32", "utf-32-le"), ("utf-32-be", "utf-32-be")):
+        data = memo.encode(codec) if codec == "utf-32" else codecs.BOM_UTF32_BE + memo.encode(codec)
+        decoded = decode_text("memo.txt", data, complete=True)
+        assert decoded is not None
+        assert (decoded.text, decoded.encoding, decoded.used_bytes) == (memo, encoding, len(data))
+        window = decode_window(data[6:], encoding, start=6, complete=True, before=data[:6])
+        assert (window.skipped_bytes, window.text) == (2, memo[1:])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backlog_mcp.files.window import OffsetPastEndError, Window, read_window
+from backlog_mcp.files.window import CONTEXT_BYTES, OffsetPastEndError, Window, read_window
 
 pytestmark = pytest.mark.anyio
 
@@ -37,6 +37,7 @@ def test_a_window_is_the_bytes_from_its_offset_whatever_the_chunks(
     assert (window.start, window.total) == (start, len(DATA))
     assert window.data == DATA[start : start + 700]
     assert window.head == DATA[:700]
+    assert window.before == DATA[max(0, start - CONTEXT_BYTES) : start]
 
 
 async def test_an_offset_past_the_end_says_how_long_the_file_is() -> None:

@@ -117,6 +117,30 @@ def test_the_file_formats_issue_holds_hard_to_read_files(api: httpx2.Client) -> 
     assert "Thanh toán" in journal.decode("utf-8")
 
 
+def test_the_file_formats_issue_holds_long_legacy_journals_and_images_that_do_not_decode(
+    api: httpx2.Client,
+) -> None:
+    listed = {a["name"]: a for a in api.get(f"/issues/{CHILD_ISSUES[1]}/attachments").json()}
+    assert list(listed)[:8][-1] == "firmware.bin"  # added after the older samples: their IDs stay
+
+    def body(name: str) -> bytes:
+        return api.get(f"/issues/{CHILD_ISSUES[1]}/attachments/{listed[name]['id']}").content
+
+    for name, codec in (("app-journal-sjis.log", "cp932"), ("app-journal-euc-jp.log", "euc_jp")):
+        journal = body(name)
+        assert 64 * 1024 < len(journal) < 100 * 1024  # three windows of 32 KiB
+        assert "在庫の引当に失敗しました" in journal.decode(codec)
+    assert b"\r\n" in body("app-journal-sjis.log")
+    assert body("app-journal-utf16.log").startswith(b"\xff\xfe")
+    memo = body("会議メモ-utf16le.txt")
+    assert memo.decode("utf-16-le").startswith("会議メモ")
+    assert memo.count(0) * 10 < len(memo) // 2  # too few NULs to tell UTF-16 by
+    assert body("broken-idat.png").startswith(PNG_SIGNATURE)
+    assert body("scan.jpg").startswith(b"BM")
+    assert body("\t.txt").decode("utf-8").startswith("名前が見えない")
+    assert body("ghi-chú-bom.txt").startswith(b"\xff\xfe")
+
+
 def test_downloading_from_a_missing_issue_says_no_issue_not_no_attachment(api: httpx2.Client) -> None:
     for path, message in (
         ("/issues/DEMO-99999/attachments/1", "No issue."),

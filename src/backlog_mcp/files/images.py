@@ -12,7 +12,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["ImageCheck", "check_image", "image_magic"]
+__all__ = ["ImageCheck", "check_image", "image_magic", "other_image_magic"]
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 _MAGIC = (
@@ -53,6 +53,26 @@ def image_magic(head: bytes) -> str | None:
     return None
 
 
+_BMP_INFO_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+_HEIF_BRANDS = {b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heif", b"avif": "image/avif"}
+
+
+def other_image_magic(head: bytes) -> str | None:
+    """Images model APIs do not take inline (BMP, TIFF, HEIC/HEIF, AVIF), by signature: so that a
+    bitmap named `photo.jpg` is called what it is, not what its name says."""
+    if (
+        head[:2] == b"BM"
+        and head[6:10] == bytes(4)
+        and int.from_bytes(head[14:18], "little") in _BMP_INFO_SIZES
+    ):
+        return "image/bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if head[4:8] == b"ftyp":
+        return _HEIF_BRANDS.get(head[8:12])
+    return None
+
+
 def check_image(data: bytes) -> ImageCheck | None:
     """None when `data` does not even start like an image; else what its header says, or its problem."""
     kind = image_magic(data)
@@ -87,11 +107,22 @@ def _png(data: bytes) -> tuple[int, int]:
     while at + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[at : at + 8])
         if kind == b"IDAT":
+            _zlib_start(data[at + 8 : at + 8 + length])
             return width, height
         if kind == b"IEND":
             break
         at += 12 + length
     raise _HeaderError("it has no image data (IDAT)")
+
+
+def _zlib_start(payload: bytes) -> None:
+    """The first bytes of the image data start a zlib stream, whose first scanline has a PNG filter."""
+    try:
+        pixels = zlib.decompressobj().decompress(payload, 64)
+    except zlib.error:
+        raise _HeaderError("its image data (IDAT) is not a valid compressed stream") from None
+    if pixels[:1] > b"\x04":
+        raise _HeaderError("its image data (IDAT) starts with a filter no PNG uses")
 
 
 def _jpeg(data: bytes) -> tuple[int, int]:
@@ -133,8 +164,15 @@ def _gif(data: bytes) -> tuple[int, int]:
     at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
     while at < len(data):
         block = data[at]
-        if block == 0x2C:  # image descriptor
-            struct.unpack("<HHHHB", data[at + 1 : at + 10])
+        if block == 0x2C:  # image descriptor, its colour table, then LZW-compressed sub-blocks
+            local = data[at + 9]
+            at += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0)
+            if not 2 <= data[at] <= 8:
+                raise _HeaderError(
+                    f"its image data starts with an LZW code size of {data[at]} (2 to 8 are valid)"
+                )
+            if not data[at + 1]:
+                raise _HeaderError("its image has no image data")
             return width, height
         if block != 0x21:  # only extensions may come before the first image
             break
@@ -151,22 +189,40 @@ def _webp(data: bytes) -> tuple[int, int]:
     while at + 8 <= len(data):
         kind, length = struct.unpack("<4sI", data[at : at + 8])
         payload = data[at + 8 : at + 8 + length]
-        if kind == b"VP8 ":
-            if payload[3:6] != b"\x9d\x01\x2a":
-                raise _HeaderError("its VP8 chunk has no key frame")
-            width, height = struct.unpack("<HH", payload[6:10])
-            return extended or (width & 0x3FFF, height & 0x3FFF)
-        if kind == b"VP8L":
-            bits = struct.unpack("<I", payload[1:5])[0]
-            if payload[0] != 0x2F or bits >> 29:
-                raise _HeaderError("its VP8L chunk has a bad signature")
-            return extended or ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+        if kind in (b"VP8 ", b"VP8L"):
+            size = _vp8(payload, length) if kind == b"VP8 " else _vp8l(payload)
+            return extended or size
         if kind == b"VP8X":
             extended = (
                 1 + int.from_bytes(payload[4:7], "little"),
                 1 + int.from_bytes(payload[7:10], "little"),
             )
         elif kind == b"ANMF" and extended:
+            _webp(b"RIFF\x00\x00\x00\x00WEBP" + payload[16:])  # the frame's own image chunk
             return extended
         at += 8 + length + (length & 1)
     raise _HeaderError("it has no VP8, VP8L or animation frame chunk")
+
+
+def _vp8(payload: bytes, length: int) -> tuple[int, int]:
+    # A key frame's 3-byte tag (frame type 0, version 0–3, shown, first partition's size), the
+    # start code 9d 01 2a, then 14-bit sides; the first partition must fit in the chunk.
+    tag = int.from_bytes(payload[0:3], "little")
+    if payload[3:6] != b"\x9d\x01\x2a" or tag & 1:
+        raise _HeaderError("its VP8 chunk has no key frame")
+    partition = tag >> 5
+    if (tag >> 1) & 7 > 3 or not (tag >> 4) & 1 or not 0 < partition <= length - 10:
+        raise _HeaderError("its VP8 frame header has values no WebP uses")
+    if len(payload) < 11:
+        raise _HeaderError("it ends before its image data")
+    width, height = struct.unpack("<HH", payload[6:10])
+    return width & 0x3FFF, height & 0x3FFF
+
+
+def _vp8l(payload: bytes) -> tuple[int, int]:
+    bits = struct.unpack("<I", payload[1:5])[0]
+    if payload[0] != 0x2F or bits >> 29:
+        raise _HeaderError("its VP8L chunk has a bad signature")
+    if len(payload) < 6:
+        raise _HeaderError("it ends before its image data")
+    return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1

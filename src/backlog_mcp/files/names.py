@@ -29,13 +29,16 @@ def safe_name(name: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
     of UTF-8 with the extension kept; NFC-normalised so Vietnamese diacritics compare equal
     whatever the source OS.
     """
-    text = unicodedata.normalize("NFC", name)
+    text = re.sub(r"[\\/]", "_", unicodedata.normalize("NFC", name))
     # Control characters, and format ones: a right-to-left override can disguise the extension.
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
-    text = re.sub(r"[\\/]", "_", text)
-    stem, dot, suffix = text.rpartition(".")
-    if not dot or not stem or len(suffix.encode("utf-8")) > 16 or " " in suffix or not suffix.strip(" ._"):
-        stem, suffix = text, ""  # no extension, or a dot file (".hidden"): the whole name is the stem
+    hidden = {ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")}
+    visible = "".join(ch for ch in text if ch not in hidden).strip()
+    stem, dot, suffix = visible.rpartition(".")
+    # "\t.txt" or "\u200b.txt" had something before the dot: a blank stem, not a dot file (".hidden").
+    had_stem = bool("".join(" " if ch in hidden else ch for ch in text).rstrip().rpartition(".")[0])
+    extension = dot and (stem or had_stem) and len(suffix.encode("utf-8")) <= 16 and " " not in suffix
+    if not extension or not suffix.strip(" ._"):
+        stem, suffix = visible, ""  # no extension, or a dot file: the whole name is the stem
     elif suffix.isalnum() and not "".join(ch for ch in stem if not ch.isspace()).strip("._"):
         stem = _FALLBACK  # "   .txt": the stem would be stripped away, and the extension with it
     suffix = f".{suffix}" if suffix else ""

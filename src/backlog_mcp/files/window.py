@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 from backlog_mcp.files.images import image_magic
 
-__all__ = ["TAIL_MAX_BYTES", "OffsetPastEndError", "Window", "read_window"]
+__all__ = ["CONTEXT_BYTES", "TAIL_MAX_BYTES", "OffsetPastEndError", "Window", "read_window"]
+
+CONTEXT_BYTES = 1024
+"""How many bytes before a window are kept: enough to find where the character at its start begins
+(Shift_JIS and EUC-JP can only be read forward from a byte known to end a character)."""
 
 TAIL_MAX_BYTES = 8 * 1024 * 1024
 """How far back from the end a window may start when the size is not declared up front."""
@@ -26,6 +30,8 @@ class Window:
     start: int
     total: int
     """The file's size: declared by the server, or counted."""
+    before: bytes = b""
+    """Up to CONTEXT_BYTES bytes just before `start`."""
 
 
 class OffsetPastEndError(ValueError):
@@ -50,12 +56,14 @@ async def read_window(
     if size is not None and start and size <= start:
         raise OffsetPastEndError(size)
     head_length = length
-    head, window, position, ended = bytearray(), bytearray(), 0, True
+    head, before, window, position, ended = bytearray(), bytearray(), bytearray(), 0, True
     async for chunk in chunks:
         if not position and whole_image_up_to and image_magic(chunk[:16]):
             length = whole_image_up_to + 1
         if len(head) < head_length:
             head += chunk[: head_length - len(head)]
+        if position < start and position + len(chunk) > start - CONTEXT_BYTES:
+            before += chunk[max(0, start - CONTEXT_BYTES - position) : start - position]
         if position + len(chunk) > start and len(window) < length:
             skip = max(0, start - position)
             window += chunk[skip : skip + length - len(window)]
@@ -67,12 +75,13 @@ async def read_window(
     total = position if ended or size is None else size
     if start and total <= start:
         raise OffsetPastEndError(total)
-    return Window(head=bytes(head), data=bytes(window), start=start, total=total)
+    return Window(head=bytes(head), data=bytes(window), start=start, total=total, before=bytes(before))
 
 
 async def _tail(chunks: AsyncIterable[bytes], back: int, length: int) -> Window:
     """The last `back` bytes (at most TAIL_MAX_BYTES) kept as a ring, then the window's first part."""
-    keep = max(length, min(back, TAIL_MAX_BYTES))
+    reach = max(length, min(back, TAIL_MAX_BYTES))
+    keep = reach + CONTEXT_BYTES
     head, ring, position = bytearray(), bytearray(), 0
     async for chunk in chunks:
         if len(head) < length:
@@ -81,6 +90,7 @@ async def _tail(chunks: AsyncIterable[bytes], back: int, length: int) -> Window:
         if len(ring) > keep:
             del ring[: len(ring) - keep]
         position += len(chunk)
-    start = position - min(back, len(ring))
+    start = position - min(back, reach, position)
     first = start - (position - len(ring))  # where `start` falls in the ring
-    return Window(head=bytes(head), data=bytes(ring[first : first + length]), start=start, total=position)
+    data, before = bytes(ring[first : first + length]), bytes(ring[max(0, first - CONTEXT_BYTES) : first])
+    return Window(head=bytes(head), data=data, start=start, total=position, before=before)

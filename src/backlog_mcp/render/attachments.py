@@ -58,7 +58,10 @@ class AttachmentView:
         """The decoded text fenced (it is someone else's), with the byte range shown and the calls
         for the `window`-byte parts around it when it is not the whole file."""
         encoding = "" if decoded.encoding == "utf-8" else f" ({decoded.encoding})"
-        first = start + decoded.skipped_bytes
+        if decoded.doubt:
+            encoding = f" ({decoded.encoding}, {decoded.doubt})"
+        # At byte 0 the skipped bytes are a byte-order mark: shown, as part of the text.
+        first = start + decoded.skipped_bytes if start else 0
         end = start + decoded.used_bytes  # exclusive
         body = fenced(decoded.text.rstrip("\n"))
         if first == 0 and end >= self.total:

@@ -18,8 +18,10 @@ __all__ = [
     "FileBody",
     "encoding_samples",
     "journal_log",
+    "journal_text",
     "jpeg_photo",
     "jpeg_stub",
+    "later_samples",
     "png_gradient",
     "small_file",
     "synthetic_log",
@@ -133,13 +135,19 @@ _JOURNAL_EVENTS = (
 def journal_log(lines: int) -> bytes:
     """A UTF-8 application log in Japanese and Vietnamese: multi-byte characters throughout,
     so a window starting at any byte may begin inside one."""
-    out = bytearray()
+    return journal_text(lines).encode()
+
+
+def journal_text(lines: int, *, japanese_only: bool = False) -> str:
+    """The journal's lines; Japanese only for encodings that have no Vietnamese letters."""
+    events = _JOURNAL_EVENTS[::2] if japanese_only else _JOURNAL_EVENTS
+    out = []
     for n in range(lines):
         level = _LEVELS[(n * 7) % len(_LEVELS)]
-        event = _JOURNAL_EVENTS[(n * 5) % len(_JOURNAL_EVENTS)].format(n=1000 + n * 37 % 9000)
+        event = events[(n * 5) % len(events)].format(n=1000 + n * 37 % 9000)
         stamp = f"2025-11-03T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}+09:00"
-        out += f"{stamp} {level:<5} {event}\n".encode()
-    return bytes(out)
+        out.append(f"{stamp} {level:<5} {event}\n")
+    return "".join(out)
 
 
 def encoding_samples() -> list[tuple[str, bytes]]:
@@ -158,3 +166,34 @@ def encoding_samples() -> list[tuple[str, bytes]]:
         ("broken.png", _PNG_SIGNATURE + b"this is not a PNG: no header chunk, no pixels\n"),
         ("firmware.bin", bytes(range(256)) * 4),
     ]
+
+
+def later_samples() -> list[tuple[str, bytes]]:
+    """Files added after `encoding_samples` (kept after them, so earlier attachment IDs stay):
+    journals in Shift_JIS, EUC-JP and UTF-16 long enough to page through, Japanese UTF-16 with
+    too few NULs to tell it by, images whose data does not decode, a name of invisible characters."""
+    japanese = journal_text(1200, japanese_only=True).replace("\n", "\r\n")  # as Windows tools write it
+    memo = (
+        "会議メモ（十一月三日）\n参加者：田中、鈴木、グエン\n"
+        "決定事項：次回までに添付ファイルの文字コードを統一する\n"
+    )
+    png = png_gradient(8, 8)
+    idat = png.index(b"IDAT") - 4
+    garbage = b"x\x9c" + bytes(range(0xF0, 0x100)) * 4  # a zlib header, then no valid deflate block
+    return [
+        ("app-journal-sjis.log", japanese.encode("cp932")),
+        ("app-journal-euc-jp.log", journal_text(1200, japanese_only=True).encode("euc_jp")),
+        ("app-journal-utf16.log", journal_text(640).encode("utf-16")),  # with its byte-order mark
+        ("会議メモ-utf16le.txt", memo.encode("utf-16-le")),
+        ("broken-idat.png", png[:idat] + _png_chunk(b"IDAT", garbage) + _png_chunk(b"IEND", b"")),
+        ("scan.jpg", _bmp_2x2()),
+        ("\t.txt", "名前が見えない文字だけのファイル\n".encode()),
+        ("ghi-chú-bom.txt", "Ghi chú: họp lúc 9 giờ\n".encode("utf-16")),  # the whole file is 48 bytes
+    ]
+
+
+def _bmp_2x2() -> bytes:
+    """A 2×2 Windows bitmap: a real image, of a type no model API takes inline."""
+    pixels = b"\x00\x00\xff\x00" * 4
+    info = struct.pack("<IiiHHIIiiII", 40, 2, 2, 1, 32, 0, len(pixels), 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + len(info) + len(pixels), 0, 0, 54) + info + pixels

@@ -18,6 +18,7 @@ from backlog_mcp.sandbox.files import (
     encoding_samples,
     journal_log,
     jpeg_photo,
+    later_samples,
     png_gradient,
     small_file,
     synthetic_log,
@@ -295,7 +296,7 @@ def _pin_vietnamese(draft: IssueDraft, rng: random.Random) -> None:
 def _pin_file_formats(draft: IssueDraft, rng: random.Random) -> None:
     """The child about file names also holds the files whose contents are hard to read."""
     _pin_child("添付ファイル一覧画面の改修 (日本語ファイル名対応)", 1)(draft, rng)
-    files = [(JOURNAL_ATTACHMENT_NAME, journal_log(1200)), *encoding_samples()]
+    files = [(JOURNAL_ATTACHMENT_NAME, journal_log(1200)), *encoding_samples(), *later_samples()]
     draft.attachments = [
         AttachmentDraft(name, small_file(body), draft.created_user, draft.created + timedelta(minutes=n))
         for n, (name, body) in enumerate(files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Annotated, Any
 
 import anyio
@@ -12,7 +13,7 @@ from mcp.types import ImageContent, TextContent
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
-from backlog_mcp.files.images import check_image
+from backlog_mcp.files.images import check_image, other_image_magic
 from backlog_mcp.files.sniff import decode_text, decode_window, image_type, media_type, why_not_text
 from backlog_mcp.files.window import OffsetPastEndError, read_window
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
@@ -110,6 +111,9 @@ async def backlog_get_attachment_content(
                 "to see it."
             )
         return _image(view, window.data)
+    if kind := other_image_magic(window.head):
+        why = f"{kind}, an image type that cannot be shown inline (PNG, JPEG, GIF and WebP can)"
+        return [TextContent(type="text", text=view.pointer(why))]
     decoded = decode_text(name, window.head, complete=len(window.head) >= window.total)
     if decoded is None:
         kind = media_type(name, window.head[:_SNIFF_BYTES], declared)
@@ -117,7 +121,12 @@ async def backlog_get_attachment_content(
         return [TextContent(type="text", text=view.pointer(why))]
     if window.start:
         complete = window.start + len(window.data) >= window.total
-        decoded = decode_window(window.data, decoded.encoding, start=window.start, complete=complete)
+        decoded = dataclasses.replace(
+            decode_window(
+                window.data, decoded.encoding, start=window.start, complete=complete, before=window.before
+            ),
+            doubt=decoded.doubt,
+        )
     return [TextContent(type="text", text=view.text(decoded, window.start, TEXT_MAX_BYTES))]
 
 
