@@ -226,6 +226,10 @@ async def test_an_id_filter_given_a_name_says_which_tool_lists_its_ids(
     assert f"{argument}[0] takes numeric IDs, not names (got '未対応'): {lister} lists them" in text
 
 
+NOTES = 1076000008  # DEMO-1's notes.txt
+HUGE = 10**4000  # 4,001 digits: Python's int conversion limit is 4,300
+
+
 @pytest.mark.parametrize(
     ("tool", "arguments"),
     [
@@ -240,6 +244,9 @@ async def test_an_id_filter_given_a_name_says_which_tool_lists_its_ids(
         ("backlog_get_issue_list", {"projectIdOrKey": "DEMO", "x" * 100_000: 1}),
         ("backlog_get_issue_list", {f"unknown{n}": n for n in range(1000)}),
         ("backlog_export_issue_context", {"issueIdOrKey": "DEMO-1", "outputDir": "../" + "ア" * 100_000}),
+        ("backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": HUGE}),
+        ("backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": NOTES, "offset": HUGE}),
+        ("backlog_get_comments", {"issueIdOrKey": "DEMO-1", "minId": HUGE}),
     ],
 )
 async def test_a_huge_argument_is_not_echoed_back_whole(

@@ -352,7 +352,7 @@ async def test_attachment_id_zero_says_greater_than_zero(client: Client) -> None
     text = await call_error(
         client, "backlog_download_attachment", {"issueIdOrKey": "DEMO-1", "attachmentId": 0}
     )
-    assert "attachmentId must be greater than 0 (got 0)" in text
+    assert "attachmentId must be an ID from backlog_get_attachments, a whole number above 0 (got 0)" in text
 
 
 async def _saved(client: Client, workspace: Path, issue: str, name: str) -> bytes:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -67,6 +68,21 @@ _LIST_SEPARATORS = re.compile(r"[,、\s]+")  # NFKC turns the full-width comma i
 # What a Japanese IME may type for "-" in an issue key: the long-vowel mark (in kana mode),
 # its half-width form, the minus sign and the Unicode hyphens and dashes. NFKC keeps them all.
 _DASHES = str.maketrans(dict.fromkeys("ー\uff70\u2212\u2010\u2011\u2012\u2013\u2014\u2015", "-"))
+
+
+BACKLOG_ID_MAX = 2**63 - 1  # Backlog's IDs are Java longs
+
+
+def backlog_id(source: str) -> Callable[[int], int]:
+    """A validator of an ID argument: positive, and no larger than Backlog's IDs can be, so a
+    wrong one is refused before it is sent. The error names `source`, the tool that lists them."""
+
+    def check(value: int) -> int:
+        if not 0 < value <= BACKLOG_ID_MAX:
+            raise ValueError(f"must be an ID from {source}, a whole number above 0 (got {echo(value)})")
+        return value
+
+    return check
 
 
 def nfkc(text: str) -> str:

@@ -17,9 +17,10 @@ from backlog_mcp.files.images import check_image, other_image_magic
 from backlog_mcp.files.sniff import decode_text, decode_window, image_type, media_type, why_not_text
 from backlog_mcp.files.window import OffsetPastEndError, read_window
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
+from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size
-from backlog_mcp.tools.args import IssueRef, issue_ref
+from backlog_mcp.tools.args import IssueRef, backlog_id, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -31,14 +32,8 @@ _SNIFF_BYTES = 4096
 _IMAGE_HEADER_BYTES = 1024 * 1024  # a JPEG's frame header may follow large EXIF/ICC blocks
 
 
-def _positive(value: int) -> int:
-    # Checked here, not declared in the schema, which every turn's context carries.
-    if value <= 0:
-        raise ValueError(f"must be greater than 0 (got {value}): take it from backlog_get_attachments")
-    return value
-
-
-AttachmentId = Annotated[int, AfterValidator(_positive)]  # the name says where it comes from
+# Checked by a validator, not declared in the schema, which every turn's context carries.
+AttachmentId = Annotated[int, AfterValidator(backlog_id("backlog_get_attachments"))]
 
 
 async def backlog_download_attachment(
@@ -100,8 +95,8 @@ async def backlog_get_attachment_content(
             )
         except OffsetPastEndError as exc:
             raise ToolError(
-                f"offset {offset} is past the end of {name} ({exc.total} bytes): give 0 to {exc.total - 1}, "
-                "or a negative offset to count back from the end."
+                f"offset {echo(offset)} is past the end of {name} ({exc.total} bytes): "
+                f"give 0 to {exc.total - 1}, or a negative offset to count back from the end."
             ) from None
     view = AttachmentView(key, attachmentId, name, window.total, state.max_attachment_bytes)
     if kind := image_type(window.head):

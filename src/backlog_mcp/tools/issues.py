@@ -21,6 +21,7 @@ from backlog_mcp.render.issues import (
     render_issue_list,
 )
 from backlog_mcp.tools.args import (
+    BACKLOG_ID_MAX,
     MAX_PAGE,
     Count,
     DateArg,
@@ -41,6 +42,12 @@ SORT_KEYS = (
     "estimatedHours", "actualHours", "childIssue",
 )  # fmt: skip
 _CUSTOM_SORT = re.compile(r"^customfield_(\d+)$")
+
+
+def _comment_id(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= BACKLOG_ID_MAX:
+        raise ValueError(f"must be a comment ID, a whole number of 0 or more (got {echo(value)})")
+    return value
 
 
 def _at_least_zero(value: int) -> int:
@@ -189,8 +196,12 @@ async def backlog_get_comments(
     issueIdOrKey: IssueRef,
     count: Count = 20,
     order: Order = "desc",
-    minId: Annotated[int | None, Field(description="Only IDs above this")] = None,
-    maxId: Annotated[int | None, Field(description="Only IDs below this")] = None,
+    minId: Annotated[
+        int | None, AfterValidator(_comment_id), Field(description="Only IDs above this")
+    ] = None,
+    maxId: Annotated[
+        int | None, AfterValidator(_comment_id), Field(description="Only IDs below this")
+    ] = None,
 ) -> str:
     """An issue's comments with change logs, paged by ID."""
     state = app_state(ctx)
