@@ -264,3 +264,12 @@ def test_stdio_start_up_path_does_not_import_the_sandbox(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_call_of_a_tool_that_toolsets_leave_out_names_its_toolset(tmp_path: Path) -> None:
+    done = _run("--sandbox", "call", "backlog_get_projects", "{}", cwd=tmp_path, BACKLOG_TOOLSETS="issues")
+    assert done.returncode == 1
+    assert done.stdout == (
+        "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
+        "(served: issues); add projects to BACKLOG_TOOLSETS to use it.\n"
+    )
