@@ -213,14 +213,16 @@ async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tm
             process.terminate()
 
 
-def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> None:
+def test_sandbox_files_go_to_a_temporary_workspace_it_names_when_the_workspace_setting_is_blank(
+    tmp_path: Path,
+) -> None:
     home, scratch = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     scratch.mkdir()
     arguments = '{"issueIdOrKey":"DEMO-2","includeAttachments":false}'
     done = _run(
         "--sandbox", "call", "backlog_export_issue_context", arguments, cwd=tmp_path,
-        HOME=str(home), TMPDIR=str(scratch),
+        HOME=str(home), TMPDIR=str(scratch), BACKLOG_WORKSPACE="",  # blank: not set
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     named = re.search(r"sandbox files go to (\S+) \(set BACKLOG_WORKSPACE", done.stderr)
@@ -229,6 +231,7 @@ def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> N
     assert workspace.parent == scratch.resolve()
     assert (workspace / "DEMO-2" / "raw.md").is_file()
     assert not (home / "backlog-mcp").exists()
+    assert not (tmp_path / "DEMO-2").exists()  # nor the current folder, as a blank path would be
 
 
 @pytest.mark.anyio
