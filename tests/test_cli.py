@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
 
 from backlog_mcp import __version__
+from backlog_mcp.cli import loopback_address, main
 from backlog_mcp.demo import DEMO_CALLS, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
 from tests.e2e.conftest import TOOL_NAMES
@@ -160,8 +162,6 @@ def test_demo_piped_into_head_exits_quietly(tmp_path: Path) -> None:
 def test_an_out_of_range_port_is_refused_before_anything_is_announced(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from backlog_mcp.cli import main
-
     with pytest.raises(SystemExit) as caught:
         main(["serve", "--transport", "http", "--port", "99999"])
     assert caught.value.code == 2
@@ -191,13 +191,53 @@ def test_a_busy_port_is_one_sentence_from_the_sandbox(
     assert capsys.readouterr().err == f"port {busy_port} is in use; pick another with --port\n"
 
 
+@pytest.mark.parametrize(
+    ("given", "bound"),
+    [
+        ("localhost", "127.0.0.1"),
+        ("LocalHost", "127.0.0.1"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("127.1.2.3", "127.1.2.3"),
+        ("::1", "::1"),
+        ("[::1]", "::1"),
+        ("0:0:0:0:0:0:0:1", "::1"),
+    ],
+)
+def test_every_spelling_of_a_loopback_host_is_accepted(given: str, bound: str) -> None:
+    assert loopback_address(given) == bound
+
+
+@pytest.mark.parametrize("given", ["0.0.0.0", "::", "192.168.1.2", "example.com", "[127.0.0.1]", ""])
+def test_a_host_that_is_not_loopback_is_refused_naming_what_is_accepted(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--transport", "http", "--host", given])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(
+        f"argument --host: {given} is not a loopback address; "
+        "use localhost, 127.0.0.1 (or another 127.x.x.x) or ::1 (also written [::1])"
+    )
+
+
 @pytest.mark.anyio
-async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("host", "announced_url"),
+    [
+        ("[::1]", r"http://\[::1\]:[1-9]\d*/mcp"),
+        ("LOCALHOST", r"http://127\.0\.0\.1:[1-9]\d*/mcp"),
+        ("127.1.2.3", r"http://127\.1\.2\.3:[1-9]\d*/mcp"),
+    ],
+)
+async def test_http_on_port_0_announces_the_address_it_really_listens_on_and_refuses_other_hosts(
+    tmp_path: Path, host: str, announced_url: str
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
     env["BACKLOG_WORKSPACE"] = str(tmp_path)  # chosen, so no scratch-folder line either
     command = [sys.executable, "-m", "backlog_mcp", "--sandbox", "serve", "--transport", "http"]
     async with await anyio.open_process(
-        [*command, "--host", "::1", "--port", "0"], env=env, cwd=tmp_path
+        [*command, "--host", host, "--port", "0"], env=env, cwd=tmp_path
     ) as process:
         assert process.stderr is not None
         announced = b""
@@ -206,9 +246,12 @@ async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tm
                 while not announced.endswith(b"\n"):
                     announced += await process.stderr.receive(1)
             url = announced.decode().strip().removeprefix("backlog-mcp: streamable HTTP on ")
-            assert re.fullmatch(r"http://\[::1\]:[1-9]\d*/mcp", url), announced
+            assert re.fullmatch(announced_url, url), announced
             async with Client(url) as client:
                 assert len((await client.list_tools()).tools) == len(TOOL_NAMES)
+            async with httpx2.AsyncClient() as http:  # a web page's request, after DNS rebinding
+                rebound = await http.post(url, headers={"Host": "attacker.example"}, json={})
+            assert rebound.status_code == 421
         finally:
             process.terminate()
 
