@@ -19,7 +19,7 @@ from mcp import Client
 
 from backlog_mcp import __version__
 from backlog_mcp.cli import loopback_address, main
-from backlog_mcp.demo import DEMO_CALLS, run_demo
+from backlog_mcp.demo import DEMO_CALLS, call_line, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
 from tests.e2e.conftest import TOOL_NAMES
 
@@ -51,10 +51,72 @@ def test_call_exits_1_when_the_tool_fails(tmp_path: Path) -> None:
     assert "Issue DEMO-99999 not found" in done.stdout
 
 
-def test_call_with_bad_json_says_so(tmp_path: Path) -> None:
-    done = _run("--sandbox", "call", "backlog_get_issue", "{issueIdOrKey: DEMO-1}", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "ARGUMENTS must be a JSON object" in done.stderr
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ('\'{"issueIdOrKey":"DEMO-1"}\'', "ARGUMENTS must be a JSON object: Expecting value at position 0."),
+        ("{issueIdOrKey: DEMO-1}", "ARGUMENTS must be a JSON object: Expecting property name"),
+        ('["DEMO-1"]', "ARGUMENTS must be a JSON object."),
+    ],
+)
+def test_call_with_bad_json_says_so_and_how_each_shell_quotes_it(
+    given: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What cmd.exe hands over for POSIX single quotes: the quotes themselves, first.
+    assert main(["--sandbox", "call", "backlog_get_issue", given]) == 2
+    reason_line, hint = capsys.readouterr().err.splitlines()  # and nothing started before
+    assert reason_line.startswith(reason)
+    assert hint == (
+        'Quote it for your shell: \'{"issueIdOrKey":"DEMO-1"}\' in bash, zsh or PowerShell 7.3+; '
+        '"{\\"issueIdOrKey\\":\\"DEMO-1\\"}" in Windows cmd; '
+        '\'{\\"issueIdOrKey\\":\\"DEMO-1\\"}\' in Windows PowerShell 5.1.'
+    )
+    cmd_form = hint.split("; ")[1].removesuffix(" in Windows cmd")
+    assert json.loads(_windows_argv(cmd_form)[0]) == {"issueIdOrKey": "DEMO-1"}
+    ps51_passes = hint.split("; ")[2].removesuffix(" in Windows PowerShell 5.1.").strip("'")
+    assert json.loads(_windows_argv(ps51_passes)[0]) == {"issueIdOrKey": "DEMO-1"}
+
+
+def _windows_argv(line: str) -> list[str]:
+    """The arguments a Windows program's C runtime (and so Python) reads from its command line:
+    2n backslashes and a quote give n and toggle quoting; 2n+1 give n and a literal quote."""
+    args: list[str] = []
+    current, quoted, i, started = "", False, 0, False
+    while i < len(line):
+        if line[i] == "\\":
+            n = len(line[i:]) - len(line[i:].lstrip("\\"))
+            if line[i + n : i + n + 1] == '"':
+                current += "\\" * (n // 2) + ('"' if n % 2 else "")
+                quoted ^= n % 2 == 0
+                i += n + 1
+            else:
+                current += "\\" * n
+                i += n
+            started = True
+        elif line[i] == '"':
+            quoted, i, started = not quoted, i + 1, True
+        elif line[i] in " \t" and not quoted:
+            if started:
+                args.append(current)
+            current, started, i = "", False, i + 1
+        else:
+            current, i, started = current + line[i], i + 1, True
+    return [*args, current] if started else args
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [*DEMO_CALLS, ("backlog_get_issue_list", {"keyword": 'say "hi" \\ C:\\dir\\', "count": 1})],
+)
+def test_demo_lines_on_windows_are_quoted_the_way_cmd_hands_them_to_call(
+    name: str, arguments: dict[str, object]
+) -> None:
+    line = call_line(name, arguments, windows=True)
+    assert line.startswith("> ")
+    argv = _windows_argv(line[2:])
+    assert argv[:4] == ["backlog-mcp", "--sandbox", "call", name]
+    assert json.loads(argv[4]) == arguments
+    assert "'" not in line
 
 
 def test_tools_lists_every_tool(tmp_path: Path) -> None:

@@ -26,9 +26,16 @@ if TYPE_CHECKING:
     from backlog_mcp.config import Settings
     from backlog_mcp.server import BacklogMCPServer
 
-__all__ = ["LOOPBACK_CHOICES", "http_url", "listen_error", "loopback_address", "main", "tcp_port"]
+__all__ = ["LOOPBACK_CHOICES", "QUOTING", "http_url", "listen_error", "loopback_address", "main", "tcp_port"]
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+# Each shell needs its own quoting to hand the JSON over intact (Windows programs parse their own
+# command line: cmd passes quotes through as typed; Windows PowerShell 5.1 strips inner ones).
+QUOTING = (
+    'Quote it for your shell: \'{"issueIdOrKey":"DEMO-1"}\' in bash, zsh or PowerShell 7.3+; '
+    '"{\\"issueIdOrKey\\":\\"DEMO-1\\"}" in Windows cmd; '
+    '\'{\\"issueIdOrKey\\":\\"DEMO-1\\"}\' in Windows PowerShell 5.1.'
+)
 LOOPBACK_CHOICES = "localhost, 127.0.0.1 (or another 127.x.x.x) or ::1 (also written [::1])"
 logger = logging.getLogger("backlog_mcp")
 
@@ -205,11 +212,14 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
 
             _configure_logging("WARNING")  # the demo ignores the user's BACKLOG_* settings
             return run_demo(out)
+        arguments = _call_arguments(args.arguments) if command == "call" else {}
+        if arguments is None:  # said before anything starts
+            return EXIT_CONFIG
         with _settings(getattr(args, "sandbox", False)) as settings:
             _configure_logging(settings.log_level)
             if command == "serve":
                 return _serve(args, settings)
-            return _run_client_command(command, args, settings, out)
+            return _run_client_command(command, args, arguments, settings, out)
     except ConfigError as exc:
         hint = (
             ""
@@ -294,20 +304,27 @@ def _rebinding_guard(host: str) -> TransportSecuritySettings:
     )
 
 
-def _run_client_command(command: str, args: argparse.Namespace, settings: Settings, out: _Stdout) -> int:
+def _call_arguments(text: str) -> dict[str, Any] | None:
+    """`call`'s JSON object; None, once the reason and how to quote it are on stderr."""
+    try:
+        arguments: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(f"ARGUMENTS must be a JSON object: {exc.msg} at position {exc.pos}.\n{QUOTING}\n")
+        return None
+    if not isinstance(arguments, dict):
+        sys.stderr.write(f"ARGUMENTS must be a JSON object.\n{QUOTING}\n")
+        return None
+    return arguments
+
+
+def _run_client_command(
+    command: str, args: argparse.Namespace, arguments: dict[str, Any], settings: Settings, out: _Stdout
+) -> int:
     import anyio
 
     from backlog_mcp import commands
 
     if command == "call":
-        try:
-            arguments: Any = json.loads(args.arguments)
-        except json.JSONDecodeError as exc:
-            sys.stderr.write(f"ARGUMENTS must be a JSON object: {exc.msg} at position {exc.pos}.\n")
-            return EXIT_CONFIG
-        if not isinstance(arguments, dict):
-            sys.stderr.write('ARGUMENTS must be a JSON object, like \'{"issueIdOrKey":"DEMO-1"}\'.\n')
-            return EXIT_CONFIG
         return anyio.run(commands.call, settings, args.tool, arguments, out)
     if command == "tools":
         return anyio.run(commands.list_tools, settings, out)
