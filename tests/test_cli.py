@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
 
 from backlog_mcp import __version__
-from backlog_mcp.demo import DEMO_CALLS, run_demo
+from backlog_mcp.cli import loopback_address, main
+from backlog_mcp.demo import DEMO_CALLS, call_line, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
 from tests.e2e.conftest import TOOL_NAMES
 
@@ -49,10 +51,72 @@ def test_call_exits_1_when_the_tool_fails(tmp_path: Path) -> None:
     assert "Issue DEMO-99999 not found" in done.stdout
 
 
-def test_call_with_bad_json_says_so(tmp_path: Path) -> None:
-    done = _run("--sandbox", "call", "backlog_get_issue", "{issueIdOrKey: DEMO-1}", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "ARGUMENTS must be a JSON object" in done.stderr
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ('\'{"issueIdOrKey":"DEMO-1"}\'', "ARGUMENTS must be a JSON object: Expecting value at position 0."),
+        ("{issueIdOrKey: DEMO-1}", "ARGUMENTS must be a JSON object: Expecting property name"),
+        ('["DEMO-1"]', "ARGUMENTS must be a JSON object."),
+    ],
+)
+def test_call_with_bad_json_says_so_and_how_each_shell_quotes_it(
+    given: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What cmd.exe hands over for POSIX single quotes: the quotes themselves, first.
+    assert main(["--sandbox", "call", "backlog_get_issue", given]) == 2
+    reason_line, hint = capsys.readouterr().err.splitlines()  # and nothing started before
+    assert reason_line.startswith(reason)
+    assert hint == (
+        'Quote it for your shell: \'{"issueIdOrKey":"DEMO-1"}\' in bash, zsh or PowerShell 7.3+; '
+        '"{\\"issueIdOrKey\\":\\"DEMO-1\\"}" in Windows cmd; '
+        '\'{\\"issueIdOrKey\\":\\"DEMO-1\\"}\' in Windows PowerShell 5.1.'
+    )
+    cmd_form = hint.split("; ")[1].removesuffix(" in Windows cmd")
+    assert json.loads(_windows_argv(cmd_form)[0]) == {"issueIdOrKey": "DEMO-1"}
+    ps51_passes = hint.split("; ")[2].removesuffix(" in Windows PowerShell 5.1.").strip("'")
+    assert json.loads(_windows_argv(ps51_passes)[0]) == {"issueIdOrKey": "DEMO-1"}
+
+
+def _windows_argv(line: str) -> list[str]:
+    """The arguments a Windows program's C runtime (and so Python) reads from its command line:
+    2n backslashes and a quote give n and toggle quoting; 2n+1 give n and a literal quote."""
+    args: list[str] = []
+    current, quoted, i, started = "", False, 0, False
+    while i < len(line):
+        if line[i] == "\\":
+            n = len(line[i:]) - len(line[i:].lstrip("\\"))
+            if line[i + n : i + n + 1] == '"':
+                current += "\\" * (n // 2) + ('"' if n % 2 else "")
+                quoted ^= n % 2 == 0
+                i += n + 1
+            else:
+                current += "\\" * n
+                i += n
+            started = True
+        elif line[i] == '"':
+            quoted, i, started = not quoted, i + 1, True
+        elif line[i] in " \t" and not quoted:
+            if started:
+                args.append(current)
+            current, started, i = "", False, i + 1
+        else:
+            current, i, started = current + line[i], i + 1, True
+    return [*args, current] if started else args
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [*DEMO_CALLS, ("backlog_get_issue_list", {"keyword": 'say "hi" \\ C:\\dir\\', "count": 1})],
+)
+def test_demo_lines_on_windows_are_quoted_the_way_cmd_hands_them_to_call(
+    name: str, arguments: dict[str, object]
+) -> None:
+    line = call_line(name, arguments, windows=True)
+    assert line.startswith("> ")
+    argv = _windows_argv(line[2:])
+    assert argv[:4] == ["backlog-mcp", "--sandbox", "call", name]
+    assert json.loads(argv[4]) == arguments
+    assert "'" not in line
 
 
 def test_tools_lists_every_tool(tmp_path: Path) -> None:
@@ -160,8 +224,6 @@ def test_demo_piped_into_head_exits_quietly(tmp_path: Path) -> None:
 def test_an_out_of_range_port_is_refused_before_anything_is_announced(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from backlog_mcp.cli import main
-
     with pytest.raises(SystemExit) as caught:
         main(["serve", "--transport", "http", "--port", "99999"])
     assert caught.value.code == 2
@@ -191,13 +253,53 @@ def test_a_busy_port_is_one_sentence_from_the_sandbox(
     assert capsys.readouterr().err == f"port {busy_port} is in use; pick another with --port\n"
 
 
+@pytest.mark.parametrize(
+    ("given", "bound"),
+    [
+        ("localhost", "127.0.0.1"),
+        ("LocalHost", "127.0.0.1"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("127.1.2.3", "127.1.2.3"),
+        ("::1", "::1"),
+        ("[::1]", "::1"),
+        ("0:0:0:0:0:0:0:1", "::1"),
+    ],
+)
+def test_every_spelling_of_a_loopback_host_is_accepted(given: str, bound: str) -> None:
+    assert loopback_address(given) == bound
+
+
+@pytest.mark.parametrize("given", ["0.0.0.0", "::", "192.168.1.2", "example.com", "[127.0.0.1]", ""])
+def test_a_host_that_is_not_loopback_is_refused_naming_what_is_accepted(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--transport", "http", "--host", given])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(
+        f"argument --host: {given} is not a loopback address; "
+        "use localhost, 127.0.0.1 (or another 127.x.x.x) or ::1 (also written [::1])"
+    )
+
+
 @pytest.mark.anyio
-async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("host", "announced_url"),
+    [
+        ("[::1]", r"http://\[::1\]:[1-9]\d*/mcp"),
+        ("LOCALHOST", r"http://127\.0\.0\.1:[1-9]\d*/mcp"),
+        ("127.1.2.3", r"http://127\.1\.2\.3:[1-9]\d*/mcp"),
+    ],
+)
+async def test_http_on_port_0_announces_the_address_it_really_listens_on_and_refuses_other_hosts(
+    tmp_path: Path, host: str, announced_url: str
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
     env["BACKLOG_WORKSPACE"] = str(tmp_path)  # chosen, so no scratch-folder line either
     command = [sys.executable, "-m", "backlog_mcp", "--sandbox", "serve", "--transport", "http"]
     async with await anyio.open_process(
-        [*command, "--host", "::1", "--port", "0"], env=env, cwd=tmp_path
+        [*command, "--host", host, "--port", "0"], env=env, cwd=tmp_path
     ) as process:
         assert process.stderr is not None
         announced = b""
@@ -206,21 +308,26 @@ async def test_http_on_port_0_and_ipv6_announces_the_url_it_really_listens_on(tm
                 while not announced.endswith(b"\n"):
                     announced += await process.stderr.receive(1)
             url = announced.decode().strip().removeprefix("backlog-mcp: streamable HTTP on ")
-            assert re.fullmatch(r"http://\[::1\]:[1-9]\d*/mcp", url), announced
+            assert re.fullmatch(announced_url, url), announced
             async with Client(url) as client:
                 assert len((await client.list_tools()).tools) == len(TOOL_NAMES)
+            async with httpx2.AsyncClient() as http:  # a web page's request, after DNS rebinding
+                rebound = await http.post(url, headers={"Host": "attacker.example"}, json={})
+            assert rebound.status_code == 421
         finally:
             process.terminate()
 
 
-def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> None:
+def test_sandbox_files_go_to_a_temporary_workspace_it_names_when_the_workspace_setting_is_blank(
+    tmp_path: Path,
+) -> None:
     home, scratch = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     scratch.mkdir()
     arguments = '{"issueIdOrKey":"DEMO-2","includeAttachments":false}'
     done = _run(
         "--sandbox", "call", "backlog_export_issue_context", arguments, cwd=tmp_path,
-        HOME=str(home), TMPDIR=str(scratch),
+        HOME=str(home), TMPDIR=str(scratch), BACKLOG_WORKSPACE="",  # blank: not set
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     named = re.search(r"sandbox files go to (\S+) \(set BACKLOG_WORKSPACE", done.stderr)
@@ -229,6 +336,7 @@ def test_sandbox_files_go_to_a_temporary_workspace_it_names(tmp_path: Path) -> N
     assert workspace.parent == scratch.resolve()
     assert (workspace / "DEMO-2" / "raw.md").is_file()
     assert not (home / "backlog-mcp").exists()
+    assert not (tmp_path / "DEMO-2").exists()  # nor the current folder, as a blank path would be
 
 
 @pytest.mark.anyio
@@ -264,3 +372,12 @@ def test_stdio_start_up_path_does_not_import_the_sandbox(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_call_of_a_tool_that_toolsets_leave_out_names_its_toolset(tmp_path: Path) -> None:
+    done = _run("--sandbox", "call", "backlog_get_projects", "{}", cwd=tmp_path, BACKLOG_TOOLSETS="issues")
+    assert done.returncode == 1
+    assert done.stdout == (
+        "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
+        "(served: issues); add projects to BACKLOG_TOOLSETS to use it.\n"
+    )

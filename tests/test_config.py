@@ -14,7 +14,7 @@ from typing import Self
 import pytest
 
 from backlog_mcp import config
-from backlog_mcp.config import load_settings, local_timezone_name
+from backlog_mcp.config import Settings, load_settings, local_timezone_name
 from backlog_mcp.errors import ConfigError
 from backlog_mcp.render.text import RenderContext
 
@@ -124,6 +124,37 @@ def test_bad_log_level_is_a_one_line_error_naming_the_variable(monkeypatch: pyte
         "Configuration error: BACKLOG_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; "
         "got 'LOUD'. Example: BACKLOG_LOG_LEVEL=INFO"
     )
+
+
+def test_warn_is_read_as_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKLOG_LOG_LEVEL", "warn")
+    assert load_settings(base_url="https://d.backlog.jp", api_key="k").log_level == "WARNING"
+
+
+_OPTIONAL = sorted(set(Settings.model_fields) - {"base_url", "api_key"})
+
+
+@pytest.mark.parametrize("source", ["env", "dotenv"])
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_every_blank_setting_counts_as_not_set_and_takes_its_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str, blank: str
+) -> None:
+    defaults = load_settings(base_url="https://d.backlog.jp", api_key="k")
+    lines = [f"BACKLOG_{name.upper()}={blank}" for name in _OPTIONAL]
+    if source == "env":
+        for line in lines:
+            monkeypatch.setenv(*line.split("=", 1))
+    else:
+        (tmp_path / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = load_settings(base_url="https://d.backlog.jp", api_key="k")
+    assert settings == defaults
+    assert settings.model_fields_set == {"base_url", "api_key"}  # so --sandbox picks its own workspace
+
+
+def test_a_blank_base_url_is_reported_as_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKLOG_BASE_URL", " ")
+    with pytest.raises(ConfigError, match=r"^Configuration error: BACKLOG_BASE_URL is not set\. Example"):
+        load_settings(api_key="k")
 
 
 # --- credentials: blank means not given, pasted whitespace is stripped ---------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,23 @@ def test_ci_runs_the_readmes_test_command() -> None:
     assert command in _section("Try it: two commands")
 
 
-def test_development_tree_names_every_module_and_folder_of_the_package() -> None:
+def _tree_names() -> set[str]:
     tree = _section("Development").split("```", 2)[1]
-    named = set(re.findall(r"[\w.]+/|\w+\.py", tree))
+    return set(re.findall(r"[\w.]+/|\w+\.py", tree))
+
+
+def test_development_tree_names_every_module_and_folder_of_the_package() -> None:
     package = ROOT / "src" / "backlog_mcp"
     folders = {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
     modules = {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py"}
-    assert folders | modules <= named
+    assert folders | modules <= _tree_names()
+
+
+def test_development_tree_names_every_top_level_folder_of_the_repository() -> None:
+    # What git tracks, so caches and virtual environments (ignored or not) do not count.
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    folders = {f"{path.split('/', 1)[0]}/" for path in tracked if "/" in path}
+    assert {".ci/", "src/", "tests/"} <= folders
+    assert folders <= _tree_names()

@@ -21,12 +21,22 @@ from typing import TYPE_CHECKING, Any
 from backlog_mcp import __version__
 
 if TYPE_CHECKING:
+    from mcp.server.transport_security import TransportSecuritySettings
+
     from backlog_mcp.config import Settings
     from backlog_mcp.server import BacklogMCPServer
 
-__all__ = ["http_url", "listen_error", "main", "tcp_port"]
+__all__ = ["LOOPBACK_CHOICES", "QUOTING", "http_url", "listen_error", "loopback_address", "main", "tcp_port"]
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+# Each shell needs its own quoting to hand the JSON over intact (Windows programs parse their own
+# command line: cmd passes quotes through as typed; Windows PowerShell 5.1 strips inner ones).
+QUOTING = (
+    'Quote it for your shell: \'{"issueIdOrKey":"DEMO-1"}\' in bash, zsh or PowerShell 7.3+; '
+    '"{\\"issueIdOrKey\\":\\"DEMO-1\\"}" in Windows cmd; '
+    '\'{\\"issueIdOrKey\\":\\"DEMO-1\\"}\' in Windows PowerShell 5.1.'
+)
+LOOPBACK_CHOICES = "localhost, 127.0.0.1 (or another 127.x.x.x) or ::1 (also written [::1])"
 logger = logging.getLogger("backlog_mcp")
 
 
@@ -41,6 +51,29 @@ def tcp_port(value: str) -> int:
             f"must be a number from 0 to 65535 (0: any free port); got {value!r}"
         )
     return port
+
+
+def loopback_address(host: str) -> str:
+    """An argparse type: the loopback address `--host` names, to bind and to announce.
+
+    `localhost`, in any case, is 127.0.0.1: the name can resolve to ::1 as well, and a client
+    that tries the address we did not bind fails. An IPv6 address may come bracketed, as in URLs.
+    Anything else is refused: the server acts with your Backlog credentials and has no
+    authentication of its own.
+    """
+    import ipaddress
+
+    name = host.strip()
+    if name.lower() == "localhost":
+        return "127.0.0.1"
+    bracketed = name.startswith("[") and name.endswith("]")
+    try:
+        address = ipaddress.ip_address(name[1:-1] if bracketed else name)
+    except ValueError:
+        address = None
+    if address is None or not address.is_loopback or (bracketed and address.version != 6):
+        raise argparse.ArgumentTypeError(f"{host} is not a loopback address; use {LOOPBACK_CHOICES}")
+    return str(address)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or streamable HTTP"
     )
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP: loopback address to listen on")
+    serve.add_argument(
+        "--host",
+        type=loopback_address,
+        default="127.0.0.1",
+        help=f"HTTP: loopback address to listen on: {LOOPBACK_CHOICES}",
+    )
     serve.add_argument(
         "--port",
         type=tcp_port,
@@ -174,11 +212,14 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
 
             _configure_logging("WARNING")  # the demo ignores the user's BACKLOG_* settings
             return run_demo(out)
+        arguments = _call_arguments(args.arguments) if command == "call" else {}
+        if arguments is None:  # said before anything starts
+            return EXIT_CONFIG
         with _settings(getattr(args, "sandbox", False)) as settings:
             _configure_logging(settings.log_level)
             if command == "serve":
                 return _serve(args, settings)
-            return _run_client_command(command, args, settings, out)
+            return _run_client_command(command, args, arguments, settings, out)
     except ConfigError as exc:
         hint = (
             ""
@@ -201,24 +242,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "transport", "stdio") == "stdio":
         server.run()
         return EXIT_OK
-    import ipaddress
-
-    try:
-        loopback = ipaddress.ip_address(args.host).is_loopback
-    except ValueError:
-        loopback = args.host == "localhost"
-    if not loopback:
-        # The server acts with your Backlog credentials and has no authentication of its own.
-        sys.stderr.write(
-            f"--host {args.host} is not a loopback address; the HTTP transport serves 127.0.0.1 only.\n"
-        )
-        return EXIT_CONFIG
     return _serve_http(server, args.host, args.port, settings.log_level)
 
 
 def http_url(host: str, port: int) -> str:
     """The URL a client connects to; an IPv6 address goes in brackets."""
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}/mcp"
+    return f"http://{_url_host(host)}:{port}/mcp"
+
+
+def _url_host(address: str) -> str:
+    """An address as a URL writes it: an IPv6 one in brackets."""
+    return f"[{address}]" if ":" in address else address
 
 
 def listen_error(host: str, port: int, exc: OSError) -> str:
@@ -245,7 +279,9 @@ def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) 
     bound = int(sock.getsockname()[1])
     sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound)}\n")
     sys.stderr.flush()
-    app = server.streamable_http_app(streamable_http_path="/mcp", host=host)
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp", host=host, transport_security=_rebinding_guard(host)
+    )
     config = uvicorn.Config(app, log_config=None, log_level=log_level.lower(), lifespan="on")
     # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
     with contextlib.suppress(KeyboardInterrupt):
@@ -253,20 +289,42 @@ def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) 
     return EXIT_OK
 
 
-def _run_client_command(command: str, args: argparse.Namespace, settings: Settings, out: _Stdout) -> int:
+def _rebinding_guard(host: str) -> TransportSecuritySettings:
+    """Refuses requests whose Host or Origin is not this machine (DNS rebinding from a web page).
+
+    The SDK turns this on by itself for 127.0.0.1 and ::1 only; any other 127.x.x.x needs it too.
+    """
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    names = sorted({"127.0.0.1", "localhost", "[::1]", _url_host(host)})
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{name}:*" for name in names],
+        allowed_origins=[f"http://{name}:*" for name in names],
+    )
+
+
+def _call_arguments(text: str) -> dict[str, Any] | None:
+    """`call`'s JSON object; None, once the reason and how to quote it are on stderr."""
+    try:
+        arguments: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(f"ARGUMENTS must be a JSON object: {exc.msg} at position {exc.pos}.\n{QUOTING}\n")
+        return None
+    if not isinstance(arguments, dict):
+        sys.stderr.write(f"ARGUMENTS must be a JSON object.\n{QUOTING}\n")
+        return None
+    return arguments
+
+
+def _run_client_command(
+    command: str, args: argparse.Namespace, arguments: dict[str, Any], settings: Settings, out: _Stdout
+) -> int:
     import anyio
 
     from backlog_mcp import commands
 
     if command == "call":
-        try:
-            arguments: Any = json.loads(args.arguments)
-        except json.JSONDecodeError as exc:
-            sys.stderr.write(f"ARGUMENTS must be a JSON object: {exc.msg} at position {exc.pos}.\n")
-            return EXIT_CONFIG
-        if not isinstance(arguments, dict):
-            sys.stderr.write('ARGUMENTS must be a JSON object, like \'{"issueIdOrKey":"DEMO-1"}\'.\n')
-            return EXIT_CONFIG
         return anyio.run(commands.call, settings, args.tool, arguments, out)
     if command == "tools":
         return anyio.run(commands.list_tools, settings, out)

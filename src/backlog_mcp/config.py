@@ -45,6 +45,8 @@ _EXAMPLES = {
 }
 TOOLSET_NAMES = ("issues", "projects", "attachments", "export")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Spellings Python's logging itself accepts for the same levels.
+_LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}
 MIB = 1024 * 1024
 
 
@@ -140,10 +142,20 @@ class Settings(BaseSettings):
     toolsets: str = Field(default="all", description="Tool groups to serve, comma-separated")
     log_level: str = Field(default="WARNING", description="Level of the log lines written to stderr")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_not_set(cls, values: Any) -> Any:
+        """A blank value (`BACKLOG_WORKSPACE=` left from a template) means not set, for every
+        setting: its default applies, and a required one is reported missing."""
+        if not isinstance(values, dict):
+            return values
+        return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
         level = value.strip().upper()
+        level = _LOG_LEVEL_ALIASES.get(level, level)
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}; got {value!r}")
         return level
@@ -173,7 +185,7 @@ class Settings(BaseSettings):
     @field_validator("api_key", "access_token", mode="before")
     @classmethod
     def _blank_is_not_given(cls, value: object) -> object:
-        """Strip pasted whitespace; an empty value (`BACKLOG_API_KEY=` from a template) is unset."""
+        """Strip pasted whitespace (a blank value never gets here: see `_blank_is_not_set`)."""
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         if isinstance(value, str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 
-__all__ = ["DEMO_CALLS", "call_line", "run_demo"]
+__all__ = ["DEMO_CALLS", "call_line", "cmd_quote", "run_demo"]
 
 DEMO_CALLS: tuple[tuple[str, dict[str, object]], ...] = (
     ("backlog_get_projects", {}),
@@ -30,9 +31,20 @@ DEMO_CALLS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 
 
-def call_line(name: str, arguments: dict[str, object]) -> str:
-    """The shell command that makes the same call, for the reader to copy."""
-    return f"$ backlog-mcp --sandbox call {name} {shlex.quote(json.dumps(arguments, ensure_ascii=False))}"
+def call_line(name: str, arguments: dict[str, object], *, windows: bool = os.name == "nt") -> str:
+    """The command that makes the same call, for the reader to copy: quoted for cmd on Windows
+    (single quotes reach the program there as they are), for POSIX shells elsewhere."""
+    payload = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
+    if windows:
+        return f"> backlog-mcp --sandbox call {name} {cmd_quote(payload)}"
+    return f"$ backlog-mcp --sandbox call {name} {shlex.quote(payload)}"
+
+
+def cmd_quote(text: str) -> str:
+    """`text` as one argument on a Windows command line, by the C runtime's rules that Python
+    parses its own command line with: quotes escaped, the backslashes before them doubled."""
+    escaped = re.sub(r'(\\*)"', lambda m: m[1] * 2 + '\\"', text)
+    return '"' + re.sub(r"(\\+)$", lambda m: m[1] * 2, escaped) + '"'
 
 
 def _child_env(workspace: Path) -> dict[str, str]:

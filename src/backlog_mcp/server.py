@@ -43,18 +43,30 @@ INSTRUCTIONS = (
 # Toolsets, by the names BACKLOG_TOOLSETS takes: leaving one out saves its share of tools/list,
 # which a client loads into the model's context on every turn.
 TOOLSETS = {"issues": issues, "projects": projects, "attachments": attachments, "export": export}
+# Each tool's toolset: what a prompt needs, and what to tell a caller of a tool left out.
+TOOLSET_OF = {t.fn.__name__: name for name, module in TOOLSETS.items() for t in module.TOOLS}
 
 
 class BacklogMCPServer(MCPServer[AppState]):
     """`MCPServer` whose tool failures always reach the model as one clear, secret-free sentence."""
 
-    def __init__(self, *args: Any, secrets: tuple[str, ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, secrets: tuple[str, ...] = (), toolsets: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._secrets = secrets
+        self._toolsets = toolsets
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> Any:
+        left_out = TOOLSET_OF.get(name)
+        if left_out is not None and left_out not in self._toolsets:
+            # The SDK would say only "Unknown tool": the tool exists, the configuration hides it.
+            raise ToolError(
+                f"{name} is in the {left_out} toolset, which BACKLOG_TOOLSETS leaves out "
+                f"(served: {', '.join(self._toolsets)}); add {left_out} to BACKLOG_TOOLSETS to use it."
+            )
         try:
             result = await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -142,8 +154,9 @@ def build_server(
             for t in TOOLSETS[name].TOOLS
         ],
         secrets=secrets,
+        toolsets=settings.enabled_toolsets,
     )
-    register_prompts_and_resources(server, settings.enabled_toolsets)
+    register_prompts_and_resources(server, TOOLSET_OF, settings.enabled_toolsets)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
     http_logger = logging.getLogger("httpx2")

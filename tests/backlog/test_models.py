@@ -8,10 +8,11 @@ client test data and the API docs' examples (its README says where each came fro
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx2
 import pytest
@@ -19,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from backlog_mcp.backlog import models
 from backlog_mcp.backlog.api import Backlog
 from backlog_mcp.backlog.client import make_http_client
 from backlog_mcp.backlog.models import (
+    Attachment,
     Category,
     Comment,
     Issue,
@@ -30,12 +33,14 @@ from backlog_mcp.backlog.models import (
     Project,
     RateLimit,
     Resolution,
+    SharedFile,
     Space,
     Status,
     User,
     Version,
 )
 from backlog_mcp.errors import BacklogResponseError
+from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backlog"
@@ -352,8 +357,7 @@ def _tolerated_paths(data: JSON) -> list[KeyPath]:
     return [p for p in _paths(data) if p[-1] not in _IDENTIFIERS]
 
 
-_ISSUE_PATHS = _tolerated_paths(_full_issue()) + _tolerated_paths(_issue())
-_COMMENT_PATHS = _tolerated_paths(_comment())
+_ISSUE_PATHS = _tolerated_paths(_issue())
 
 
 def _apply(data: JSON, edits: list[tuple[KeyPath, bool]]) -> None:
@@ -371,10 +375,10 @@ def _apply(data: JSON, edits: list[tuple[KeyPath, bool]]) -> None:
 _edits = st.lists(st.tuples(st.sampled_from(_ISSUE_PATHS), st.booleans()), max_size=25)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
-@given(edits=_edits, full=st.booleans())
-def test_issue_survives_random_nulls_and_missing_keys(edits: list[tuple[KeyPath, bool]], full: bool) -> None:
-    data = copy.deepcopy(_full_issue() if full else _issue())
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=_edits)
+def test_issue_survives_random_nulls_and_missing_keys(edits: list[tuple[KeyPath, bool]]) -> None:
+    data = copy.deepcopy(_issue())
     _apply(data, edits)
     issue = Issue.model_validate(data)
     assert issue.id == data["id"]
@@ -385,13 +389,135 @@ def test_issue_survives_random_nulls_and_missing_keys(edits: list[tuple[KeyPath,
         assert None not in items
 
 
-@settings(max_examples=100)
-@given(edits=st.lists(st.tuples(st.sampled_from(_COMMENT_PATHS), st.booleans()), max_size=15))
-def test_comment_survives_random_nulls_and_missing_keys(edits: list[tuple[KeyPath, bool]]) -> None:
-    data = copy.deepcopy(_comment())
+# -- every payload model, fed the sandbox's bodies, nulled and cut at random --------------------
+
+# What each endpoint the server reads answers with, as the sandbox serves it over HTTP.
+_ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("space", Space),
+    ("users/myself", User),
+    ("users", User),
+    ("rateLimit", RateLimit),
+    ("priorities", Priority),
+    ("resolutions", Resolution),
+    ("projects", Project),
+    ("projects/DEMO", Project),
+    ("projects/DEMO/users", User),
+    ("projects/DEMO/statuses", Status),
+    ("projects/DEMO/issueTypes", IssueType),
+    ("projects/DEMO/categories", Category),
+    ("projects/DEMO/versions", Version),
+    ("issues", Issue),
+    ("issues/DEMO-1", Issue),
+    ("issues/DEMO-1/comments", Comment),
+    ("issues/DEMO-1/attachments", Attachment),
+    ("issues/{shared}/sharedFiles", SharedFile),
+)
+_PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
+
+
+def _nested_models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    """`model` and every model its fields hold, at any depth."""
+    yield model
+    for field in model.model_fields.values():
+        for member in (field.annotation, *get_args(field.annotation)):
+            for inner in (member, *get_args(member)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    yield from _nested_models(inner)
+
+
+# The only keys whose absence may fail a body: what identifies a thing, and a rate limit's numbers.
+_REQUIRED = {
+    name if field.alias is None else field.alias
+    for top in _PAYLOAD_MODELS
+    for model in _nested_models(top)
+    for name, field in model.model_fields.items()
+    if field.is_required()
+}
+
+
+@functools.cache  # not a fixture: hypothesis would print all of it with every failing example
+def _bodies() -> dict[type[BaseModel], list[JSON]]:
+    """Per model, the bodies to break: the sandbox's answers (list items one by one) and the fixtures'."""
+    shared = next(i.json["issueKey"] for i in DemoSpace().issues if i.json["sharedFiles"])
+    found: dict[type[BaseModel], list[JSON]] = {model: [] for model in _PAYLOAD_MODELS}
+    with (
+        SandboxServer() as sandbox,
+        httpx2.Client(base_url=f"{sandbox.base_url}/api/v2/", params={"apiKey": sandbox.api_key}) as http,
+    ):
+        for path, model in _ENDPOINTS:
+            answer = http.get(path.format(shared=shared))
+            assert answer.status_code == 200, path
+            body = answer.json()
+            found[model].extend(
+                body if isinstance(body, list) else [body["rateLimit"] if model is RateLimit else body]
+            )
+    for name, shape in _FIXTURE_MODELS:
+        body = _load(name)
+        found[get_args(shape)[0] if get_args(shape) else shape].extend(
+            body if isinstance(body, list) else [body]
+        )
+    found[RateLimit].append(_load("GET_rateLimit.docs.json")["rateLimit"])
+    return found
+
+
+def test_every_payload_model_is_fed_real_bodies() -> None:
+    bodies = _bodies()
+    declared = {
+        m
+        for name in models.__all__
+        if isinstance(m := getattr(models, name), type) and issubclass(m, BaseModel)
+    }
+    assert {nested for top in _PAYLOAD_MODELS for nested in _nested_models(top)} == declared
+    assert all(bodies[model] for model in _PAYLOAD_MODELS)
+    assert {"id", "issueKey", "projectKey", "limit", "remaining", "reset"} == _REQUIRED
+
+
+def _null_items(value: object) -> bool:
+    """Whether a parsed payload holds a `None` inside a list, anywhere but in raw JSON (`Any`)."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return any(_null_items(getattr(value, n)) for n, f in fields.items() if f.annotation is not Any)
+    if isinstance(value, list):
+        return None in value or any(_null_items(item) for item in value)
+    return False
+
+
+_pick = st.integers(min_value=0, max_value=10**6)  # an index, taken modulo what there is to pick from
+
+
+@pytest.mark.parametrize("model", _PAYLOAD_MODELS, ids=lambda m: m.__name__)
+@settings(max_examples=60, deadline=None)
+@given(
+    pick=_pick,
+    picked_edits=st.lists(st.tuples(_pick, st.booleans()), max_size=12),
+    picked_identifier=st.lists(st.tuples(_pick, st.booleans()), max_size=1),
+)
+def test_every_payload_model_survives_random_nulls_and_missing_keys_except_in_its_identifiers(
+    model: type[BaseModel],
+    pick: int,
+    picked_edits: list[tuple[int, bool]],
+    picked_identifier: list[tuple[int, bool]],
+) -> None:
+    bodies = _bodies()[model]
+    data = copy.deepcopy(bodies[pick % len(bodies)])
+    # Mostly fields that may be absent; now and then one that may not, to see how that fails.
+    paths = [p for p in _paths(data) if p[-1] not in _REQUIRED]
+    identifiers = [p for p in _paths(data) if p[-1] in _REQUIRED]
+    edits = [(paths[i % len(paths)], delete) for i, delete in picked_edits if paths]
+    edits += [(identifiers[i % len(identifiers)], delete) for i, delete in picked_identifier if identifiers]
     _apply(data, edits)
-    comment = Comment.model_validate(data)
-    assert comment.id == data["id"]
-    assert isinstance(comment.notifications, list)
-    for entry in comment.change_log or ():
-        assert entry.new_value is None or isinstance(entry.new_value, str)
+    touched = {path[-1] for path, _ in edits}
+    try:
+        parsed, failure = model.model_validate(data), None
+    except ValidationError as exc:
+        parsed, failure = None, exc
+    if failure is not None:
+        for error in failure.errors():
+            assert error["loc"][-1] in _REQUIRED & touched, error
+            assert error["msg"] in ("required value is null", "Field required")
+            assert ".".join(map(str, error["loc"])) in str(failure)  # the message names the field
+        return
+    assert not _null_items(parsed)
+    for name, field in model.model_fields.items():
+        if field.is_required():
+            assert getattr(parsed, name) == data[field.alias or name]

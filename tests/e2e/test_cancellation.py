@@ -7,6 +7,7 @@ turns into `notifications/cancelled` (legacy protocol) or the end of the direct 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,15 @@ def settings(sandbox: SandboxServer, workspace: Path) -> Settings:
     )
 
 
+def _paths(root: Path) -> list[Path]:
+    """Everything under `root`, read while the server may be deleting it: `os.walk` skips a folder
+    that vanishes mid-scan, where `Path.rglob` raises FileNotFoundError."""
+    return [Path(top, name) for top, folders, files in os.walk(root) for name in (*folders, *files)]
+
+
 def _partial(root: Path) -> list[str]:
     """Temporary files and staging folders: hidden names, `.part` files."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name.startswith("."))
+    return sorted(str(p.relative_to(root)) for p in _paths(root) if p.name.startswith("."))
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -52,10 +59,18 @@ async def _until(condition: Callable[[], bool]) -> None:
     """Waits for `condition`, which another task (the server's) will make true.
 
     Polled: what is awaited is the state of the disk and of the event loop, which no event reports.
+    A scan that meets a file the server removes under it counts as "not yet", and is run again.
     """
     with anyio.fail_after(10):
-        while not condition():  # noqa: ASYNC110
+        while not _holds(condition):  # noqa: ASYNC110
             await anyio.sleep(0.01)
+
+
+def _holds(condition: Callable[[], bool]) -> bool:
+    try:
+        return condition()
+    except FileNotFoundError:
+        return False
 
 
 async def _cancel_once_in_flight(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 
 import pytest
 from mcp import Client, MCPError
 from mcp.types import INVALID_PARAMS, TextContent
 
-from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.config import TOOLSET_NAMES, Settings, load_settings
 from backlog_mcp.server import build_server
+from tests.e2e.conftest import TOOL_NAMES
 
 pytestmark = pytest.mark.anyio
 
@@ -122,11 +125,16 @@ def _served(toolsets: str, settings: Settings) -> Client:
     return Client(build_server(served))
 
 
+ISSUE_RESOURCE = "backlog://issue/{issueKey}"
+
+
 @pytest.mark.parametrize(
     ("toolsets", "prompts", "templates"),
     [
-        ("issues,projects,attachments", [], ["backlog://issue/{issueKey}"]),
-        ("export", [SUMMARY, JIRA], []),
+        ("issues,projects,attachments", [], [ISSUE_RESOURCE]),
+        ("export", [JIRA], []),  # the summary also calls backlog_get_issue and the content tool
+        ("export,issues", [JIRA], [ISSUE_RESOURCE]),
+        ("export,issues,attachments", [SUMMARY, JIRA], [ISSUE_RESOURCE]),
         ("projects", [], []),
     ],
 )
@@ -138,6 +146,23 @@ async def test_prompts_and_the_issue_resource_are_hidden_without_the_tools_they_
         uris = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
     assert listed == sorted(prompts)
     assert uris == templates
+
+
+async def test_a_prompt_is_listed_exactly_when_every_tool_its_text_calls_is_served(
+    settings: Settings,
+) -> None:
+    everything = ",".join(TOOLSET_NAMES)
+    async with _served(everything, settings) as client:
+        texts = {name: await _text(client, name, {"issueKey": "DEMO-1"}) for name in (SUMMARY, JIRA)}
+    calls = {name: set(re.findall(r"\bbacklog_[a-z_]+\b", text)) for name, text in texts.items()}
+    assert calls[SUMMARY] >= {"backlog_export_issue_context", "backlog_get_attachment_content"}
+    assert set().union(*calls.values()) <= set(TOOL_NAMES)  # every name in a prompt is a real tool
+    for size in range(len(TOOLSET_NAMES) + 1):
+        for chosen in itertools.combinations(TOOLSET_NAMES, size):
+            async with _served(",".join(chosen) or everything, settings) as client:
+                tools = {t.name for t in (await client.list_tools()).tools}
+                listed = {p.name for p in (await client.list_prompts()).prompts}
+            assert listed == {name for name, needed in calls.items() if needed <= tools}, chosen
 
 
 @pytest.mark.parametrize(

@@ -70,4 +70,7 @@ async def test_toolsets_limit_what_is_served(sandbox: SandboxServer) -> None:
         "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
         "backlog_get_attachments",
     }  # fmt: skip
-    assert "Unknown tool" in text
+    assert text == (
+        "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
+        "(served: issues); add projects to BACKLOG_TOOLSETS to use it."
+    )

@@ -7,28 +7,39 @@ Resource template: `backlog://issue/{issueKey}`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from mcp.server import MCPServer
 
-from backlog_mcp.config import TOOLSET_NAMES
 from backlog_mcp.prompts.catalog import build_prompts
 from backlog_mcp.prompts.resources import register_issue_resource
+from backlog_mcp.prompts.templates import tools_called
 
 __all__ = ["register_prompts_and_resources"]
 
-# Both prompts begin with backlog_export_issue_context; the resource is what backlog_get_issue
-# shows. Offering them without those tools would hand the agent steps it cannot take.
-PROMPTS_NEED = "export"
-RESOURCE_NEEDS = "issues"
+# The resource is what this tool shows: served with it, or not at all.
+RESOURCE_SHOWS = "backlog_get_issue"
 
 
-def register_prompts_and_resources(server: MCPServer[Any], toolsets: Collection[str] = TOOLSET_NAMES) -> None:
-    """Adds the MCP prompts and the `backlog://issue/{issueKey}` resource template to `server`,
-    each only when the toolset it relies on is served."""
-    if PROMPTS_NEED in toolsets:
-        for prompt in build_prompts():
+def register_prompts_and_resources(
+    server: MCPServer[Any], toolset_of: Mapping[str, str], served: Collection[str]
+) -> None:
+    """Adds the MCP prompts and the `backlog://issue/{issueKey}` resource template to `server`.
+
+    A prompt is listed only when every tool its text tells the agent to call is served (the
+    toolsets in `served`, each tool's toolset from `toolset_of`): otherwise it would hand the
+    agent steps it cannot take.
+
+    Raises:
+        ValueError: a prompt names a tool that does not exist (a typo in its template).
+    """
+    for prompt in build_prompts():
+        needed = tools_called(prompt.name)
+        unknown = sorted(needed - set(toolset_of))
+        if unknown:
+            raise ValueError(f"prompt {prompt.name} names tools that do not exist: {', '.join(unknown)}")
+        if all(toolset_of[tool] in served for tool in needed):
             server.add_prompt(prompt)
-    if RESOURCE_NEEDS in toolsets:
+    if toolset_of[RESOURCE_SHOWS] in served:
         register_issue_resource(server)

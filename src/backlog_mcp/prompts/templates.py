@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 
-__all__ = ["PLACEHOLDER", "TEMPLATE_NAMES", "fill", "load_template"]
+__all__ = ["PLACEHOLDER", "TEMPLATE_NAMES", "fill", "load_template", "tools_called"]
 
 TEMPLATE_NAMES = ("backlog_issue_summary", "backlog_to_jira_migration")
 # A bare camelCase word in braces; `fill` replaces only the names it is given, so `{code}` stays.
 PLACEHOLDER = re.compile(r"\{([a-z][A-Za-z]*)\}")
+# A tool the template tells the agent to call, always written as code: `backlog_get_issue`.
+_TOOL_NAME = re.compile(r"`(backlog_[a-z_]+)`")
 _PACKAGE = "backlog_mcp.prompts"
 
 
@@ -35,3 +37,8 @@ def load_template(name: str) -> str:
 def fill(template: str, values: Mapping[str, str]) -> str:
     """`template` with each `{name}` in `values` replaced by its value; other braces left alone."""
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def tools_called(name: str) -> frozenset[str]:
+    """The tools the template `name` tells the agent to call, read from its text."""
+    return frozenset(_TOOL_NAME.findall(load_template(name)))
