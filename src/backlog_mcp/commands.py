@@ -46,6 +46,7 @@ async def check(settings: Settings, write: Write) -> int:
     write(f"Space: {space.name} ({space.space_key}) at {settings.base_url}")
     write(f"User: {me.name} ({me.user_id or me.id}), {role}")
     buckets = [(n, getattr(limits, n)) for n in ("read", "search", "update", "icon")]
-    write("Rate limit left: " + ", ".join(f"{n} {b.remaining}/{b.limit}" for n, b in buckets if b))
+    known = [(n, b) for n, b in buckets if b and b.limit is not None and b.remaining is not None]
+    write("Rate limit left: " + (", ".join(f"{n} {b.remaining}/{b.limit}" for n, b in known) or "not told"))
     write(f"Dates shown in {settings.timezone}. OK.")
     return 0

@@ -281,9 +281,10 @@ class Space(_Model):
 
 
 class RateLimitBucket(_Model):
-    limit: int
-    remaining: int
-    reset: int
+    # Optional, so that one bucket sent with a null cannot fail the reading of the others.
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None
 
 
 class RateLimit(_Model):
