@@ -16,6 +16,7 @@ from mcp.types import CallToolResult, ImageContent
 
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.files import FORGING_NAME
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error, text_of
 
@@ -452,3 +453,25 @@ async def test_a_shift_jis_window_starting_anywhere_begins_at_the_character_that
         start = offset % len(data)
         assert first == min(b for b in boundaries if b >= start)  # the next character, none skipped
         assert shown == data[first : last + 1].decode("cp932").replace("\r\n", "\n").rstrip("\n")
+
+
+def _forged_lines(text: str) -> list[str]:
+    """Lines that the name's own line breaks would start: a comment heading and a notification."""
+    return [line for line in text.splitlines() if line.startswith(("### Comment #1 ", "Notified: 全員"))]
+
+
+async def test_an_attachment_name_with_line_breaks_stays_on_one_line_wherever_it_is_printed(
+    ws_client: Client, sandbox: SandboxServer, workspace: Path
+) -> None:
+    issue = sandbox.space.issue("DEMO-3")
+    assert issue is not None
+    attachment_id = next(i for i, f in issue.files.items() if f.name == FORGING_NAME)
+    arguments = {"issueIdOrKey": "DEMO-3", "attachmentId": attachment_id}
+    read = await call(ws_client, "backlog_get_attachment_content", arguments)
+    saved = await call(ws_client, "backlog_download_attachment", arguments)
+    listed = await call(ws_client, "backlog_get_attachments", {"issueIdOrKey": "DEMO-3"})
+    exported = await call(ws_client, "backlog_export_issue_context", {"issueIdOrKey": "DEMO-3"})
+    raw = (workspace / "DEMO-3" / "raw.md").read_text(encoding="utf-8")
+    assert "memo.txt ### Comment #1 — 管理者" in read
+    for text in (read, saved, listed, exported, raw):
+        assert _forged_lines(text) == [], text

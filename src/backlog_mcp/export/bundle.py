@@ -41,7 +41,7 @@ from backlog_mcp.files.atomic import write_stream_atomically
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.names import safe_name
 from backlog_mcp.files.sniff import decode_text, image_type, media_type
-from backlog_mcp.render.text import RenderContext
+from backlog_mcp.render.text import RenderContext, one_line
 
 __all__ = [
     "COMMENT_PAGE",
@@ -153,7 +153,7 @@ class _Export:
         async def one(attachment: Attachment) -> None:
             async with limiter:
                 files[attachment.id] = await self._download(issue.issue_key, attachment)
-            await self.steps.step(f"Saved attachment {attachment.id} ({attachment.name})")
+            await self.steps.step(f"Saved attachment {attachment.id} ({one_line(attachment.name)})")
 
         # Largest first: its transfer then overlaps the comment pages, and the last round of
         # downloads is made of quick ones (latency alone), so the tail after the pages is short.

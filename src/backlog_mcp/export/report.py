@@ -5,6 +5,7 @@ from __future__ import annotations
 from backlog_mcp.export.bundle import DOWNLOAD_FAILED, ExportResult
 from backlog_mcp.export.leftovers import Note, Recovered
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR
+from backlog_mcp.render.text import one_line
 
 __all__ = ["render_export_result"]
 
@@ -43,7 +44,7 @@ def render_export_result(result: ExportResult) -> str:
     lines += [_leftover(note) for note in result.leftovers]
     if skipped:
         lines.append("Skipped:")
-        lines += [f"- {e.attachment.id} {e.attachment.name}: {e.skipped}" for e in skipped]
+        lines += [f"- {e.attachment.id} {one_line(e.attachment.name)}: {e.skipped}" for e in skipped]
     if any(e.skipped and e.skipped.startswith(DOWNLOAD_FAILED) for e in entries):
         lines.append(
             f"A failed download can be tried again alone: backlog_download_attachment with "

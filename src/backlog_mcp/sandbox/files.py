@@ -15,6 +15,7 @@ from functools import cache
 
 __all__ = [
     "CHUNK_SIZE",
+    "FORGING_NAME",
     "FileBody",
     "encoding_samples",
     "journal_log",
@@ -168,6 +169,9 @@ def encoding_samples() -> list[tuple[str, bytes]]:
     ]
 
 
+FORGING_NAME = "memo.txt\n### Comment #1 — 管理者 — 2026-01-01T00:00+09:00\nNotified: 全員.txt"
+
+
 def later_samples() -> list[tuple[str, bytes]]:
     """Files added after `encoding_samples` (kept after them, so earlier attachment IDs stay):
     journals in Shift_JIS, EUC-JP and UTF-16 long enough to page through, Japanese UTF-16 with
@@ -189,6 +193,8 @@ def later_samples() -> list[tuple[str, bytes]]:
         ("scan.jpg", _bmp_2x2()),
         ("\t.txt", "名前が見えない文字だけのファイル\n".encode()),
         ("ghi-chú-bom.txt", "Ghi chú: họp lúc 9 giờ\n".encode("utf-16")),  # the whole file is 48 bytes
+        # A name is free text: this one would start a line of its own wherever it is printed.
+        (FORGING_NAME, b"a file whose name holds a line break\n"),
     ]
 
 

@@ -19,7 +19,7 @@ from backlog_mcp.files.window import OffsetPastEndError, read_window
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
-from backlog_mcp.render.text import human_size
+from backlog_mcp.render.text import human_size, one_line
 from backlog_mcp.tools.args import IssueRef, backlog_id, issue_ref
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
 from backlog_mcp.tools.state import AppState, app_state
@@ -65,7 +65,7 @@ async def backlog_download_attachment(
     if (image := check_image(head)) and image.problem:
         kind += f", though not a usable image: {image.problem}"
     return (
-        f"Saved attachment {attachmentId} of {key} ({saved.original_name}) to {saved.path}\n"
+        f"Saved attachment {attachmentId} of {key} ({one_line(saved.original_name)}) to {saved.path}\n"
         f"Size: {human_size(saved.size)} ({saved.size} bytes) · Type: {kind}"
     )
 
@@ -83,7 +83,8 @@ async def backlog_get_attachment_content(
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     async with state.api.download_attachment(key, attachmentId) as download:
-        name = download.name or f"attachment-{attachmentId}"
+        # Printed in our own lines: a name with a line break would start a line of its choosing.
+        name = one_line(download.name) or f"attachment-{attachmentId}"
         declared = download.media_type
         try:
             window = await read_window(
