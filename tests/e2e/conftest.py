@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
@@ -61,3 +63,50 @@ async def call_error(client: Client, tool: str, arguments: dict[str, Any] | None
     result = await client.call_tool(tool, arguments or {})
     assert result.is_error, text_of(result)
     return text_of(result)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return (tmp_path / "ws").resolve()
+
+
+def workspace_settings(sandbox: SandboxServer, workspace: Path, **overrides: Any) -> Settings:
+    """The sandbox's settings with a workspace of the test's own."""
+    return load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", workspace=workspace,
+        **overrides,
+    )  # fmt: skip
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Waits for `condition`, which another task (the server's) will make true.
+
+    Polled: what is awaited is the state of the disk and of the event loop, which no event reports.
+    A scan that meets a file the server removes under it counts as "not yet", and is run again.
+    """
+    with anyio.fail_after(10):
+        while not _holds(condition):  # noqa: ASYNC110
+            await anyio.sleep(0.01)
+
+
+def _holds(condition: Callable[[], bool]) -> bool:
+    try:
+        return condition()
+    except FileNotFoundError:
+        return False
+
+
+async def cancel_once_in_flight(
+    client: Client, tool: str, arguments: dict[str, Any], in_flight: Callable[[], bool]
+) -> None:
+    """Calls `tool`, and cancels the call through the client as soon as `in_flight()` holds."""
+    finished: list[object] = []
+
+    async def calling() -> None:
+        finished.append(await client.call_tool(tool, arguments))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(calling)
+        await until(in_flight)
+        group.cancel_scope.cancel()
+    assert finished == []  # it was cancelled, not completed

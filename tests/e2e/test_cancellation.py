@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import anyio
 import pytest
 from mcp import Client
 
-from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.config import Settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.pinned import LARGE_ATTACHMENT_SIZE
-from tests.e2e.conftest import call
+from tests.e2e.conftest import call, cancel_once_in_flight, until, workspace_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -29,15 +26,8 @@ LARGE_ATTACHMENT_ID = 1076000035  # DEMO-1's large log: about a hundred chunks
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    return (tmp_path / "ws").resolve()
-
-
-@pytest.fixture
 def settings(sandbox: SandboxServer, workspace: Path) -> Settings:
-    return load_settings(
-        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", workspace=workspace
-    )
+    return workspace_settings(sandbox, workspace)
 
 
 def _paths(root: Path) -> list[Path]:
@@ -55,40 +45,6 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Waits for `condition`, which another task (the server's) will make true.
-
-    Polled: what is awaited is the state of the disk and of the event loop, which no event reports.
-    A scan that meets a file the server removes under it counts as "not yet", and is run again.
-    """
-    with anyio.fail_after(10):
-        while not _holds(condition):  # noqa: ASYNC110
-            await anyio.sleep(0.01)
-
-
-def _holds(condition: Callable[[], bool]) -> bool:
-    try:
-        return condition()
-    except FileNotFoundError:
-        return False
-
-
-async def _cancel_once_in_flight(
-    client: Client, tool: str, arguments: dict[str, Any], in_flight: Callable[[], bool]
-) -> None:
-    """Calls `tool`, and cancels the call through the client as soon as `in_flight()` holds."""
-    finished: list[object] = []
-
-    async def calling() -> None:
-        finished.append(await client.call_tool(tool, arguments))
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(calling)
-        await _until(in_flight)
-        group.cancel_scope.cancel()
-    assert finished == []  # it was cancelled, not completed
-
-
 def _tasks() -> int:
     return len(asyncio.all_tasks())
 
@@ -100,10 +56,10 @@ async def test_a_download_cancelled_by_the_client_leaves_no_partial_file_and_no_
     folder = workspace / "attachments" / "DEMO-1"
     baseline = _tasks()
     sandbox.faults.download_chunk_delay_seconds = 0.02
-    await _cancel_once_in_flight(client, DOWNLOAD, args, lambda: any(folder.glob(".*.part")))
+    await cancel_once_in_flight(client, DOWNLOAD, args, lambda: any(folder.glob(".*.part")))
 
-    await _until(lambda: _partial(workspace) == [])
-    await _until(lambda: _tasks() <= baseline)
+    await until(lambda: _partial(workspace) == [])
+    await until(lambda: _tasks() <= baseline)
     assert not folder.exists() or list(folder.iterdir()) == []
 
     sandbox.faults.reset()
@@ -124,10 +80,10 @@ async def test_an_export_cancelled_by_the_client_keeps_the_previous_bundle_and_l
     def downloading() -> bool:
         return any(workspace.glob(".DEMO-1.partial-*/attachments/.*.part"))
 
-    await _cancel_once_in_flight(client, EXPORT, {"issueIdOrKey": "DEMO-1"}, downloading)
+    await cancel_once_in_flight(client, EXPORT, {"issueIdOrKey": "DEMO-1"}, downloading)
 
-    await _until(lambda: _partial(workspace) == [])
-    await _until(lambda: _tasks() <= baseline)
+    await until(lambda: _partial(workspace) == [])
+    await until(lambda: _tasks() <= baseline)
     assert _tree(workspace) == before
 
     sandbox.faults.reset()
@@ -145,6 +101,6 @@ async def test_a_cancelled_export_into_a_new_output_dir_leaves_no_folder(
     def downloading() -> bool:
         return any(workspace.glob("fresh/sub/.DEMO-1.partial-*/attachments/.*.part"))
 
-    await _cancel_once_in_flight(client, EXPORT, args, downloading)
-    await _until(lambda: not (workspace / "fresh").exists())
+    await cancel_once_in_flight(client, EXPORT, args, downloading)
+    await until(lambda: not (workspace / "fresh").exists())
     assert not workspace.exists() or list(workspace.iterdir()) == []

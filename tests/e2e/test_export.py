@@ -23,7 +23,7 @@ from backlog_mcp.sandbox.pinned import (
     MANY_COMMENTS_COUNT,
 )
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import call, call_error
+from tests.e2e.conftest import call, call_error, cancel_once_in_flight, until, workspace_settings
 from tests.e2e.reader import structure, unquote
 
 pytestmark = pytest.mark.anyio
@@ -42,17 +42,9 @@ ATTACHMENT_KEYS = {
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    return (tmp_path / "ws").resolve()
-
-
-@pytest.fixture
 def settings(sandbox: SandboxServer, workspace: Path) -> Settings:
     """The conftest's settings plus a workspace; no retries, so a failed download fails at once."""
-    return load_settings(
-        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", workspace=workspace,
-        max_retries=0,
-    )  # fmt: skip
+    return workspace_settings(sandbox, workspace, max_retries=0)
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -470,22 +462,6 @@ async def test_a_default_download_folder_that_leads_outside_is_not_blamed_on_out
     assert list((tmp_path / "outside").iterdir()) == []
 
 
-async def test_a_comment_cannot_forge_a_section_of_raw_md_or_hide_text_in_it(
-    client: Client, workspace: Path, sandbox: SandboxServer
-) -> None:
-    await call(client, TOOL, {"issueIdOrKey": HOSTILE_COMMENT_ISSUE, "includeAttachments": False})
-    raw = (workspace / HOSTILE_COMMENT_ISSUE / "raw.md").read_text(encoding="utf-8")
-    issue = sandbox.space.issue(HOSTILE_COMMENT_ISSUE)
-    assert issue is not None
-    # As many comment headings as the issue has comments: the forged ones do not count.
-    assert len(HEADING.findall(raw)) == len(issue.comments)
-    hostile = _comment_section(raw, int(HEADING.findall(raw)[0]))
-    for forged in ("Changes:", "Notified: 全員", "### #999 · 管理者", "### Comment #999", "## Comments (999"):
-        assert f"\n\\{forged}" in hostile, forged
-    assert "\n隠し文字:evil 見えない\n" in hostile
-    assert not re.search("[\u200b\u202a-\u202e\U000e0000-\U000e007f]", raw)
-
-
 # -- what killed exports left: cleared of our files only, the rest given back and named ----------
 
 
@@ -564,8 +540,6 @@ async def test_a_staging_folder_without_manifest_loses_only_what_an_export_write
 async def test_a_cancelled_export_deletes_only_what_it_wrote_and_gives_back_the_rest(
     client: Client, workspace: Path, sandbox: SandboxServer
 ) -> None:
-    from tests.e2e.test_cancellation import _cancel_once_in_flight, _until
-
     await call(client, TOOL, {"issueIdOrKey": "DEMO-1"})
     bundle = workspace / "DEMO-1"
     before = _tree(bundle)
@@ -578,8 +552,8 @@ async def test_a_cancelled_export_deletes_only_what_it_wrote_and_gives_back_the_
             (parts[0].parent.parent / "stray.md").write_text("not written by the export")
         return bool(parts)
 
-    await _cancel_once_in_flight(client, TOOL, {"issueIdOrKey": "DEMO-1"}, downloading)
-    await _until(lambda: not list(workspace.glob(".DEMO-1.*")))
+    await cancel_once_in_flight(client, TOOL, {"issueIdOrKey": "DEMO-1"}, downloading)
+    await until(lambda: not list(workspace.glob(".DEMO-1.*")))
     sandbox.faults.reset()
     assert (bundle / "stray.md").read_text() == "not written by the export"
     assert {k: v for k, v in _tree(bundle).items() if k != "stray.md"} == before
@@ -629,3 +603,6 @@ async def test_no_comment_author_or_custom_field_can_forge_a_section_of_raw_md_h
     assert ours.count("Description change:") == edits
     # The field's lines keep their indentation inside its list item, escaped.
     assert "- 補足情報:\n  x\n  \\## Description\n    \\### #999 · 管理者" in raw
+    # Nothing a person cannot see is carried over: zero-width, bidi override, tag characters.
+    assert "\n隠し文字:evil 見えない\n" in raw
+    assert not re.search("[\u200b\u202a-\u202e\U000e0000-\U000e007f]", raw)
