@@ -7,7 +7,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, NamedRef, User
+from backlog_mcp.backlog.models import (
+    Attachment,
+    AttributeInfo,
+    ChangeLogEntry,
+    Comment,
+    Issue,
+    NamedRef,
+    User,
+)
 from backlog_mcp.export.manifest import build_manifest, manifest_json
 from backlog_mcp.export.markdown import render_raw_markdown
 from backlog_mcp.export.model import AttachmentEntry, ExportOptions, Extract, IssueContext
@@ -265,3 +273,16 @@ def test_no_name_summary_or_custom_field_of_backlog_can_forge_a_line_of_raw_md()
     ]
     assert "\n- 補足 ## Comments:\n  a\n  \t\\## Comments (1)\n" in text
     assert '- x ## y.txt (not downloaded: too big) — attachment 11, 2.0 KiB, by "悪意 ## Description' in text
+
+
+def test_a_custom_field_named_like_a_field_of_backlogs_is_labelled_as_a_custom_field() -> None:
+    info = AttributeInfo(id=9, type_id=1)
+    changes = [
+        ChangeLogEntry(field=name, original_value="前", new_value=value, attribute_info=info)
+        for name, value in (("status", "後"), ("attachment", "a.png"), ("description", "x"))
+    ]
+    text = render_raw_markdown(replace(_context(), comments=[_comment(9, "", changes)], attachments=[]), CTX)
+    assert "| custom field status | 前 | 後 |" in text
+    assert "| custom field attachment | 前 | a.png |" in text
+    assert "| custom field description | 前 | x |" in text
+    assert "Description change:" not in text

@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backlog_mcp.backlog.models import Attachment, ChangeLogEntry, Comment, Issue, NamedRef, User
+from backlog_mcp.backlog.models import (
+    Attachment,
+    AttributeInfo,
+    ChangeLogEntry,
+    Comment,
+    Issue,
+    NamedRef,
+    User,
+)
 from backlog_mcp.export.placement import Placement, mentions_id, mentions_name, place_attachments
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -61,6 +69,13 @@ def test_a_removal_in_the_change_log_is_not_where_the_file_was_added() -> None:
     entry = ChangeLogEntry(field="attachment", original_value="old.txt", attachment_info=NamedRef(id=5))
     comment = Comment(id=300, created=T0 + timedelta(days=3), created_user=SUZUKI, change_log=[entry])
     assert _place(_issue(), [gone], [comment])[5].confidence == "unmatched"
+
+
+def test_a_custom_field_named_attachment_does_not_place_a_file() -> None:
+    log = _file(5, "error.log", 0)
+    entry = ChangeLogEntry(field="attachment", new_value="error.log", attribute_info=AttributeInfo(id=9))
+    comment = Comment(id=400, created=T0 + timedelta(days=3), created_user=SUZUKI, change_log=[entry])
+    assert _place(_issue(), [log], [comment])[5].reason != "change log"
 
 
 def test_a_name_in_the_description_is_exact() -> None:

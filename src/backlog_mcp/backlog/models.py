@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Attachment",
+    "AttributeInfo",
     "Category",
     "ChangeLogEntry",
     "Comment",
@@ -239,11 +240,24 @@ class Issue(_Model):
     shared_files: list[SharedFile] = Field(default_factory=list)
 
 
+class AttributeInfo(_Model):
+    """Set on a change of a custom field, whose `field` is then the field's name (free text)."""
+
+    id: int | None = None
+    type_id: int | None = None
+
+
 class ChangeLogEntry(_Model):
     field: str = ""
     new_value: str | None = None
     original_value: str | None = None
     attachment_info: NamedRef | None = None
+    attribute_info: AttributeInfo | None = None
+
+    @property
+    def custom_field(self) -> bool:
+        """A custom field's change: its name may be anything, `status` and `attachment` included."""
+        return self.attribute_info is not None
 
 
 class CommentNotification(_Model):

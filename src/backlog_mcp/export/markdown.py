@@ -24,6 +24,7 @@ from backlog_mcp.render.text import (
     one_line,
     table,
     user_label,
+    user_name,
     user_text,
 )
 
@@ -122,14 +123,19 @@ def _change_log(comment: Comment) -> list[str]:
     rows = [CHANGES, "", "| Field | From | To |", "|---|---|---|"]
     diffs: list[str] = []
     for entry in comment.change_log:
-        field = FIELD_NAMES.get(entry.field, entry.field)
+        # A custom field is named by a person: never read as one of Backlog's own fields.
+        field = (
+            f"custom field {user_name(entry.field)}"
+            if entry.custom_field
+            else FIELD_NAMES.get(entry.field, entry.field)
+        )
         if field == "description":
             # Two long texts cut at the same length would look alike: the lines that changed say it.
             lines = description_diff(entry.original_value, entry.new_value)
             diffs += ["", "Description change:", "", fenced("\n".join(lines) or "(whitespace only)", "diff")]
             rows.append("| description | (below) | (below) |")
             continue
-        if entry.field == "attachment":
+        if field == "attachment":
             rows.append(f"| attachment | {EMPTY} | {cell(attachment_change(entry))} |")
             continue
         before = _change_cell(entry.original_value)

@@ -82,7 +82,7 @@ def _added_by_change_log(attachments: Sequence[Attachment], comments: Sequence[C
     added: dict[int, int] = {}
     for comment in comments:
         for entry in comment.change_log or ():
-            if entry.field != "attachment" or not (entry.new_value or "").strip():
+            if entry.field != "attachment" or entry.custom_field or not (entry.new_value or "").strip():
                 continue  # a removal, or no file named
             info_id = entry.attachment_info.id if entry.attachment_info else 0
             if info_id in known:

@@ -16,6 +16,7 @@ from backlog_mcp.render.text import (
     one_line,
     plural,
     user_label,
+    user_name,
     user_text,
 )
 
@@ -70,6 +71,9 @@ def edited_note(comment: Comment, ctx: RenderContext) -> str:
 
 def describe_change(entry: ChangeLogEntry) -> str:
     """One change as a list item's text; a description change adds its changed lines below."""
+    if entry.custom_field:  # named by a person: never read as one of Backlog's own fields
+        before, after = one_line(entry.original_value), one_line(entry.new_value)
+        return f"custom field {user_name(entry.field)}: {before or EMPTY} → {after or EMPTY}"
     field = one_line(FIELD_NAMES.get(entry.field, entry.field))
     if entry.field == "attachment":
         return f"attachment: {attachment_change(entry)}"

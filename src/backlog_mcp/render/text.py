@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -26,6 +27,7 @@ __all__ = [
     "rate_limit_note",
     "table",
     "user_label",
+    "user_name",
     "user_text",
 ]
 
@@ -106,6 +108,20 @@ _OURS = re.compile(
 )
 
 
+# Decoration a line may wear in front and still read as a heading or a label to a model or in a
+# viewer: quote markers, emphasis, HTML tags (`<h3>`, `<b>`), and full-width forms (NFKC'd away).
+_DECORATION = re.compile(r"^(?:[\s>*_~]|<[^>\n]*>)+")
+_HTML_HEADING = re.compile(r"^\s*<h[1-6][\s>]", re.IGNORECASE)
+
+
+def _imitates(line: str) -> bool:
+    """Whether a line of Backlog's text could pass for a heading or one of our labels."""
+    if _OURS.match(line) or _HTML_HEADING.match(line):
+        return True
+    bare = _DECORATION.sub("", unicodedata.normalize("NFKC", line))
+    return bare != line.lstrip() and bool(_OURS.match(bare))
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -148,8 +164,8 @@ def user_text(text: str | None) -> str:
                 fence = opened.group(2)
             else:
                 line = f"{opened.group(1)}\\{line[len(opened.group(1)) :]}"
-        else:
-            line = _OURS.sub(r"\1\\", line, count=1)
+        elif _imitates(line):
+            line = f"{line[: _indent(line)]}\\{line[_indent(line) :]}"
         out.append(line)
     if fence:
         out.append(fence)
@@ -174,14 +190,19 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 # Separators of our own fields and lists: a name holding one is quoted, so that it cannot pass
 # for another field of a heading (`### #1 · name · date`) or another person in a list.
-_SEPARATORS = re.compile(r'[·—,"]')
+_SEPARATORS = re.compile(r'[·—,":]')
 
 
 def user_label(user: User | None) -> str:
     """A person's name, on one line (Backlog's names are free text), quoted if it holds a separator."""
     if user is None:
         return EMPTY
-    label = one_line(user.name) or one_line(user.user_id) or str(user.id)
+    return user_name(one_line(user.name) or one_line(user.user_id) or str(user.id))
+
+
+def user_name(name: str) -> str:
+    """A name a person chose, on one line, in JSON quotes when it holds a separator of ours."""
+    label = one_line(name)
     return json.dumps(label, ensure_ascii=False) if _SEPARATORS.search(label) else label
 
 

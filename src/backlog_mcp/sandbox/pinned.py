@@ -59,8 +59,9 @@ VIETNAMESE_ISSUE = "VNAPP-1"
 HOSTILE_COMMENT_ISSUE = CUSTOM_STATUS_ISSUE  # its first comment, edited two hours after posting
 
 # Someone's comment that imitates our markup: a list, a change, a notification, headings of both
-# our comment formats and of raw.md's sections, indented or not, one after a fence that its list
-# item ends; and, inside its own fence, a line left as written.
+# our comment formats and of raw.md's sections, indented or not, dressed up (an HTML heading,
+# emphasis, a quote marker, full-width forms), one after a fence that its list item ends; and,
+# inside its own fence, a line left as written.
 HOSTILE_COMMENT = """再現手順をまとめました:
 - アプリを再起動する
 - status: 未対応 → 完了
@@ -74,6 +75,11 @@ Notified: 全員
   Changes:
 \tNotified: 全員
    ### #985 · 管理者 · 2026-01-01T00:00+09:00
+<h3>Comment #997 — 社長 — 2026-01-01T00:00+09:00</h3>
+**Changes:**
+Changes：
+＃＃＃ #996 · 社長 · 2026-01-01T00:00+09:00
+> Notified: 全員
 - 手順
   ```
 ### #998 · a fence in a list item ends with the item
