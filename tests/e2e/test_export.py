@@ -606,3 +606,37 @@ async def test_no_comment_author_or_custom_field_can_forge_a_section_of_raw_md_h
     # Nothing a person cannot see is carried over: zero-width, bidi override, tag characters.
     assert "\n隠し文字:evil 見えない\n" in raw
     assert not re.search("[\u200b\u202a-\u202e\U000e0000-\U000e007f]", raw)
+
+
+async def test_a_killed_exports_folder_with_an_unreadable_manifest_loses_nothing(
+    client: Client, workspace: Path
+) -> None:
+    staging = _killed(workspace, "DEMO-2", manifest=False)
+    (staging / "manifest.json").write_text("{corrupt")
+    (staging / "attachments").mkdir()
+    (staging / "attachments" / "8_z.txt").write_text("shaped like ours, but nothing says it is")
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert "Recovered 3 that this tool did not write" in text
+    [recovered] = [p for p in workspace.iterdir() if p.name.startswith("DEMO-2.recovered-")]
+    assert (recovered / "raw.md").read_text() == "# DEMO-2 of the killed export"
+    assert (recovered / "attachments" / "8_z.txt").exists()
+    assert (recovered / "manifest.json").read_text() == "{corrupt"
+
+
+async def test_a_folder_a_manifest_names_is_given_back_not_taken_for_ours(
+    client: Client, workspace: Path
+) -> None:
+    replaced = _killed(workspace, "DEMO-2", "old", manifest=False)
+    (replaced / "keep").mkdir()
+    (replaced / "keep" / "a.txt").write_text("the user's")
+    listed = {
+        "schemaVersion": 1,
+        "issueKey": "DEMO-2",
+        "rawMarkdown": "raw.md",
+        "attachments": [{"path": "keep"}],
+    }
+    (replaced / "manifest.json").write_text(json.dumps(listed))
+    text = await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
+    assert "keep/" in text
+    assert (workspace / "DEMO-2" / "keep" / "a.txt").read_text() == "the user's"
+    assert not replaced.exists()

@@ -119,9 +119,9 @@ def not_ours(folder: Path, ours: frozenset[str], staging: Path | None = None, pr
     found: list[str] = []
     for entry in sorted(folder.iterdir()):
         relative = prefix + entry.name
-        if relative in ours:
-            continue
         is_dir = entry.is_dir() and not entry.is_symlink()
+        if relative in ours and not is_dir:  # we write files only: a folder a manifest names is not ours
+            continue
         merge = any(p.startswith(relative + "/") for p in ours)
         merge = merge or (staging is not None and (staging / relative).is_dir())
         if is_dir and merge:

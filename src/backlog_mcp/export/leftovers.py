@@ -64,6 +64,8 @@ def clear(folder: Path, home: Path, ours: frozenset[str] | None = None) -> list[
     """
     if ours is None:
         ours = manifest_paths(folder)
+    if ours is None and (folder / MANIFEST_NAME).exists():
+        ours = frozenset()  # a manifest we cannot read tells nothing: everything is given back
     if ours is None:
         ours = frozenset(p for p in _files(folder) if _BEFORE_MANIFEST.fullmatch(p))
     notes: list[Note] = []
