@@ -475,3 +475,23 @@ async def test_an_attachment_name_with_line_breaks_stays_on_one_line_wherever_it
     assert "memo.txt ### Comment #1 — 管理者" in read
     for text in (read, saved, listed, exported, raw):
         assert _forged_lines(text) == [], text
+
+
+async def test_downloading_again_never_overwrites_a_file_someone_edited(
+    ws_client: Client, workspace: Path
+) -> None:
+    notes = (await _ids(ws_client))["notes.txt"][0]
+    arguments = {"issueIdOrKey": "DEMO-1", "attachmentId": notes}
+    first = await call(ws_client, "backlog_download_attachment", arguments)
+    saved = workspace.resolve() / "attachments" / "DEMO-1" / f"{notes}_notes.txt"
+    assert str(saved) in first
+    again = await call(ws_client, "backlog_download_attachment", arguments)
+    assert f"to {saved}\n" in again  # the same bytes: nothing new, nothing kept aside
+    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name]
+    saved.write_text("my edits", encoding="utf-8")
+    third = await call(ws_client, "backlog_download_attachment", arguments)
+    beside = saved.with_name(f"{notes}_notes (2).txt")
+    assert f"to {beside}\n" in third
+    assert f"A different file was already at {saved}: it is left as it was." in third
+    assert saved.read_text(encoding="utf-8") == "my edits"
+    assert beside.read_bytes().startswith("打ち合わせメモ".encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class SavedAttachment:
     size: int
     media_type: str | None
     original_name: str | None
+    kept: Path | None = None
+    """A different file that already stood at the usual name, left as it was."""
 
 
 async def save_attachment(
@@ -52,9 +55,30 @@ async def save_attachment(
             raise AttachmentTooLargeError(attachment_id, download.size, max_bytes)
         name = download.name or fallback_name or f"attachment-{attachment_id}"
         await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
-        target = folder / attachment_file_name(attachment_id, name)
+        usual = folder / attachment_file_name(attachment_id, name)
+        # Saved again beside a file already there (which someone may have edited), never over it.
+        target = _free_name(usual) if usual.exists() or usual.is_symlink() else usual
         try:
             size = await write_stream_atomically(target, download.chunks(), max_bytes=max_bytes)
         except TooLargeError:
             raise AttachmentTooLargeError(attachment_id, download.size, max_bytes) from None
-        return SavedAttachment(path=target, size=size, media_type=download.media_type, original_name=name)
+    kept = None
+    if target != usual:
+        if await anyio.to_thread.run_sync(_same_file, usual, target):
+            await anyio.Path(target).unlink()  # the copy just written: the one there is the same
+            target = usual
+        else:
+            kept = usual
+    return SavedAttachment(target, size, download.media_type, original_name=name, kept=kept)
+
+
+def _free_name(path: Path) -> Path:
+    """`path` with ` (2)`, ` (3)`, … before its suffix: the first name not taken."""
+    n = 2
+    while (found := path.with_name(f"{path.stem} ({n}){path.suffix}")).exists() or found.is_symlink():
+        n += 1
+    return found
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.is_file() and not a.is_symlink() and filecmp.cmp(a, b, shallow=False)

@@ -64,10 +64,11 @@ async def backlog_download_attachment(
     kind = media_type(saved.original_name or saved.path.name, head, saved.media_type)
     if (image := check_image(head)) and image.problem:
         kind += f", though not a usable image: {image.problem}"
-    return (
-        f"Saved attachment {attachmentId} of {key} ({one_line(saved.original_name)}) to {saved.path}\n"
-        f"Size: {human_size(saved.size)} ({saved.size} bytes) · Type: {kind}"
-    )
+    lines = [f"Saved attachment {attachmentId} of {key} ({one_line(saved.original_name)}) to {saved.path}"]
+    if saved.kept:
+        lines.append(f"A different file was already at {saved.kept}: it is left as it was.")
+    lines.append(f"Size: {human_size(saved.size)} ({saved.size} bytes) · Type: {kind}")
+    return "\n".join(lines)
 
 
 Offset = Annotated[
