@@ -472,3 +472,10 @@ async def test_a_misshapen_answer_without_headers_is_not_backlog_but_with_them_i
     with pytest.raises(BacklogResponseError, match=r"current user has an unexpected shape \(id: ") as caught:
         await _api(Recorder(httpx2.Response(200, json={"ok": True}))).get_myself()
     assert not isinstance(caught.value, BacklogNotASpaceError)
+
+
+async def test_a_count_that_is_not_in_the_answer_is_not_read_as_zero() -> None:
+    with pytest.raises(BacklogResponseError, match=r"unexpected shape \(count: .*correct BACKLOG_BASE_URL"):
+        await _api(Recorder(httpx2.Response(200, json={}))).count_issues(IssueFilter())
+    with pytest.raises(BacklogResponseError, match=r"unexpected shape \(the body: "):
+        await _api(Recorder(httpx2.Response(200, json=[]))).count_comments("DEMO-1")

@@ -27,6 +27,7 @@ from backlog_mcp.backlog.models import (
     Attachment,
     Category,
     Comment,
+    Count,
     Issue,
     IssueType,
     Priority,
@@ -411,6 +412,8 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("issues/DEMO-1/comments", Comment),
     ("issues/DEMO-1/attachments", Attachment),
     ("issues/{shared}/sharedFiles", SharedFile),
+    ("issues/count", Count),
+    ("issues/DEMO-1/comments/count", Count),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
@@ -425,7 +428,7 @@ def _nested_models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
                     yield from _nested_models(inner)
 
 
-# The only keys whose absence may fail a body: what identifies a thing.
+# The only keys whose absence may fail a body: what identifies a thing, and a count.
 _REQUIRED = {
     name if field.alias is None else field.alias
     for top in _PAYLOAD_MODELS
@@ -469,7 +472,7 @@ def test_every_payload_model_is_fed_real_bodies() -> None:
     }
     assert {nested for top in _PAYLOAD_MODELS for nested in _nested_models(top)} == declared
     assert all(bodies[model] for model in _PAYLOAD_MODELS)
-    assert {"id", "issueKey", "projectKey"} == _REQUIRED
+    assert {"id", "issueKey", "projectKey", "count"} == _REQUIRED
 
 
 def _null_items(value: object) -> bool:

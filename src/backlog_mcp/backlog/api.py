@@ -14,6 +14,7 @@ from backlog_mcp.backlog.models import (
     Attachment,
     Category,
     Comment,
+    Count,
     Issue,
     IssueType,
     Priority,
@@ -127,8 +128,9 @@ class Backlog(BacklogClient):
         return await self.get_model(list[Issue], "issues", params, what="issues")
 
     async def count_issues(self, filters: IssueFilter) -> int:
-        data = await self.get_json("issues/count", filters.to_params(), what="the issue count")
-        return int((data or {}).get("count", 0))
+        return (
+            await self.get_model(Count, "issues/count", filters.to_params(), what="the issue count")
+        ).count
 
     async def get_issue(self, issue: str | int) -> Issue:
         return await self.get_model(Issue, f"issues/{segment(issue)}", what=f"issue {issue}")
@@ -148,8 +150,8 @@ class Backlog(BacklogClient):
         )
 
     async def count_comments(self, issue: str | int) -> int:
-        data = await self.get_json(f"issues/{segment(issue)}/comments/count", what=f"issue {issue}")
-        return int((data or {}).get("count", 0))
+        path = f"issues/{segment(issue)}/comments/count"
+        return (await self.get_model(Count, path, what=f"the comment count of issue {issue}")).count
 
     async def get_attachments(self, issue: str | int) -> list[Attachment]:
         return await self.get_model(

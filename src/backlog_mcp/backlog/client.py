@@ -169,9 +169,10 @@ class BacklogClient:
                 evidence = without_rate_limit_headers(response, misshapen=True)
                 raise not_a_space(response, self._http.base_url, what, evidence) from None
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+            where = ".".join(str(p) for p in first["loc"]) or "the body"
             raise BacklogResponseError(
-                f"Backlog's answer for {what} has an unexpected shape ({where}: {first['msg']})."
+                f"Backlog's answer for {what} has an unexpected shape ({where}: {first['msg']}): if "
+                f"{self._http.base_url.host} is not your space's own address, correct BACKLOG_BASE_URL."
             ) from None
 
     @asynccontextmanager

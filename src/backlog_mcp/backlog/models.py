@@ -33,6 +33,7 @@ __all__ = [
     "ChangeLogEntry",
     "Comment",
     "CommentNotification",
+    "Count",
     "CustomFieldValue",
     "Issue",
     "IssueType",
@@ -245,6 +246,12 @@ class AttributeInfo(_Model):
 
     id: int | None = None
     type_id: int | None = None
+
+
+class Count(_Model):
+    """`{"count": N}`: required, since a count that is not there is not zero."""
+
+    count: int
 
 
 class ChangeLogEntry(_Model):
