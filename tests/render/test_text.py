@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from backlog_mcp.backlog.models import ChangeLogEntry, NamedRef, User
 from backlog_mcp.render.comments import describe_change
@@ -225,3 +227,19 @@ def test_escaped_text_is_the_original_with_backslashes_added_and_no_heading_or_l
         else:
             assert not re.match(r"\s*(#|Changes:|Notified:|=+$)", line), line
     assert not fence, "every fence is closed"
+
+
+_BLOCK_LINES = st.sampled_from([
+    "- a", "  - b", "1. x", "```", "  ```", "    ```", "\t```", "~~~", "   ~~~~", "```py", "``` x ` y",
+    "- ```", "> ```", "> q", "text", "", "    code", "  text", "### #9 · x", "Changes:",
+])  # fmt: skip
+
+
+@given(st.lists(_BLOCK_LINES, max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_no_backlog_text_leaves_a_block_open_that_swallows_what_follows_as_commonmark_reads_it(
+    lines: list[str],
+) -> None:
+    tokens = MarkdownIt("commonmark").parse(user_text("\n".join(lines)) + "\n\n# ours\n")
+    headings = [t.content for b, t in itertools.pairwise(tokens) if b.type == "heading_open"]
+    assert headings == ["ours"]

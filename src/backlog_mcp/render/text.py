@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backlog_mcp.backlog.models import User
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "CHANGES",
@@ -97,7 +102,7 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # any indentation: a list item's fence may sit deep
 # What could pass for our structure: a heading (ATX, or a setext underline that turns the line
 # above into one) or one of our labels, however indented: a model reading plain text takes an
 # indented label for ours. Lists, tables and quotes are left alone: our own parts follow a label,
@@ -126,10 +131,12 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _closes(line: str, fence: str) -> bool:
-    """Whether `line` closes `fence`: a bare run of its character, at least as long."""
+def _closes(line: str, fence: str, indent: str) -> bool:
+    """Whether `line` closes `fence` (opened at `indent`): a bare run of its character, at least as
+    long, indented at most three columns more than the opener (CommonMark's rule)."""
     found = _FENCE.match(line)
-    return bool(found and found.group(2).startswith(fence) and not found.group(3).strip())
+    deeper = len(found.group(1).expandtabs(4)) - len(indent.expandtabs(4)) if found else 0
+    return bool(found and deeper <= 3 and found.group(2).startswith(fence) and not found.group(3).strip())
 
 
 def _fence_holds(lines: list[str], start: int, indent: int, fence: str) -> bool:
@@ -137,10 +144,10 @@ def _fence_holds(lines: list[str], start: int, indent: int, fence: str) -> bool:
     at the first line indented less, where one at the top level does not. Read either way, the
     text's lines would fall on different sides of it, so such a fence is not taken for one."""
     for line in lines[start + 1 :]:
-        if _closes(line, fence):
-            return True
-        if line.strip() and _indent(line) < indent:
+        if line.strip() and _indent(line) < indent:  # the item ends first, even on a fence line
             return False
+        if _closes(line, fence, lines[start][:indent]):
+            return True
     return True
 
 
@@ -150,26 +157,50 @@ def user_text(text: str | None) -> str:
     Outside the text's own code fences, a line that would read as a heading or as one of our
     labels gets a backslash in front, after its indentation (`\\### #999`, `  \\Notified:`);
     inside them nothing changes. A fence left open is closed, or it would swallow everything
-    rendered after it.
+    rendered after it; text whose fences even that cannot settle (as a CommonMark parser reads
+    them) is shown whole in a fence of ours, where nothing in it can be read as markup.
     """
     lines = (text or "").strip().splitlines()
-    fence = ""
+    fence = indent = ""
     out = []
     for n, line in enumerate(lines):
         opened = _FENCE.match(line)
         if fence:
-            fence = "" if _closes(line, fence) else fence
+            fence = "" if _closes(line, fence, indent) else fence
         elif opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):  # not ```inline```
             if _fence_holds(lines, n, len(opened.group(1)), opened.group(2)):
-                fence = opened.group(2)
+                fence, indent = opened.group(2), opened.group(1)
             else:
                 line = f"{opened.group(1)}\\{line[len(opened.group(1)) :]}"
         elif _imitates(line):
             line = f"{line[: _indent(line)]}\\{line[_indent(line) :]}"
         out.append(line)
-    if fence:
-        out.append(fence)
-    return "\n".join(out)
+    if fence:  # closed where it was opened: a fence in a list item ends inside that item
+        out.append(indent + fence)
+    shown = "\n".join(out)
+    if _FENCE_ANYWHERE.search(shown) and _swallows(shown):
+        return fenced("\n".join(lines))
+    return shown
+
+
+_FENCE_ANYWHERE = re.compile(r"^[\s>*+\-\d.)]*(?:`{3,}|~{3,})", re.MULTILINE)
+_SENTINEL = "end-of-backlog-text"
+
+
+def _swallows(text: str) -> bool:
+    """Whether a CommonMark reader runs what follows `text` into a block `text` leaves open."""
+    tokens = _commonmark().parse(f"{text}\n\n# {_SENTINEL}\n")
+    return not any(
+        before.type == "heading_open" and token.content == _SENTINEL
+        for before, token in itertools.pairwise(tokens)
+    )
+
+
+@functools.cache
+def _commonmark() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # only text with a fence in it needs the parser
+
+    return MarkdownIt("commonmark")
 
 
 def fenced(text: str, language: str = "") -> str:
