@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import anyio
 import httpx2
 import pytest
 import tenacity
@@ -479,3 +480,16 @@ async def test_a_count_that_is_not_in_the_answer_is_not_read_as_zero() -> None:
         await _api(Recorder(httpx2.Response(200, json={}))).count_issues(IssueFilter())
     with pytest.raises(BacklogResponseError, match=r"unexpected shape \(the body: "):
         await _api(Recorder(httpx2.Response(200, json=[]))).count_comments("DEMO-1")
+
+
+async def test_a_server_that_trickles_its_answer_is_given_up_on_within_the_request_budget() -> None:
+    async def trickle(request: httpx2.Request) -> httpx2.Response:
+        await anyio.sleep(5)  # each byte slow enough to keep a per-read timeout from ever tripping
+        return httpx2.Response(200, json=[], headers=BACKLOG_HEADERS)
+
+    http = make_http_client(
+        "https://space.backlog.com", timeout_seconds=20, transport=httpx2.MockTransport(trickle)
+    )
+    api = Backlog(http, api_key=KEY, max_retries=0, request_budget=0.05)
+    with anyio.fail_after(2), pytest.raises(BacklogConnectionError, match="did not answer in time"):
+        await api.get_priorities()

@@ -99,6 +99,8 @@ class BacklogClient:
             (or the rate-limit wait, if longer) after the first.
         sleep: injectable for tests.
         when: formats a 429's reset time; the server passes the format of every date it shows.
+        request_budget: the longest one request may take, body included (downloads: until their
+            headers), however slowly the bytes come.
     """
 
     def __init__(
@@ -112,9 +114,11 @@ class BacklogClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         when: Callable[[datetime], str] = iso_utc,
+        request_budget: float = RETRY_BUDGET_SECONDS,
     ) -> None:
         self._http_or_factory = http
         self._when = when
+        self._request_budget = request_budget
         self._api_key = api_key
         self._uses_token = uses_token and not api_key
         self._max_retries = max_retries
@@ -239,8 +243,11 @@ class BacklogClient:
                 "as a URL): shorten the keyword or give fewer IDs."
             )
         try:
-            response = await self._http.send(request, stream=stream)
-        except httpx2.TimeoutException:
+            # The HTTP timeout is per read: a server that trickles a byte at a time would never
+            # trip it. One request never takes longer than the whole retry budget.
+            with anyio.fail_after(self._request_budget):
+                response = await self._http.send(request, stream=stream)
+        except (httpx2.TimeoutException, TimeoutError):
             raise BacklogConnectionError(f"Backlog did not answer in time while reading {what}.") from None
         except httpx2.TransportError as exc:
             # The exception text may quote the URL (and so the key): only its type is kept.
