@@ -247,6 +247,8 @@ HUGE = 10**4000  # 4,001 digits: Python's int conversion limit is 4,300
         ("backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": HUGE}),
         ("backlog_get_attachment_content", {"issueIdOrKey": "DEMO-1", "attachmentId": NOTES, "offset": HUGE}),
         ("backlog_get_comments", {"issueIdOrKey": "DEMO-1", "minId": HUGE}),
+        ("backlog_get_issue_list", {"offset": 10**400}),
+        ("backlog_count_issues", {"milestoneId": [10**400]}),
     ],
 )
 async def test_a_huge_argument_is_not_echoed_back_whole(
@@ -255,6 +257,12 @@ async def test_a_huge_argument_is_not_echoed_back_whole(
     text = await call_error(client, tool, arguments)
     assert len(text) < 600, text[:300]
     assert "characters" in text or "got" in text or "995 more" in text
+
+
+async def test_a_huge_keyword_is_not_echoed_back_whole_in_a_count_either(client: Client) -> None:
+    text = await call(client, "backlog_count_issues", {"keyword": "9" * 3000})
+    assert len(text) < 300
+    assert "3000 characters" in text
 
 
 async def test_text_with_a_lone_surrogate_is_refused_in_a_sentence_not_a_crash(client: Client) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
+from backlog_mcp.quote import clip
 from backlog_mcp.render.text import (
     EMPTY,
     RenderContext,
@@ -122,7 +123,8 @@ def _custom_summary(fields: Sequence[CustomFieldValue], ctx: RenderContext) -> t
 
 
 def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
-    described = ", ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, [], ""))
+    # Capped as every echo is: a 100,000-character keyword is not worth its tokens twice.
+    described = ", ".join(f"{k}={clip(one_line(v))}" for k, v in filters.items() if v not in (None, [], ""))
     verb = "matches" if total == 1 else "match"
     return f"{plural(total, 'issue')} {verb}" + (f" ({described})." if described else ".")
 

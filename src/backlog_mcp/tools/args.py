@@ -121,7 +121,14 @@ def _issue_ref_arg(value: object, info: ValidationInfo) -> object:
     return _parse_issue_ref(value, space if isinstance(space, str) else None)
 
 
-IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids)]
+def _ids_in_range(ids: list[int] | None) -> list[int] | None:
+    for given in ids or ():
+        if not 0 < given <= BACKLOG_ID_MAX:
+            raise ValueError(f"takes IDs, whole numbers above 0 (got {echo(given)})")
+    return ids
+
+
+IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids), AfterValidator(_ids_in_range)]
 # The yyyy-MM-dd form is stated once in each tool's description rather than on all six date
 # arguments: the schema is read on every turn, and a wrong form gets a clear error anyway.
 DateArg = Annotated[str | None, AfterValidator(_check_date)]

@@ -51,8 +51,8 @@ def _comment_id(value: int | None) -> int | None:
 
 
 def _at_least_zero(value: int) -> int:
-    if value < 0:
-        raise ValueError(f"must be 0 or more (got {echo(value)})")
+    if not 0 <= value <= BACKLOG_ID_MAX:
+        raise ValueError(f"must be 0 or more, as an offset into the list (got {echo(value)})")
     return value
 
 
