@@ -381,3 +381,18 @@ def test_call_of_a_tool_that_toolsets_leave_out_names_its_toolset(tmp_path: Path
         "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
         "(served: issues); add projects to BACKLOG_TOOLSETS to use it.\n"
     )
+
+
+def test_output_to_a_stream_without_japanese_is_replaced_characters_not_a_traceback(tmp_path: Path) -> None:
+    # What a redirected Windows console does: its ANSI code page cannot write 日本語.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")} | {
+        "PYTHONIOENCODING": "cp1252"
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "backlog_mcp", "--sandbox", "call", "backlog_get_projects", "{}"],
+        capture_output=True, encoding="cp1252", env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "DEMO" in done.stdout
+    assert "?" in done.stdout  # the project names, written as far as cp1252 can

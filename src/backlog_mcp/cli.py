@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import logging
 import os
@@ -197,6 +198,11 @@ class _Stdout:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        # Redirected on Windows, these use the ANSI code page, which has no Japanese: a character
+        # it cannot write becomes "?" rather than a traceback. (MCP's stdio is always UTF-8.)
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     out = _Stdout()
     code = _main(args, out)
     return EXIT_FAILED if out.reader_gone else code

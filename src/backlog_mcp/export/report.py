@@ -5,7 +5,7 @@ from __future__ import annotations
 from backlog_mcp.export.bundle import DOWNLOAD_FAILED, ExportResult
 from backlog_mcp.export.leftovers import Note, Recovered
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR
-from backlog_mcp.render.text import one_line
+from backlog_mcp.render.text import one_line, plural
 
 __all__ = ["render_export_result"]
 
@@ -24,7 +24,7 @@ def render_export_result(result: ExportResult) -> str:
         comments = "comments not included"
     else:
         shown = len(context.shown_comments())
-        comments = f"{len(context.comments)} comments oldest first"
+        comments = f"{plural(len(context.comments), 'comment')} oldest first"
         if shown != len(context.comments):
             comments += f" ({len(context.comments) - shown} change-log-only left out)"
     saved = f"{downloaded} saved in {result.folder / ATTACHMENTS_DIR}" if downloaded else "none saved"

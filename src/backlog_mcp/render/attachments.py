@@ -63,8 +63,11 @@ class AttachmentView:
         # At byte 0 the skipped bytes are a byte-order mark: shown, as part of the text.
         first = start + decoded.skipped_bytes if start else 0
         end = start + decoded.used_bytes  # exclusive
-        body = fenced(decoded.text.rstrip("\n"))
-        if first == 0 and end >= self.total:
+        complete = first == 0 and end >= self.total
+        # A part keeps a line break it ends on (a blank line before the fence closes): stripped,
+        # the next part would seem to run on from the same line.
+        body = fenced(decoded.text.rstrip("\n") if complete else decoded.text)
+        if complete:
             return f"{self.label}, text{encoding}:\n{body}"
         shown = f"bytes {first}–{end - 1} of {self.total}" if end > first else f"nothing from byte {first}"
         moves = []
