@@ -319,9 +319,12 @@ async def test_backlogs_own_errors_are_still_read_as_backlogs() -> None:
         await _api(Recorder(_error(404, "No such API.", 6))).get_myself()
     with pytest.raises(BacklogInvalidRequestError):
         await _api(Recorder(_error(400, "Invalid request.", 7))).get_myself()
-    # A 5xx is the space failing, not another address: still a server error, and retried.
-    with pytest.raises(BacklogServerError):
+    # A 5xx is the space failing, not another address: still a server error, and retried; an HTML
+    # page says a proxy may be the one answering, and what to check.
+    with pytest.raises(BacklogServerError, match=r"or a proxy in front of it.*correct BACKLOG_BASE_URL"):
         await _api(Recorder(httpx2.Response(502, text="<html>Bad gateway</html>"))).get_myself()
+    with pytest.raises(BacklogServerError, match=r"^Backlog failed with HTTP 500 while reading"):
+        await _api(Recorder(_error(500, "Internal error.", 1))).get_myself()
 
 
 async def test_unexpected_shape_is_a_response_error() -> None:

@@ -163,6 +163,7 @@ class ErrorMapping:
         oauth_401 = status == 401 and self.uses_token  # Backlog sends no body with these
         if details is None and 400 <= status < 500 and status != 429 and not oauth_401:
             return not_a_space(response, self.base, what, f"HTTP {status} with {_what_came(response)}")
+        backlogs_body = details is not None
         details = details or ()
         if status == 401:
             return BacklogAuthError(self._auth_advice(response), status=status, details=details)
@@ -181,9 +182,14 @@ class ErrorMapping:
                 self._rate_limit_message(reset_at, now), status=status, details=details, reset_at=reset_at
             )
         if status >= 500:
-            return BacklogServerError(
-                f"Backlog failed with HTTP {status} while reading {what}.", status=status, details=details
-            )
+            failed = f"Backlog failed with HTTP {status} while reading {what}."
+            if not backlogs_body and _what_came(response) == "an HTML page":  # a proxy's, not Backlog's
+                failed = (
+                    f"Backlog, or a proxy in front of it, failed with HTTP {status} while reading {what} "
+                    f"(an HTML page, not Backlog's answer): if {self.base.host} is not your space's own "
+                    "address, correct BACKLOG_BASE_URL."
+                )
+            return BacklogServerError(failed, status=status, details=details)
         if status == 400:
             return BacklogInvalidRequestError(
                 f"Backlog rejected the request for {what} (HTTP 400).", status=status, details=details
