@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from backlog_mcp.backlog.models import Comment, CustomFieldValue, Issue, User
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.issues import render_issue_list
+from backlog_mcp.render.reference import render_priorities, render_statuses
 from backlog_mcp.render.text import RenderContext
 
 CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
@@ -136,3 +137,8 @@ def test_issue_list_shows_dates_and_custom_fields_and_says_when_a_value_was_cut(
     assert "空" not in row  # fields without a value take no room
     assert row.endswith("…|")
     assert "Custom field values over 60 characters end in …; backlog_get_issue shows all." in text
+
+
+def test_an_empty_reference_list_is_one_sentence_without_an_empty_table() -> None:
+    assert render_priorities([]) == "No priorities."
+    assert render_statuses([], project="DEMO") == "No statuses in DEMO."

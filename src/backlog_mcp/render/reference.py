@@ -33,6 +33,15 @@ def _heading(noun: str, many: str, shown: int, scope: str) -> str:
     return f"{plural(shown, noun, many)}{scope}, all shown:" if shown else f"No {many}{scope}."
 
 
+Named = Status | IssueType | Category | Priority
+
+
+def _id_names(noun: str, many: str, scope: str, items: Sequence[Named]) -> str:
+    """`N <many> <scope>, all shown:` and their IDs and names; no table under "No …"."""
+    head = _heading(noun, many, len(items), scope)
+    return head + "\n" + table(["ID", "Name"], [[i.id, i.name] for i in items]) if items else head
+
+
 def render_projects(projects: Sequence[Project], *, archived: bool | None) -> str:
     scope = {None: "", True: " (archived only)", False: " (active only)"}[archived]
     if not projects:
@@ -58,23 +67,15 @@ def render_users(users: Sequence[User], *, project: str, keyword: str | None, to
 
 
 def render_statuses(statuses: Sequence[Status], *, project: str) -> str:
-    rows = [[s.id, s.name] for s in statuses]
-    head = _heading("status", "statuses", len(statuses), f" in {project}")
-    return head + "\n" + table(["ID", "Name"], rows)
+    return _id_names("status", "statuses", f" in {project}", statuses)
 
 
 def render_issue_types(types: Sequence[IssueType], *, project: str) -> str:
-    rows = [[t.id, t.name] for t in types]
-    head = _heading("issue type", "issue types", len(types), f" in {project}")
-    return head + "\n" + table(["ID", "Name"], rows)
+    return _id_names("issue type", "issue types", f" in {project}", types)
 
 
 def render_categories(categories: Sequence[Category], *, project: str) -> str:
-    if not categories:
-        return f"No categories in {project}."
-    rows = [[c.id, c.name] for c in categories]
-    head = _heading("category", "categories", len(categories), f" in {project}")
-    return head + "\n" + table(["ID", "Name"], rows)
+    return _id_names("category", "categories", f" in {project}", categories)
 
 
 def render_milestones(
@@ -107,8 +108,4 @@ def render_milestones(
 
 
 def render_priorities(priorities: Sequence[Priority]) -> str:
-    return (
-        _heading("priority", "priorities", len(priorities), "")
-        + "\n"
-        + table(["ID", "Name"], [[p.id, p.name] for p in priorities])
-    )
+    return _id_names("priority", "priorities", "", priorities)
