@@ -60,7 +60,7 @@ async def test_a_download_cancelled_by_the_client_leaves_no_partial_file_and_no_
 
     await until(lambda: _partial(workspace) == [])
     await until(lambda: _tasks() <= baseline)
-    assert not folder.exists() or list(folder.iterdir()) == []
+    assert not folder.exists()  # the folders the call made for it go with it
 
     sandbox.faults.reset()
     text = await call(client, DOWNLOAD, args)

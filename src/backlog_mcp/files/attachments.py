@@ -54,6 +54,7 @@ async def save_attachment(
         if download.size is not None and download.size > max_bytes:
             raise AttachmentTooLargeError(attachment_id, download.size, max_bytes)
         name = download.name or fallback_name or f"attachment-{attachment_id}"
+        made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
         await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
         usual = folder / attachment_file_name(attachment_id, name)
         # Saved again beside a file already there (which someone may have edited), never over it.
@@ -61,7 +62,11 @@ async def save_attachment(
         try:
             size = await write_stream_atomically(target, download.chunks(), max_bytes=max_bytes)
         except TooLargeError:
+            _remove_empty(made)
             raise AttachmentTooLargeError(attachment_id, download.size, max_bytes) from None
+        except BaseException:  # failed or cancelled: the folders this call made go too
+            _remove_empty(made)
+            raise
     kept = None
     if target != usual:
         if await anyio.to_thread.run_sync(_same_file, usual, target):
@@ -70,6 +75,15 @@ async def save_attachment(
         else:
             kept = usual
     return SavedAttachment(target, size, download.media_type, original_name=name, kept=kept)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Removes `folders` (deepest first) while they are empty: a failed save leaves no trace."""
+    for made in folders:
+        try:
+            made.rmdir()
+        except OSError:  # not empty (someone else's file landed there), or already gone
+            return
 
 
 def _free_name(path: Path) -> Path:
