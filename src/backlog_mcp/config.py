@@ -133,8 +133,9 @@ class Settings(BaseSettings):
     )
     timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     max_retries: int = Field(default=3, ge=0, le=10)
-    # With the timeout and the retry budget, a failing call ends in about 40 s: inside the 60 s
-    # that MCP clients commonly allow, so the model reads our reason, not the client's timeout.
+    # With the timeout (which also bounds a whole request, however slowly it trickles) and the
+    # retry budget (no retry starts after 30 s), a failing call ends by about 50 s at worst:
+    # inside the 60 s MCP clients commonly allow, so the model reads our reason, not their timeout.
     rate_limit_max_wait_seconds: float = Field(default=30.0, ge=0, le=600)
     cache_ttl_seconds: float = Field(default=300.0, ge=0, le=86400)
     workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")

@@ -44,4 +44,5 @@ def backlog_for(settings: Settings, http: httpx2.AsyncClient | Callable[[], http
         max_retries=settings.max_retries,
         rate_limit_max_wait=settings.rate_limit_max_wait_seconds,
         when=RenderContext(zone=settings.zone, base_url=settings.base_url).when,
+        request_budget=settings.timeout_seconds,
     )
