@@ -47,6 +47,7 @@ __all__ = [
     "nfkc",
     "parse_issue_key",
     "project_refs",
+    "within",
 ]
 
 # The validation-context key under which the server puts its space's host (`space.backlog.com`).
@@ -73,16 +74,21 @@ _DASHES = str.maketrans(dict.fromkeys("ー\uff70\u2212\u2010\u2011\u2012\u2013\u
 BACKLOG_ID_MAX = 2**63 - 1  # Backlog's IDs are Java longs
 
 
-def backlog_id(source: str) -> Callable[[int], int]:
-    """A validator of an ID argument: positive, and no larger than Backlog's IDs can be, so a
-    wrong one is refused before it is sent. The error names `source`, the tool that lists them."""
+def within(low: int, what: str) -> Callable[[int | None], int | None]:
+    """A validator of a number Backlog takes: `low` to the largest it can hold, so a wrong one is
+    refused before it is sent, saying it `must be <what>`; `None` (not given) passes."""
 
-    def check(value: int) -> int:
-        if not 0 < value <= BACKLOG_ID_MAX:
-            raise ValueError(f"must be an ID from {source}, a whole number above 0 (got {echo(value)})")
+    def check(value: int | None) -> int | None:
+        if value is not None and not low <= value <= BACKLOG_ID_MAX:
+            raise ValueError(f"must be {what} (got {echo(value)})")
         return value
 
     return check
+
+
+def backlog_id(source: str) -> Callable[[int | None], int | None]:
+    """A validator of an ID argument; the error names `source`, the tool that lists them."""
+    return within(1, f"an ID from {source}, a whole number above 0")
 
 
 def nfkc(text: str) -> str:
@@ -121,10 +127,12 @@ def _issue_ref_arg(value: object, info: ValidationInfo) -> object:
     return _parse_issue_ref(value, space if isinstance(space, str) else None)
 
 
+_AN_ID = within(1, "a list of IDs, whole numbers above 0")
+
+
 def _ids_in_range(ids: list[int] | None) -> list[int] | None:
     for given in ids or ():
-        if not 0 < given <= BACKLOG_ID_MAX:
-            raise ValueError(f"takes IDs, whole numbers above 0 (got {echo(given)})")
+        _AN_ID(given)
     return ids
 
 

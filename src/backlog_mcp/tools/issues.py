@@ -21,7 +21,6 @@ from backlog_mcp.render.issues import (
     render_issue_list,
 )
 from backlog_mcp.tools.args import (
-    BACKLOG_ID_MAX,
     MAX_PAGE,
     Count,
     DateArg,
@@ -30,6 +29,7 @@ from backlog_mcp.tools.args import (
     Order,
     issue_ref,
     project_refs,
+    within,
 )
 from backlog_mcp.tools.registry import ToolDef
 from backlog_mcp.tools.state import AppState, app_state
@@ -44,16 +44,8 @@ SORT_KEYS = (
 _CUSTOM_SORT = re.compile(r"^customfield_(\d+)$")
 
 
-def _comment_id(value: int | None) -> int | None:
-    if value is not None and not 0 <= value <= BACKLOG_ID_MAX:
-        raise ValueError(f"must be a comment ID, a whole number of 0 or more (got {echo(value)})")
-    return value
-
-
-def _at_least_zero(value: int) -> int:
-    if not 0 <= value <= BACKLOG_ID_MAX:
-        raise ValueError(f"must be 0 or more, as an offset into the list (got {echo(value)})")
-    return value
+_comment_id = within(0, "a comment ID, a whole number of 0 or more")
+_offset = within(0, "0 or more, as an offset into the list")
 
 
 def _parent_child(value: int) -> int:
@@ -139,7 +131,7 @@ async def backlog_get_issue_list(
     dueDateSince: DateArg = None,
     dueDateUntil: DateArg = None,
     count: Count = 20,
-    offset: Annotated[int, AfterValidator(_at_least_zero)] = 0,
+    offset: Annotated[int, AfterValidator(_offset)] = 0,
     sort: Annotated[str | None, Field(description="e.g. created, dueDate")] = None,
     order: Order = "desc",
 ) -> str:
