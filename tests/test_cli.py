@@ -21,7 +21,7 @@ from backlog_mcp import __version__
 from backlog_mcp.cli import loopback_address, main
 from backlog_mcp.demo import DEMO_CALLS, call_line, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
-from tests.e2e.conftest import TOOL_NAMES
+from tests.e2e.conftest import DEFAULT_TOOL_NAMES
 
 
 def _run(*args: str, cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -172,7 +172,7 @@ def test_demo_runs_on_the_full_sandbox_whatever_the_users_settings_say(
     code, lines = demo_output
     text = "\n".join(lines)
     assert code == 0, text
-    assert f"Connected over stdio to backlog-mcp (sandbox): {len(TOOL_NAMES)} tools." in text
+    assert f"Connected over stdio to backlog-mcp (sandbox): {len(DEFAULT_TOOL_NAMES)} tools." in text
     assert "# DEMO-1 " in text
     assert "Comments on DEMO-4: 3 shown" in text
 
@@ -310,7 +310,7 @@ async def test_http_on_port_0_announces_the_address_it_really_listens_on_and_ref
             url = announced.decode().strip().removeprefix("backlog-mcp: streamable HTTP on ")
             assert re.fullmatch(announced_url, url), announced
             async with Client(url) as client:
-                assert len((await client.list_tools()).tools) == len(TOOL_NAMES)
+                assert len((await client.list_tools()).tools) == len(DEFAULT_TOOL_NAMES)
             async with httpx2.AsyncClient() as http:  # a web page's request, after DNS rebinding
                 rebound = await http.post(url, headers={"Host": "attacker.example"}, json={})
             assert rebound.status_code == 421

@@ -8,7 +8,7 @@ from mcp import Client
 from mcp.types import TextContent
 
 from backlog_mcp.config import Settings
-from backlog_mcp.render.reference import ROLE_NAMES
+from backlog_mcp.render.projects import ROLE_NAMES
 from backlog_mcp.server import build_server
 
 __all__ = ["call", "check", "list_tools"]
@@ -38,10 +38,13 @@ async def check(settings: Settings, write: Write) -> int:
     """Who the credentials belong to, on which space, and how much rate limit is left."""
     from backlog_mcp.aio import gather
     from backlog_mcp.backlog.connect import backlog_for, http_client_for
+    from backlog_mcp.backlog.space import SpaceEndpoints
 
     async with http_client_for(settings) as http:
-        api = backlog_for(settings, http)
-        space, me, limits = await gather(api.get_space(), api.get_myself(), api.get_rate_limit())
+        endpoints = SpaceEndpoints(backlog_for(settings, http))
+        space, me, limits = await gather(
+            endpoints.get_space(), endpoints.get_myself(), endpoints.get_rate_limit()
+        )
     role = ROLE_NAMES.get(me.role_type or 0, str(me.role_type))
     write(f"Space: {space.name} ({space.space_key}) at {settings.base_url}")
     write(f"User: {me.name} ({me.user_id or me.id}), {role}")

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
 
-__all__ = ["LOG_LEVELS", "TOOLSET_NAMES", "Settings", "load_settings", "local_timezone_name", "zone_for"]
+__all__ = ["LOG_LEVELS", "Settings", "load_settings", "local_timezone_name", "zone_for"]
 
 _ENV_PREFIX = "BACKLOG_"
 _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
@@ -43,7 +43,6 @@ _EXAMPLES = {
     "toolsets": "BACKLOG_TOOLSETS=issues,projects",
     "log_level": "BACKLOG_LOG_LEVEL=INFO",
 }
-TOOLSET_NAMES = ("issues", "projects", "attachments", "export")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Spellings Python's logging itself accepts for the same levels.
 _LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}
@@ -140,7 +139,9 @@ class Settings(BaseSettings):
     cache_ttl_seconds: float = Field(default=300.0, ge=0, le=86400)
     workspace: Path = Field(default=Path("~/backlog-mcp"), description="The one folder the server writes in")
     max_attachment_bytes: int = Field(default=50 * MIB, gt=0)
-    toolsets: str = Field(default="all", description="Tool groups to serve, comma-separated")
+    toolsets: str = Field(
+        default="default", description="Tool groups to serve, comma-separated: names, default or all"
+    )
     log_level: str = Field(default="WARNING", description="Level of the log lines written to stderr")
 
     @model_validator(mode="before")
@@ -164,15 +165,28 @@ class Settings(BaseSettings):
     @field_validator("toolsets")
     @classmethod
     def _known_toolsets(cls, value: str) -> str:
+        # Imported here: the tool modules are the registry of names, and loading them is work a
+        # `check` or `demo` run that never builds a server should not pay for at import time.
+        from backlog_mcp.tools.toolsets import default_toolset_names, toolset_names
+
+        known = toolset_names()
         names = [n.strip().lower() for n in value.split(",") if n.strip()]
-        if not names or names == ["all"]:
-            return ",".join(TOOLSET_NAMES)
-        unknown = [n for n in names if n not in TOOLSET_NAMES]
+        chosen: set[str] = set()
+        unknown: list[str] = []
+        for name in names or ["default"]:
+            if name == "all":
+                chosen.update(known)
+            elif name == "default":
+                chosen.update(default_toolset_names())
+            elif name in known:
+                chosen.add(name)
+            else:
+                unknown.append(name)
         if unknown:
             raise ValueError(
-                f"has unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSET_NAMES)}"
+                f"has unknown toolsets {', '.join(unknown)}; choose from {', '.join(known)}, default or all"
             )
-        return ",".join(n for n in TOOLSET_NAMES if n in names)
+        return ",".join(n for n in known if n in chosen)
 
     @property
     def enabled_toolsets(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The MCP server: tools registered from their modules, one Backlog client per process."""
+"""The MCP server: the areas' tools registered from the area registry, one Backlog client per process."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.quote import echo
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext, rate_limit_note
-from backlog_mcp.tools import attachments, export, issues, projects
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
+from backlog_mcp.tools.toolsets import toolset_of, toolsets
 
 __all__ = ["BacklogMCPServer", "build_server"]
 
@@ -40,11 +40,6 @@ INSTRUCTIONS = (
     "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
     "Lists show their total and the exact arguments for the next page."
 )
-# Toolsets, by the names BACKLOG_TOOLSETS takes: leaving one out saves its share of tools/list,
-# which a client loads into the model's context on every turn.
-TOOLSETS = {"issues": issues, "projects": projects, "attachments": attachments, "export": export}
-# Each tool's toolset: what a prompt needs, and what to tell a caller of a tool left out.
-TOOLSET_OF = {t.fn.__name__: name for name, module in TOOLSETS.items() for t in module.TOOLS}
 
 
 class BacklogMCPServer(MCPServer[AppState]):
@@ -60,7 +55,7 @@ class BacklogMCPServer(MCPServer[AppState]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> Any:
-        left_out = TOOLSET_OF.get(name)
+        left_out = toolset_of().get(name)
         if left_out is not None and left_out not in self._toolsets:
             # The SDK would say only "Unknown tool": the tool exists, the configuration hides it.
             raise ToolError(
@@ -150,13 +145,14 @@ def build_server(
         lifespan=_lifespan(settings, transport),
         tools=[
             build_tool(t, space=urlsplit(settings.base_url).netloc)
-            for name in settings.enabled_toolsets
-            for t in TOOLSETS[name].TOOLS
+            for toolset in toolsets()
+            if toolset.name in settings.enabled_toolsets
+            for t in toolset.tools
         ],
         secrets=secrets,
         toolsets=settings.enabled_toolsets,
     )
-    register_prompts_and_resources(server, TOOLSET_OF, settings.enabled_toolsets)
+    register_prompts_and_resources(server, toolset_of(), settings.enabled_toolsets)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
     http_logger = logging.getLogger("httpx2")

@@ -13,8 +13,11 @@ import httpx2
 import pytest
 import tenacity
 
-from backlog_mcp.backlog.api import Backlog, IssueFilter, IssuePage
-from backlog_mcp.backlog.client import RETRY_BUDGET_SECONDS, make_http_client
+from backlog_mcp.backlog.attachments import AttachmentEndpoints
+from backlog_mcp.backlog.client import RETRY_BUDGET_SECONDS, BacklogClient, make_http_client
+from backlog_mcp.backlog.issues import IssueEndpoints, IssueFilter, IssuePage
+from backlog_mcp.backlog.projects import ProjectEndpoints
+from backlog_mcp.backlog.space import SpaceEndpoints
 from backlog_mcp.errors import (
     BacklogAuthError,
     BacklogConnectionError,
@@ -73,7 +76,11 @@ class Recorder:
         self.sleeps.append(seconds)
 
 
-def _api(recorder: Recorder, **kwargs: object) -> Backlog:
+class _Api(SpaceEndpoints, ProjectEndpoints, IssueEndpoints, AttachmentEndpoints):
+    """Every endpoint group these tests read through, over one client."""
+
+
+def _api(recorder: Recorder, **kwargs: object) -> _Api:
     http = make_http_client(
         "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
     )
@@ -84,12 +91,12 @@ def _api(recorder: Recorder, **kwargs: object) -> Backlog:
         "clock": lambda: NOW,
     }
     options.update(kwargs)
-    return Backlog(http, **options)  # type: ignore[arg-type]
+    return _Api(BacklogClient(http, **options))  # type: ignore[arg-type]
 
 
 async def test_sends_key_user_agent_and_bracketed_arrays() -> None:
     recorder = Recorder(httpx2.Response(200, json=[]))
-    await _api(recorder).get_issues(IssueFilter(projectId=(1, 2), statusId=(5,)), IssuePage(count=3))
+    await (_api(recorder)).get_issues(IssueFilter(projectId=(1, 2), statusId=(5,)), IssuePage(count=3))
     request = recorder.requests[0]
     assert request.url.path == "/api/v2/issues"
     assert request.url.params.get_list("projectId[]") == ["1", "2"]
@@ -107,7 +114,7 @@ async def test_bearer_token_goes_in_the_header_not_the_query() -> None:
         access_token="tok",
         transport=httpx2.MockTransport(recorder),
     )
-    await Backlog(http, uses_token=True).get_myself()
+    await _Api(BacklogClient(http, uses_token=True)).get_myself()
     assert recorder.requests[0].headers["authorization"] == "Bearer tok"
     assert "apiKey" not in recorder.requests[0].url.params
 
@@ -138,7 +145,7 @@ async def test_401_with_token_quotes_the_www_authenticate_reason() -> None:
         "https://s.backlog.jp", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
     )
     with pytest.raises(BacklogAuthError, match=r"The access token expired.*BACKLOG_ACCESS_TOKEN"):
-        await Backlog(http, uses_token=True).get_space()
+        await _Api(BacklogClient(http, uses_token=True)).get_space()
 
 
 async def test_403_says_which_resource_is_not_permitted() -> None:
@@ -210,7 +217,7 @@ async def test_4xx_is_not_retried() -> None:
 async def test_an_overlong_query_is_a_clear_error_and_never_sent(length: int) -> None:
     recorder = Recorder(httpx2.Response(200, json=[]))
     with pytest.raises(BacklogRequestTooLongError, match="shorten the keyword") as raised:
-        await _api(recorder).get_issues(IssueFilter(keyword="あ" * length), IssuePage())
+        await (_api(recorder)).get_issues(IssueFilter(keyword="あ" * length), IssuePage())
     assert recorder.requests == []
     assert KEY not in str(raised.value)
 
@@ -224,7 +231,7 @@ async def test_429_near_reset_waits_until_reset_then_retries() -> None:
         **{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "150", "X-RateLimit-Remaining": "0"},
     )
     recorder = Recorder(throttled, httpx2.Response(200, json={"count": 4}))
-    assert await _api(recorder).count_issues(IssueFilter()) == 4
+    assert await (_api(recorder)).count_issues(IssueFilter()) == 4
     assert recorder.sleeps == [pytest.approx(7.5)]
 
 
@@ -232,7 +239,7 @@ async def test_429_far_from_reset_fails_at_once_saying_when_to_retry() -> None:
     reset = str(int((NOW + timedelta(seconds=600)).timestamp()))
     recorder = Recorder(_error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset}))
     with pytest.raises(BacklogRateLimitError) as caught:
-        await _api(recorder, rate_limit_max_wait=60).count_issues(IssueFilter())
+        await (_api(recorder, rate_limit_max_wait=60)).count_issues(IssueFilter())
     assert recorder.sleeps == []
     assert "It resets at 2026-11-24T12:10Z (in 600 s): retry after that." in str(caught.value)
 
@@ -242,15 +249,15 @@ async def test_429_reset_time_is_told_in_the_format_it_is_given() -> None:
     recorder = Recorder(_error(429, "Too many requests.", 13, **{"X-RateLimit-Reset": reset}))
     when = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://space.backlog.com").when
     with pytest.raises(BacklogRateLimitError, match=r"It resets at 2026-11-24T21:10\+09:00 \(in 600 s\)"):
-        await _api(recorder, rate_limit_max_wait=60, when=when).count_issues(IssueFilter())
+        await (_api(recorder, rate_limit_max_wait=60, when=when)).count_issues(IssueFilter())
 
 
 async def test_rate_limit_headers_are_remembered() -> None:
     headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "598", "X-RateLimit-Reset": "1605484860"}
     api = _api(Recorder(httpx2.Response(200, json=[], headers=headers)))
     await api.get_priorities()
-    assert api.rate_limit is not None
-    assert api.rate_limit.remaining == 598
+    assert api.client.rate_limit is not None
+    assert api.client.rate_limit.remaining == 598
 
 
 async def test_a_page_instead_of_json_says_the_address_is_not_a_backlog_space() -> None:
@@ -308,7 +315,7 @@ async def test_a_redirect_is_never_followed_so_the_key_stays_with_the_configured
         "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(handle)
     )
     with pytest.raises(BacklogNotASpaceError) as caught:
-        await Backlog(http, api_key=KEY).get_space()
+        await _Api(BacklogClient(http, api_key=KEY)).get_space()
     assert [url.host for url in seen] == ["space.backlog.com"]
     assert "HTTP 302, a redirect to https://sso.example.com/login, not followed" in str(caught.value)
     assert KEY not in str(caught.value)
@@ -385,7 +392,7 @@ async def test_http_client_is_made_on_the_first_request_and_only_once() -> None:
         )
         return made[-1]
 
-    api = Backlog(factory, api_key=KEY)
+    api = _Api(BacklogClient(factory, api_key=KEY))
     assert made == []
     await api.get_priorities()
     await api.get_priorities()
@@ -407,7 +414,9 @@ async def test_an_error_body_that_echoes_the_request_never_carries_the_credentia
         transport=httpx2.MockTransport(handle),
     )
     with pytest.raises(BacklogInvalidRequestError) as caught:
-        await Backlog(http, api_key=None if token else KEY, uses_token=token is not None).get_space()
+        await SpaceEndpoints(
+            BacklogClient(http, api_key=None if token else KEY, uses_token=token is not None)
+        ).get_space()
     message = str(caught.value)
     assert "bad request" in message
     assert KEY not in message
@@ -480,7 +489,7 @@ async def test_a_misshapen_answer_without_headers_is_not_backlog_but_with_them_i
 
 async def test_a_count_that_is_not_in_the_answer_is_not_read_as_zero() -> None:
     with pytest.raises(BacklogResponseError, match=r"unexpected shape \(count: .*correct BACKLOG_BASE_URL"):
-        await _api(Recorder(httpx2.Response(200, json={}))).count_issues(IssueFilter())
+        await (_api(Recorder(httpx2.Response(200, json={})))).count_issues(IssueFilter())
     with pytest.raises(BacklogResponseError, match=r"unexpected shape \(the body: "):
         await _api(Recorder(httpx2.Response(200, json=[]))).count_comments("DEMO-1")
 
@@ -493,6 +502,6 @@ async def test_a_server_that_trickles_its_answer_is_given_up_on_within_the_reque
     http = make_http_client(
         "https://space.backlog.com", timeout_seconds=20, transport=httpx2.MockTransport(trickle)
     )
-    api = Backlog(http, api_key=KEY, max_retries=0, request_budget=0.05)
+    api = _Api(BacklogClient(http, api_key=KEY, max_retries=0, request_budget=0.05))
     with anyio.fail_after(2), pytest.raises(BacklogConnectionError, match="did not answer in time"):
         await api.get_priorities()

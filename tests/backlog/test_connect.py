@@ -8,6 +8,7 @@ import httpx2
 import pytest
 
 from backlog_mcp.backlog.connect import backlog_for, http_client_for
+from backlog_mcp.backlog.space import SpaceEndpoints
 from backlog_mcp.config import load_settings
 from backlog_mcp.errors import BacklogRateLimitError
 
@@ -38,7 +39,7 @@ async def test_one_credential_is_sent_the_way_backlog_takes_it(
     settings = load_settings(base_url="https://space.backlog.com", **credentials)
     seen, transport = _recording()
     async with http_client_for(settings, transport) as http:
-        await backlog_for(settings, http).get_priorities()
+        await SpaceEndpoints(backlog_for(settings, http)).get_priorities()
     assert seen[0].url.params.get("apiKey") == query_key
     assert seen[0].headers.get("Authorization") == bearer
 
@@ -58,4 +59,4 @@ async def test_a_rate_limit_error_tells_its_reset_time_as_every_rendered_date_do
 
     async with http_client_for(settings, httpx2.MockTransport(handle)) as http:
         with pytest.raises(BacklogRateLimitError, match=r"It resets at 2099-03-01T18:10\+09:00 \(in \d+ s\)"):
-            await backlog_for(settings, http).get_priorities()
+            await SpaceEndpoints(backlog_for(settings, http)).get_priorities()

@@ -20,26 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.client import make_http_client
-from backlog_mcp.backlog.models import (
-    Attachment,
-    Category,
-    Comment,
-    Count,
-    Issue,
-    IssueType,
-    Priority,
-    Project,
-    RateLimit,
-    Resolution,
-    SharedFile,
-    Space,
-    Status,
-    User,
-    Version,
-)
+from backlog_mcp.backlog.client import BacklogClient, make_http_client
+from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
+from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
+from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
+from backlog_mcp.backlog.space import RateLimit, Space
 from backlog_mcp.errors import BacklogResponseError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
@@ -333,7 +320,9 @@ async def test_client_names_the_null_identifier() -> None:
     data = _issue()
     data["assignee"]["id"] = None
     transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data, headers=BACKLOG))
-    api = Backlog(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
+    api = IssueEndpoints(
+        BacklogClient(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
+    )
     with pytest.raises(BacklogResponseError, match=r"assignee\.id: required value is null"):
         await api.get_issue("BLG-1")
 
@@ -343,7 +332,9 @@ async def test_client_reads_issue_with_nulls() -> None:
     data = _issue()
     data["assignee"]["name"] = data["summary"] = data["category"] = data["milestone"] = None
     transport = httpx2.MockTransport(lambda _: httpx2.Response(200, json=data, headers=BACKLOG))
-    api = Backlog(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
+    api = IssueEndpoints(
+        BacklogClient(make_http_client("https://space.backlog.com", timeout_seconds=5, transport=transport))
+    )
     issue = await api.get_issue("BLG-1")
     assert issue.summary == ""
     assert issue.milestone == []
@@ -467,8 +458,9 @@ def test_every_payload_model_is_fed_real_bodies() -> None:
     bodies = _bodies()
     declared = {
         m
-        for name in models.__all__
-        if isinstance(m := getattr(models, name), type) and issubclass(m, BaseModel)
+        for module in (models, *area_modules("backlog"))
+        for name in module.__all__
+        if isinstance(m := getattr(module, name), type) and issubclass(m, BaseModel) and m is not models.Model
     }
     assert {nested for top in _PAYLOAD_MODELS for nested in _nested_models(top)} == declared
     assert all(bodies[model] for model in _PAYLOAD_MODELS)

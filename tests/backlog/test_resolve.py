@@ -6,8 +6,7 @@ import httpx2
 import pytest
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.backlog.resolve import Resolver, TTLCache
 
 pytestmark = pytest.mark.anyio
@@ -18,7 +17,7 @@ BACKLOG = {
 }  # what every Backlog answer carries
 
 
-def _api(paths: list[str]) -> Backlog:
+def _api(paths: list[str]) -> BacklogClient:
     def handler(request: httpx2.Request) -> httpx2.Response:
         path = request.url.path.removeprefix("/api/v2/")
         paths.append(path)
@@ -31,7 +30,7 @@ def _api(paths: list[str]) -> Backlog:
     http = make_http_client(
         "https://s.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(handler)
     )
-    return Backlog(http, api_key="k" * 20)
+    return BacklogClient(http, api_key="k" * 20)
 
 
 async def test_a_project_key_is_looked_up_once_per_process_even_concurrently() -> None:

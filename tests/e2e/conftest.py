@@ -14,13 +14,13 @@ from mcp.types import CallToolResult, TextContent
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
+from backlog_mcp.tools.toolsets import toolsets
 
-TOOL_NAMES = (
-    "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
-    "backlog_get_attachments", "backlog_get_projects", "backlog_get_users", "backlog_get_statuses",
-    "backlog_get_issue_types", "backlog_get_categories", "backlog_get_milestones", "backlog_get_priorities",
-    "backlog_download_attachment", "backlog_get_attachment_content", "backlog_export_issue_context",
-)  # fmt: skip
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
+# Every tool there is, as checked in: one snapshot file per tool (see test_tools_list.py).
+TOOL_NAMES = tuple(sorted(path.stem for path in SNAPSHOTS.glob("*.json")))
+# What a server with the default BACKLOG_TOOLSETS serves.
+DEFAULT_TOOL_NAMES = tuple(sorted(t.name for ts in toolsets() if ts.default for t in ts.tools))
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +38,10 @@ def _fresh_faults(sandbox: SandboxServer) -> Iterator[None]:
 
 @pytest.fixture
 def settings(sandbox: SandboxServer) -> Settings:
-    return load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo")
+    """Every toolset served, so that every tool is reachable from the `client` fixture."""
+    return load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", toolsets="all"
+    )
 
 
 @pytest.fixture(params=["auto", "legacy"])
@@ -73,8 +76,10 @@ def workspace(tmp_path: Path) -> Path:
 def workspace_settings(sandbox: SandboxServer, workspace: Path, **overrides: Any) -> Settings:
     """The sandbox's settings with a workspace of the test's own."""
     return load_settings(
-        base_url=sandbox.base_url, api_key=sandbox.api_key, timezone="Asia/Tokyo", workspace=workspace,
-        **overrides,
+        **{
+            "base_url": sandbox.base_url, "api_key": sandbox.api_key, "timezone": "Asia/Tokyo",
+            "workspace": workspace, "toolsets": "all", **overrides,
+        }
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from mcp.types import CallToolResult, ImageContent
 
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
-from backlog_mcp.sandbox.files import FORGING_NAME
+from backlog_mcp.sandbox.bodies import FORGING_NAME
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error, text_of
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from tests.e2e.conftest import TOOL_NAMES, call
+from tests.e2e.conftest import DEFAULT_TOOL_NAMES, call
 
 
 def _free_port() -> int:
@@ -59,7 +59,7 @@ def http_url(tmp_path: Path) -> Iterator[str]:
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_streamable_http_serves_the_same_tools(http_url: str, mode: str) -> None:
     async with Client(http_url, mode=mode) as client:
-        assert sorted(t.name for t in (await client.list_tools()).tools) == sorted(TOOL_NAMES)
+        assert sorted(t.name for t in (await client.list_tools()).tools) == sorted(DEFAULT_TOOL_NAMES)
         text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
     assert text.startswith("# DEMO-6 ")
 

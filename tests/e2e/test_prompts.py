@@ -10,8 +10,9 @@ import pytest
 from mcp import Client, MCPError
 from mcp.types import INVALID_PARAMS, TextContent
 
-from backlog_mcp.config import TOOLSET_NAMES, Settings, load_settings
+from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.server import build_server
+from backlog_mcp.tools.toolsets import toolset_names, toolset_of
 from tests.e2e.conftest import TOOL_NAMES
 
 pytestmark = pytest.mark.anyio
@@ -151,14 +152,16 @@ async def test_prompts_and_the_issue_resource_are_hidden_without_the_tools_they_
 async def test_a_prompt_is_listed_exactly_when_every_tool_its_text_calls_is_served(
     settings: Settings,
 ) -> None:
-    everything = ",".join(TOOLSET_NAMES)
+    everything = ",".join(toolset_names())
     async with _served(everything, settings) as client:
         texts = {name: await _text(client, name, {"issueKey": "DEMO-1"}) for name in (SUMMARY, JIRA)}
     calls = {name: set(re.findall(r"\bbacklog_[a-z_]+\b", text)) for name, text in texts.items()}
     assert calls[SUMMARY] >= {"backlog_export_issue_context", "backlog_get_attachment_content"}
     assert set().union(*calls.values()) <= set(TOOL_NAMES)  # every name in a prompt is a real tool
-    for size in range(len(TOOLSET_NAMES) + 1):
-        for chosen in itertools.combinations(TOOLSET_NAMES, size):
+    # Every combination of the toolsets the prompts draw on (the others cannot change the answer).
+    drawn_on = sorted({toolset_of()[tool] for tool in set().union(*calls.values())})
+    for size in range(len(drawn_on) + 1):
+        for chosen in itertools.combinations(drawn_on, size):
             async with _served(",".join(chosen) or everything, settings) as client:
                 tools = {t.name for t in (await client.list_tools()).tools}
                 listed = {p.name for p in (await client.list_prompts()).prompts}

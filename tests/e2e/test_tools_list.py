@@ -1,4 +1,5 @@
-"""The advertised tools, checked in: any change to a name, schema or description is a visible diff.
+"""The advertised tools, checked in one file per tool: a change to one tool's name, schema or
+description is a diff of that tool's file alone, and a tool added or removed is a file added or removed.
 
 Run `UPDATE_SNAPSHOTS=1 pytest tests/e2e/test_tools_list.py` to accept a deliberate change.
 """
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,26 +16,28 @@ from mcp import Client
 from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import TOOL_NAMES, call_error
+from tests.e2e.conftest import SNAPSHOTS, TOOL_NAMES, call_error
 
 pytestmark = pytest.mark.anyio
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
+
+def _wire(tool: Any) -> str:
+    dumped = tool.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return json.dumps(dumped, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _wire(tools: list[Any]) -> str:
-    dumped = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
-    return (
-        json.dumps(sorted(dumped, key=lambda t: t["name"]), ensure_ascii=False, indent=2, sort_keys=True)
-        + "\n"
-    )
-
-
-async def test_tools_list_matches_the_checked_in_snapshot(client: Client) -> None:
-    actual = _wire((await client.list_tools()).tools)
+async def test_tools_list_matches_the_checked_in_snapshots(client: Client) -> None:
+    served = {tool.name: _wire(tool) for tool in (await client.list_tools()).tools}
     if os.environ.get("UPDATE_SNAPSHOTS"):
-        SNAPSHOT.write_text(actual, encoding="utf-8")
-    assert actual == SNAPSHOT.read_text(encoding="utf-8")
+        for stale in SNAPSHOTS.glob("*.json"):
+            if stale.stem not in served:
+                stale.unlink()
+        for name, wire in served.items():
+            (SNAPSHOTS / f"{name}.json").write_text(wire, encoding="utf-8")
+    checked_in = {path.stem: path.read_text(encoding="utf-8") for path in SNAPSHOTS.glob("*.json")}
+    assert sorted(served) == sorted(checked_in)
+    for name, wire in served.items():
+        assert wire == checked_in[name], name
 
 
 LOCAL_WRITERS = {"backlog_download_attachment", "backlog_export_issue_context"}

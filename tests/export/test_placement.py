@@ -6,15 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backlog_mcp.backlog.models import (
-    Attachment,
-    AttributeInfo,
-    ChangeLogEntry,
-    Comment,
-    Issue,
-    NamedRef,
-    User,
-)
+from backlog_mcp.backlog.issues import AttributeInfo, ChangeLogEntry, Comment, Issue
+from backlog_mcp.backlog.models import Attachment, NamedRef, User
 from backlog_mcp.export.placement import Placement, mentions_id, mentions_name, place_attachments
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

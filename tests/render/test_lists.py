@@ -6,10 +6,11 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from backlog_mcp.backlog.models import Comment, CustomFieldValue, Issue, User
+from backlog_mcp.backlog.issues import Comment, CustomFieldValue, Issue
+from backlog_mcp.backlog.models import User
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.issues import render_issue_list
-from backlog_mcp.render.reference import render_priorities, render_statuses
+from backlog_mcp.render.projects import render_priorities, render_statuses
 from backlog_mcp.render.text import RenderContext
 
 CTX = RenderContext(zone=ZoneInfo("Asia/Tokyo"), base_url="https://demo.backlog.jp")
@@ -94,7 +95,7 @@ def test_a_description_cannot_break_out_of_its_section() -> None:
 
 
 def test_a_multi_line_custom_field_stays_one_list_item() -> None:
-    from backlog_mcp.backlog.models import CustomFieldValue
+    from backlog_mcp.backlog.issues import CustomFieldValue
     from backlog_mcp.render.issues import render_issue
 
     field = CustomFieldValue(id=1, field_type_id=2, name="補足", value="一行目\n- 二行目")
@@ -103,7 +104,7 @@ def test_a_multi_line_custom_field_stays_one_list_item() -> None:
 
 
 def test_a_multi_line_custom_field_cannot_forge_a_section_or_hide_one_in_a_fence() -> None:
-    from backlog_mcp.backlog.models import CustomFieldValue
+    from backlog_mcp.backlog.issues import CustomFieldValue
     from backlog_mcp.render.issues import render_issue
 
     value = "x\n## Description\n  ### #9 · a · b\n```\n### Comment #9"

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from backlog_mcp.backlog.models import ChangeLogEntry, NamedRef, User
+from backlog_mcp.backlog.issues import ChangeLogEntry
+from backlog_mcp.backlog.models import NamedRef, User
 from backlog_mcp.render.comments import describe_change
 from backlog_mcp.render.text import (
     EMPTY,

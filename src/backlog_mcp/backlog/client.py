@@ -44,6 +44,7 @@ __all__ = [
     "MAX_URL_CHARS",
     "RETRY_BUDGET_SECONDS",
     "BacklogClient",
+    "EndpointGroup",
     "RateLimitInfo",
     "make_http_client",
     "segment",
@@ -134,6 +135,11 @@ class BacklogClient:
         if not isinstance(self._http_or_factory, httpx2.AsyncClient):
             self._http_or_factory = self._http_or_factory()
         return self._http_or_factory
+
+    @property
+    def max_retries(self) -> int:
+        """Retries a failed request gets (a download's resumption follows the same budget)."""
+        return self._max_retries
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -305,3 +311,14 @@ class BacklogClient:
         info = rate_limit_from(response)
         if info is not None:
             self.rate_limit = info
+
+
+class EndpointGroup:
+    """One area's endpoints over the shared client, as go-github groups `client.Issues`.
+
+    A group holds nothing but the client, so it is made where it is used (`IssueEndpoints(api)`):
+    an area adds endpoints without editing a list of groups on the client.
+    """
+
+    def __init__(self, client: BacklogClient) -> None:
+        self.client = client

@@ -1,4 +1,4 @@
-"""The HTTP client and the `Backlog` API as the settings describe them: one place for both users."""
+"""The HTTP client and the Backlog client as the settings describe them: one place for both users."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import httpx2
 
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.client import make_http_client
+from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.config import Settings
 from backlog_mcp.render.text import RenderContext
 
@@ -33,11 +32,13 @@ def http_client_for(
     )
 
 
-def backlog_for(settings: Settings, http: httpx2.AsyncClient | Callable[[], httpx2.AsyncClient]) -> Backlog:
+def backlog_for(
+    settings: Settings, http: httpx2.AsyncClient | Callable[[], httpx2.AsyncClient]
+) -> BacklogClient:
     """The API over `http` (or a factory for it), with the settings' retries and waits; its errors
     tell times as every rendered date does (ISO 8601 in BACKLOG_TIMEZONE)."""
     key, token = _secret_values(settings)
-    return Backlog(
+    return BacklogClient(
         http,
         api_key=key,
         uses_token=token is not None,

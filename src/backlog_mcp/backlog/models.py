@@ -1,4 +1,6 @@
-"""Pydantic models of the Backlog API v2 payloads the server reads.
+"""The base of every Backlog payload model, and the payloads more than one area shares.
+
+An area's own payloads live in its module (`backlog/issues.py`, `backlog/wiki.py`, …).
 
 Tolerant by design: real spaces send nulls where docs show values, omit fields that older
 payloads never had, and add fields we do not know yet. Every field that Backlog may leave
@@ -22,32 +24,19 @@ import types
 from datetime import datetime
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Attachment",
-    "AttributeInfo",
-    "Category",
-    "ChangeLogEntry",
-    "Comment",
-    "CommentNotification",
     "Count",
-    "CustomFieldValue",
-    "Issue",
-    "IssueType",
+    "Model",
     "NamedRef",
     "Priority",
-    "Project",
-    "RateLimit",
-    "RateLimitBucket",
     "Resolution",
     "SharedFile",
-    "Space",
-    "Status",
     "User",
-    "Version",
     "visible",
 ]
 
@@ -87,7 +76,9 @@ def _accepts_text(annotation: Any) -> bool:
     return annotation is Any or str in _members(annotation)
 
 
-class _Model(BaseModel):
+class Model(BaseModel):
+    """The base of every payload model: Backlog's camelCase names, tolerant as the module says."""
+
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
@@ -126,7 +117,7 @@ class _Model(BaseModel):
         return value
 
 
-class NamedRef(_Model):
+class NamedRef(Model):
     """Anything Backlog sends as `{id, name}` (old payloads embed only these two)."""
 
     id: int
@@ -141,7 +132,7 @@ class Resolution(NamedRef):
     pass
 
 
-class User(_Model):
+class User(Model):
     id: int
     user_id: str | None = None
     name: str = ""
@@ -151,53 +142,7 @@ class User(_Model):
     last_login_time: datetime | None = None
 
 
-class Status(_Model):
-    id: int
-    project_id: int | None = None
-    name: str = ""
-    color: str | None = None
-    display_order: int | None = None
-
-
-class IssueType(_Model):
-    id: int
-    project_id: int | None = None
-    name: str = ""
-    color: str | None = None
-    display_order: int | None = None
-
-
-class Category(_Model):
-    id: int
-    project_id: int | None = None
-    name: str = ""
-    display_order: int | None = None
-
-
-class Version(_Model):
-    """A version or milestone: Backlog uses one object for both."""
-
-    id: int
-    project_id: int | None = None
-    name: str = ""
-    description: str | None = None
-    start_date: datetime | None = None
-    release_due_date: datetime | None = None
-    archived: bool = False
-    display_order: int | None = None
-
-
-class CustomFieldValue(_Model):
-    """A custom field on an issue; `value`'s JSON type depends on `field_type_id`."""
-
-    id: int
-    field_type_id: int | None = None
-    name: str = ""
-    value: Any = None
-    other_value: str | None = None
-
-
-class Attachment(_Model):
+class Attachment(Model):
     id: int
     name: str = ""
     size: int | None = None
@@ -205,111 +150,14 @@ class Attachment(_Model):
     created: datetime | None = None
 
 
-class SharedFile(_Model):
+class SharedFile(Model):
     id: int
     dir: str = ""
     name: str = ""
     size: int | None = None
 
 
-class Issue(_Model):
-    id: int
-    project_id: int | None = None
-    issue_key: str
-    key_id: int | None = None
-    issue_type: IssueType | None = None
-    summary: str = ""
-    description: str | None = None
-    resolution: Resolution | None = None
-    priority: Priority | None = None
-    status: Status | None = None
-    assignee: User | None = None
-    category: list[Category] = Field(default_factory=list)
-    versions: list[Version] = Field(default_factory=list)
-    milestone: list[Version] = Field(default_factory=list)
-    start_date: datetime | None = None
-    due_date: datetime | None = None
-    estimated_hours: float | None = None
-    actual_hours: float | None = None
-    parent_issue_id: int | None = None
-    created_user: User | None = None
-    created: datetime | None = None
-    updated_user: User | None = None
-    updated: datetime | None = None
-    custom_fields: list[CustomFieldValue] = Field(default_factory=list)
-    attachments: list[Attachment] = Field(default_factory=list)
-    shared_files: list[SharedFile] = Field(default_factory=list)
-
-
-class AttributeInfo(_Model):
-    """Set on a change of a custom field, whose `field` is then the field's name (free text)."""
-
-    id: int | None = None
-    type_id: int | None = None
-
-
-class Count(_Model):
+class Count(Model):
     """`{"count": N}`: required, since a count that is not there is not zero."""
 
     count: int
-
-
-class ChangeLogEntry(_Model):
-    field: str = ""
-    new_value: str | None = None
-    original_value: str | None = None
-    attachment_info: NamedRef | None = None
-    attribute_info: AttributeInfo | None = None
-
-    @property
-    def custom_field(self) -> bool:
-        """A custom field's change: its name may be anything, `status` and `attachment` included."""
-        return self.attribute_info is not None
-
-
-class CommentNotification(_Model):
-    id: int | None = None
-    user: User | None = None
-    reason: int | None = None
-
-
-class Comment(_Model):
-    id: int
-    content: str | None = None
-    change_log: list[ChangeLogEntry] | None = None
-    created_user: User | None = None
-    created: datetime | None = None
-    updated: datetime | None = None
-    notifications: list[CommentNotification] = Field(default_factory=list)
-
-
-class Project(_Model):
-    id: int
-    project_key: str
-    name: str = ""
-    archived: bool = False
-    text_formatting_rule: str | None = None
-    subtasking_enabled: bool | None = None
-    display_order: int | None = None
-
-
-class Space(_Model):
-    space_key: str = ""
-    name: str = ""
-    lang: str | None = None
-    timezone: str | None = None
-    text_formatting_rule: str | None = None
-
-
-class RateLimitBucket(_Model):
-    # Optional, so that one bucket sent with a null cannot fail the reading of the others.
-    limit: int | None = None
-    remaining: int | None = None
-    reset: int | None = None
-
-
-class RateLimit(_Model):
-    read: RateLimitBucket | None = None
-    update: RateLimitBucket | None = None
-    search: RateLimitBucket | None = None
-    icon: RateLimitBucket | None = None

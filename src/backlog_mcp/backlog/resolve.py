@@ -15,8 +15,11 @@ from typing import Any, TypeVar
 import anyio
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.api import Backlog, IssueFilter, IssuePage
-from backlog_mcp.backlog.models import Category, Issue, IssueType, Priority, Project, Status, User, Version
+from backlog_mcp.backlog.client import BacklogClient
+from backlog_mcp.backlog.issues import Issue, IssueEndpoints, IssueFilter, IssuePage
+from backlog_mcp.backlog.models import Priority, User
+from backlog_mcp.backlog.projects import Category, IssueType, Project, ProjectEndpoints, Status, Version
+from backlog_mcp.backlog.space import SpaceEndpoints
 
 __all__ = ["Resolver", "TTLCache"]
 
@@ -59,10 +62,12 @@ class TTLCache:
 
 
 class Resolver:
-    """Cached lookups over a `Backlog` client."""
+    """Cached lookups over a `BacklogClient`."""
 
-    def __init__(self, api: Backlog, *, ttl_seconds: float) -> None:
+    def __init__(self, api: BacklogClient, *, ttl_seconds: float) -> None:
         self._api = api
+        self._issues = IssueEndpoints(api)
+        self._projects_api = ProjectEndpoints(api)
         self._projects = TTLCache(None)
         self._reference = TTLCache(ttl_seconds if ttl_seconds > 0 else 1e-9)
         self._issue_keys: dict[int, str] = {}
@@ -80,7 +85,7 @@ class Resolver:
         missing = sorted(wanted - self._issue_keys.keys())
         chunks = [tuple(missing[i : i + _MAX_PAGE]) for i in range(0, len(missing), _MAX_PAGE)]
         found = await gather(
-            *(self._api.get_issues(IssueFilter(id=chunk), IssuePage(count=len(chunk))) for chunk in chunks)
+            *(self._issues.get_issues(IssueFilter(id=chunk), IssuePage(count=len(chunk))) for chunk in chunks)
         )
         for issues in found:
             self.remember_issues(issues)
@@ -90,7 +95,7 @@ class Resolver:
         """The project for a key (`DEMO`) or a numeric ID, looked up once per process."""
         ref = str(key_or_id).strip()
         lookup = ref if ref.isdigit() else ref.upper()
-        return await self._projects.get(lookup, lambda: self._api.get_project(lookup))
+        return await self._projects.get(lookup, lambda: self._projects_api.get_project(lookup))
 
     async def project_id(self, key_or_id: str | int) -> int:
         # A numeric ID is looked up too (once): Backlog filters by an unknown ID without
@@ -105,19 +110,19 @@ class Resolver:
         return await self._reference.get((kind, ref), lambda: load(ref))
 
     async def statuses(self, project: str | int) -> list[Status]:
-        return await self._per_project("statuses", project, self._api.get_statuses)
+        return await self._per_project("statuses", project, self._projects_api.get_statuses)
 
     async def issue_types(self, project: str | int) -> list[IssueType]:
-        return await self._per_project("issue_types", project, self._api.get_issue_types)
+        return await self._per_project("issue_types", project, self._projects_api.get_issue_types)
 
     async def categories(self, project: str | int) -> list[Category]:
-        return await self._per_project("categories", project, self._api.get_categories)
+        return await self._per_project("categories", project, self._projects_api.get_categories)
 
     async def versions(self, project: str | int) -> list[Version]:
-        return await self._per_project("versions", project, self._api.get_versions)
+        return await self._per_project("versions", project, self._projects_api.get_versions)
 
     async def users(self, project: str | int) -> list[User]:
-        return await self._per_project("users", project, self._api.get_project_users)
+        return await self._per_project("users", project, self._projects_api.get_project_users)
 
     async def priorities(self) -> list[Priority]:
-        return await self._reference.get("priorities", self._api.get_priorities)
+        return await self._reference.get("priorities", SpaceEndpoints(self._api).get_priorities)

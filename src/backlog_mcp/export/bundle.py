@@ -21,8 +21,9 @@ from typing import TypeVar
 import anyio
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.api import Backlog
-from backlog_mcp.backlog.models import Attachment, Comment, Issue
+from backlog_mcp.backlog.client import BacklogClient
+from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
+from backlog_mcp.backlog.models import Attachment
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.export.folder import STAGING, hidden_sibling, our_files, release, swap_in
 from backlog_mcp.export.leftovers import Note, clear, clear_stale
@@ -95,9 +96,10 @@ class _Export:
     """One export's fetching: the parts that run side by side, and the staging folder they fill."""
 
     def __init__(
-        self, api: Backlog, ref: str, base: Path, options: ExportOptions, cap: int, steps: Steps
+        self, api: BacklogClient, ref: str, base: Path, options: ExportOptions, cap: int, steps: Steps
     ) -> None:
         self.api, self.ref, self.base, self.options, self.steps = api, ref, base, options, steps
+        self.issues = IssueEndpoints(api)
         # The server's own cap (BACKLOG_MAX_ATTACHMENT_BYTES) bounds what a caller may ask for.
         self.cap = min(options.max_attachment_bytes, cap)
         self.cap_name = (
@@ -114,7 +116,7 @@ class _Export:
     # -- the issue and its files ---------------------------------------------------------------
 
     async def issue_and_files(self) -> tuple[Issue, str | None, dict[int, _File]]:
-        issue = await self.api.get_issue(self.ref)
+        issue = await self.issues.get_issue(self.ref)
         await anyio.to_thread.run_sync(self._prepare, issue.issue_key)
         await self.steps.step(f"Read {issue.issue_key}")
         files: dict[int, _File] = {}
@@ -135,7 +137,7 @@ class _Export:
     async def _parent_key(self, issue: Issue) -> str | None:
         if not issue.parent_issue_id:
             return None
-        return (await self.api.get_issue(issue.parent_issue_id)).issue_key
+        return (await self.issues.get_issue(issue.parent_issue_id)).issue_key
 
     async def _download_all(self, issue: Issue, files: dict[int, _File]) -> None:
         if not self.options.include_attachments:
@@ -215,7 +217,7 @@ class _Export:
             await self.steps.expect(0)
             return
         try:
-            total = await self.api.count_comments(self.ref)
+            total = await self.issues.count_comments(self.ref)
         except BacklogError:
             await self.steps.expect(None)
             return
@@ -229,7 +231,7 @@ class _Export:
         comments: list[Comment] = []
         min_id: int | None = None
         while True:
-            page = await self.api.get_comments(self.ref, count=COMMENT_PAGE, order="asc", min_id=min_id)
+            page = await self.issues.get_comments(self.ref, count=COMMENT_PAGE, order="asc", min_id=min_id)
             comments += page
             total = f"/{self.comment_total}" if self.comment_total is not None else ""
             await self.steps.step(f"Comments {len(comments)}{total}")
@@ -297,7 +299,7 @@ async def _write(job: _Export, name: str, text: str) -> None:
 
 
 async def export_issue(
-    api: Backlog,
+    api: BacklogClient,
     issue_ref: str,
     base: Path,
     options: ExportOptions,

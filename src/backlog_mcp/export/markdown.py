@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from backlog_mcp.backlog.models import Comment, Issue
+from backlog_mcp.backlog.issues import Comment, Issue
 from backlog_mcp.export.model import AttachmentEntry, IssueContext
 from backlog_mcp.render.comments import FIELD_NAMES, attachment_change, description_diff, edited_note
 from backlog_mcp.render.issues import custom_field_item

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backlog_mcp.backlog.models import Attachment, Comment, Issue
+from backlog_mcp.backlog.issues import Comment, Issue
+from backlog_mcp.backlog.models import Attachment
 from backlog_mcp.export.placement import Placement
 
 __all__ = ["MIB", "AttachmentEntry", "ExportOptions", "Extract", "IssueContext"]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from backlog_mcp.backlog.models import Attachment, Comment, Issue
+from backlog_mcp.backlog.issues import Comment, Issue
+from backlog_mcp.backlog.models import Attachment
 
 __all__ = ["Confidence", "Placement", "mentions_id", "mentions_name", "place_attachments"]
 

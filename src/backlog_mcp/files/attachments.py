@@ -8,7 +8,8 @@ from pathlib import Path
 
 import anyio
 
-from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.attachments import AttachmentEndpoints
+from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.files.atomic import TooLargeError, write_stream_atomically
 from backlog_mcp.files.names import attachment_file_name
 
@@ -38,7 +39,13 @@ class SavedAttachment:
 
 
 async def save_attachment(
-    api: Backlog, issue: str, attachment_id: int, folder: Path, *, max_bytes: int, fallback_name: str = ""
+    api: BacklogClient,
+    issue: str,
+    attachment_id: int,
+    folder: Path,
+    *,
+    max_bytes: int,
+    fallback_name: str = "",
 ) -> SavedAttachment:
     """Downloads an attachment into `folder` as `<id>_<safe name>`.
 
@@ -50,7 +57,7 @@ async def save_attachment(
         AttachmentTooLargeError: over the cap; nothing written.
         BacklogError: Backlog refused or the stream broke; nothing written.
     """
-    async with api.download_attachment(issue, attachment_id) as download:
+    async with AttachmentEndpoints(api).download_attachment(issue, attachment_id) as download:
         if download.size is not None and download.size > max_bytes:
             raise AttachmentTooLargeError(attachment_id, download.size, max_bytes)
         name = download.name or fallback_name or f"attachment-{attachment_id}"

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backlog_mcp.backlog.models import ChangeLogEntry, Comment
+from backlog_mcp.backlog.issues import ChangeLogEntry, Comment
 from backlog_mcp.render.text import (
     CHANGES,
     EMPTY,

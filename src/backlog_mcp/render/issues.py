@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from backlog_mcp.backlog.models import Attachment, CustomFieldValue, Issue, NamedRef
+from backlog_mcp.backlog.issues import CustomFieldValue, Issue
+from backlog_mcp.backlog.models import Attachment, NamedRef
 from backlog_mcp.quote import clip
 from backlog_mcp.render.text import (
     EMPTY,

@@ -29,8 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import CODE_AUTHENTICATION, CODE_TOO_MANY_REQUESTS, ApiError, error_body
 from backlog_mcp.sandbox.faults import Faults
-from backlog_mcp.sandbox.handlers import Endpoints, SimulatedDisconnectError
 from backlog_mcp.sandbox.ratelimit import BUCKET_LIMITS, BucketState, RateLimiter, bucket_for
+from backlog_mcp.sandbox.site import Endpoints, SimulatedDisconnectError
 
 __all__ = [
     "API_PREFIX",

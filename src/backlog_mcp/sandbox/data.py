@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
+from backlog_mcp.sandbox.bodies import synthetic_log
 from backlog_mcp.sandbox.catalog import (
     LEGACY_STATUSES,
     PRIORITIES,
@@ -21,7 +24,6 @@ from backlog_mcp.sandbox.catalog import (
     build_users,
     space_now,
 )
-from backlog_mcp.sandbox.files import synthetic_log
 from backlog_mcp.sandbox.generate import generate_issues
 from backlog_mcp.sandbox.model import JSON, AttachmentFile, IssueRecord, ProjectRecord, timestamp
 
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 DEFAULT_SEED = 20250401
+T = TypeVar("T")
 
 
 class DemoSpace:
@@ -55,7 +58,16 @@ class DemoSpace:
         self._projects_by_key = {project.key: project for project in self.projects}
         self._issues_by_id = {issue.id: issue for issue in self.issues}
         self._issues_by_key = {issue.key: issue for issue in self.issues}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: one area's data may build on another's
+        self._areas: dict[Callable[[DemoSpace], Any], Any] = {}
+
+    def area(self, build: Callable[[DemoSpace], T]) -> T:
+        """An area's demo data (wiki pages, documents, …), built from this space on first use and
+        kept: each area's sandbox module owns its data without the space listing every area."""
+        with self._lock:
+            if build not in self._areas:
+                self._areas[build] = build(self)
+            return self._areas[build]  # type: ignore[no-any-return]
 
     def user(self, user_id: int) -> JSON | None:
         return self._users_by_id.get(user_id)

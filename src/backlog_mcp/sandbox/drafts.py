@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from backlog_mcp.sandbox.bodies import FileBody
 from backlog_mcp.sandbox.catalog import ProjectSpec
-from backlog_mcp.sandbox.files import FileBody
 from backlog_mcp.sandbox.model import JSON, ProjectRecord
 
 __all__ = ["AttachmentDraft", "CommentDraft", "IssueDraft"]

@@ -11,10 +11,10 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from backlog_mcp.sandbox.bodies import png_gradient, small_file, synthetic_log
 from backlog_mcp.sandbox.catalog import PRIORITIES, RESOLUTIONS, ProjectSpec, space_now
 from backlog_mcp.sandbox.descriptions import LONG_MARKDOWN_EN, LONG_MARKDOWN_JA
 from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
-from backlog_mcp.sandbox.files import png_gradient, small_file, synthetic_log
 from backlog_mcp.sandbox.history import CLOSED_STATUS_IDS, fill_history, status_path
 from backlog_mcp.sandbox.model import JSON, IssueRecord, ProjectRecord, date_field, timestamp
 from backlog_mcp.sandbox.pinned import finish_pinned, pin_issues

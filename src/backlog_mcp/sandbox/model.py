@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from backlog_mcp.sandbox.files import FileBody
+from backlog_mcp.sandbox.bodies import FileBody
 
 __all__ = [
     "JSON",

@@ -10,10 +10,7 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from backlog_mcp.sandbox.catalog import PRIORITIES, former_member
-from backlog_mcp.sandbox.descriptions import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
-from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
-from backlog_mcp.sandbox.files import (
+from backlog_mcp.sandbox.bodies import (
     FileBody,
     encoding_samples,
     journal_log,
@@ -23,6 +20,9 @@ from backlog_mcp.sandbox.files import (
     small_file,
     synthetic_log,
 )
+from backlog_mcp.sandbox.catalog import PRIORITIES, former_member
+from backlog_mcp.sandbox.descriptions import LONG_MARKDOWN_JA, PARENT_DESCRIPTION, VIETNAMESE_DESCRIPTION
+from backlog_mcp.sandbox.drafts import AttachmentDraft, IssueDraft
 from backlog_mcp.sandbox.history import status_path
 from backlog_mcp.sandbox.model import JSON, date_field
 

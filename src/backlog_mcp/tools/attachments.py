@@ -12,6 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ImageContent, TextContent
 from pydantic import AfterValidator, Field
 
+from backlog_mcp.backlog.attachments import AttachmentEndpoints
 from backlog_mcp.files.attachments import AttachmentTooLargeError, save_attachment
 from backlog_mcp.files.images import check_image, other_image_magic
 from backlog_mcp.files.sniff import decode_text, decode_window, image_type, media_type, why_not_text
@@ -21,10 +22,10 @@ from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size, one_line
 from backlog_mcp.tools.args import IssueRef, backlog_id, issue_ref
-from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef
+from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["IMAGE_MAX_BYTES", "TEXT_MAX_BYTES", "TOOLS"]
+__all__ = ["IMAGE_MAX_BYTES", "TEXT_MAX_BYTES", "TOOLSET"]
 
 TEXT_MAX_BYTES = 32 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -83,7 +84,7 @@ async def backlog_get_attachment_content(
     """Attachment in context: images as images, text 32 KiB per call (offset for more)."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
-    async with state.api.download_attachment(key, attachmentId) as download:
+    async with AttachmentEndpoints(state.api).download_attachment(key, attachmentId) as download:
         # Printed in our own lines: a name with a line break would start a line of its choosing.
         name = one_line(download.name) or f"attachment-{attachmentId}"
         declared = download.media_type
@@ -144,7 +145,11 @@ def _image(view: AttachmentView, data: bytes) -> list[TextContent | ImageContent
     ]
 
 
-TOOLS = (
-    ToolDef(backlog_download_attachment, "Download attachment", WRITES_LOCAL),
-    ToolDef(backlog_get_attachment_content, "Read attachment"),
+TOOLSET = Toolset(
+    "attachments",
+    (
+        ToolDef(backlog_download_attachment, "Download attachment", WRITES_LOCAL),
+        ToolDef(backlog_get_attachment_content, "Read attachment"),
+    ),
+    default=True,
 )

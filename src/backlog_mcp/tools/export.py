@@ -13,10 +13,10 @@ from backlog_mcp.export.model import MIB, ExportOptions
 from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resolve_inside
 from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import IssueRef, issue_ref
-from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef
+from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLS"]
+__all__ = ["TOOLSET"]
 
 
 # Ranges are checked here rather than declared in the schema: every tool's schema is read by the
@@ -87,4 +87,8 @@ async def backlog_export_issue_context(
     return render_export_result(result)
 
 
-TOOLS = (ToolDef(backlog_export_issue_context, "Export issue context", REPLACES_OWN_EXPORT),)
+TOOLSET = Toolset(
+    "export",
+    (ToolDef(backlog_export_issue_context, "Export issue context", REPLACES_OWN_EXPORT),),
+    default=True,
+)

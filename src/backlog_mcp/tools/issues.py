@@ -11,7 +11,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.api import IssueFilter, IssuePage
+from backlog_mcp.backlog.issues import IssueEndpoints, IssueFilter, IssuePage
+from backlog_mcp.errors import BacklogNotFoundError
 from backlog_mcp.quote import echo
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.issues import (
@@ -31,10 +32,10 @@ from backlog_mcp.tools.args import (
     project_refs,
     within,
 )
-from backlog_mcp.tools.registry import ToolDef
+from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLS", "issue_markdown"]
+__all__ = ["TOOLSET", "issue_markdown"]
 
 SORT_KEYS = (
     "issueType", "category", "version", "milestone", "summary", "status", "priority", "attachment",
@@ -138,9 +139,10 @@ async def backlog_get_issue_list(
     """Issues matching filters (dates yyyy-MM-dd), with total and next page."""
     arguments = _given(locals())
     state = app_state(ctx)
+    issues_api = IssueEndpoints(state.api)
     filters = await _filters(state, arguments)
     page = IssuePage(offset=offset, count=count, sort=_check_sort(sort), order=order)
-    issues, total = await gather(state.api.get_issues(filters, page), state.api.count_issues(filters))
+    issues, total = await gather(issues_api.get_issues(filters, page), issues_api.count_issues(filters))
     state.resolver.remember_issues(issues)
     parents = {i.parent_issue_id for i in issues if i.parent_issue_id} - {i.id for i in issues}
     parent_keys = await state.resolver.issue_keys(parents)
@@ -156,7 +158,7 @@ async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str
     arguments = _given(given)
     state = app_state(ctx)
     filters = await _filters(state, arguments)
-    total = await state.api.count_issues(filters)
+    total = await IssueEndpoints(state.api).count_issues(filters)
     return render_issue_count(total, {k: v for k, v in arguments.items() if k != "parentChild" or v})
 
 
@@ -168,9 +170,17 @@ async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
     Raises:
         BacklogError: any failure reading the issue or its parent.
     """
-    issue, comments = await gather(
-        state.api.get_issue(issue_id_or_key), state.api.count_comments(issue_id_or_key)
-    )
+    issues_api = IssueEndpoints(state.api)
+
+    async def comment_count() -> int | None:
+        # Both requests fail for a missing issue, in whichever order they come back: the issue's
+        # own error ("Issue X not found") is the one to report, never the count's.
+        try:
+            return await issues_api.count_comments(issue_id_or_key)
+        except BacklogNotFoundError:
+            return None
+
+    issue, comments = await gather(issues_api.get_issue(issue_id_or_key), comment_count())
     state.resolver.remember_issues([issue])
     parent_key = None
     if issue.parent_issue_id:
@@ -197,13 +207,14 @@ async def backlog_get_comments(
 ) -> str:
     """An issue's comments with change logs, paged by ID."""
     state = app_state(ctx)
+    issues_api = IssueEndpoints(state.api)
     key = issue_ref(issueIdOrKey)
     # One more than asked, where Backlog's page allows it: then whether a next page exists is
     # known rather than guessed, and the next-page call never leads to an empty page.
     probe = min(count + 1, MAX_PAGE)
     page, total = await gather(
-        state.api.get_comments(key, count=probe, order=order, min_id=minId, max_id=maxId),
-        state.api.count_comments(key),
+        issues_api.get_comments(key, count=probe, order=order, min_id=minId, max_id=maxId),
+        issues_api.count_comments(key),
     )
     comments = page[:count]
     if probe > count:
@@ -220,7 +231,7 @@ async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: Iss
     """An issue's attachments: ID, name, size, uploader, date."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
-    attachments = await state.api.get_attachments(key)
+    attachments = await IssueEndpoints(state.api).get_attachments(key)
     return render_attachments(attachments, state.render, issue_key=key)
 
 
@@ -232,10 +243,14 @@ backlog_count_issues.__signature__ = _LIST_SIGNATURE.replace(  # type: ignore[at
     parameters=[p for name, p in _LIST_SIGNATURE.parameters.items() if name not in _PAGING]
 )
 
-TOOLS = (
-    ToolDef(backlog_get_issue_list, "List issues"),
-    ToolDef(backlog_count_issues, "Count issues"),
-    ToolDef(backlog_get_issue, "Get issue"),
-    ToolDef(backlog_get_comments, "Get issue comments"),
-    ToolDef(backlog_get_attachments, "List issue attachments"),
+TOOLSET = Toolset(
+    "issues",
+    (
+        ToolDef(backlog_get_issue_list, "List issues"),
+        ToolDef(backlog_count_issues, "Count issues"),
+        ToolDef(backlog_get_issue, "Get issue"),
+        ToolDef(backlog_get_comments, "Get issue comments"),
+        ToolDef(backlog_get_attachments, "List issue attachments"),
+    ),
+    default=True,
 )

@@ -9,8 +9,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from backlog_mcp.backlog.models import User
+from backlog_mcp.backlog.projects import ProjectEndpoints
 from backlog_mcp.quote import clip, echo
-from backlog_mcp.render.reference import (
+from backlog_mcp.render.projects import (
     render_categories,
     render_issue_types,
     render_milestones,
@@ -21,10 +22,10 @@ from backlog_mcp.render.reference import (
 )
 from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, project_refs
-from backlog_mcp.tools.registry import ToolDef
+from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLS"]
+__all__ = ["TOOLSET"]
 
 
 def _one_project(value: str) -> str:
@@ -44,7 +45,7 @@ async def backlog_get_projects(
 ) -> str:
     """Projects you can see: key, name, ID."""
     state = app_state(ctx)
-    return render_projects(await state.api.get_projects(archived), archived=archived)
+    return render_projects(await ProjectEndpoints(state.api).get_projects(archived), archived=archived)
 
 
 async def backlog_get_users(
@@ -110,12 +111,16 @@ async def backlog_get_priorities(ctx: Context[AppState, Any]) -> str:
     return render_priorities(await state.resolver.priorities())
 
 
-TOOLS = (
-    ToolDef(backlog_get_projects, "List projects"),
-    ToolDef(backlog_get_users, "List project users"),
-    ToolDef(backlog_get_statuses, "List statuses"),
-    ToolDef(backlog_get_issue_types, "List issue types"),
-    ToolDef(backlog_get_categories, "List categories"),
-    ToolDef(backlog_get_milestones, "List milestones"),
-    ToolDef(backlog_get_priorities, "List priorities"),
+TOOLSET = Toolset(
+    "projects",
+    (
+        ToolDef(backlog_get_projects, "List projects"),
+        ToolDef(backlog_get_users, "List project users"),
+        ToolDef(backlog_get_statuses, "List statuses"),
+        ToolDef(backlog_get_issue_types, "List issue types"),
+        ToolDef(backlog_get_categories, "List categories"),
+        ToolDef(backlog_get_milestones, "List milestones"),
+        ToolDef(backlog_get_priorities, "List priorities"),
+    ),
+    default=True,
 )

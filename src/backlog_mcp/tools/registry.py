@@ -24,7 +24,15 @@ from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from backlog_mcp.tools.args import SPACE, nfkc
 
-__all__ = ["READ_ONLY", "REPLACES_OWN_EXPORT", "WRITES_LOCAL", "ToolDef", "build_tool", "compact_schema"]
+__all__ = [
+    "READ_ONLY",
+    "REPLACES_OWN_EXPORT",
+    "WRITES_LOCAL",
+    "ToolDef",
+    "Toolset",
+    "build_tool",
+    "compact_schema",
+]
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 # Reads Backlog, but writes files (only inside BACKLOG_WORKSPACE): not read-only by MCP's definition.
@@ -46,6 +54,23 @@ class ToolDef:
     fn: Callable[..., Any]
     title: str
     annotations: ToolAnnotations = field(default_factory=lambda: READ_ONLY)
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Toolset:
+    """An area's tools, served together under one name of BACKLOG_TOOLSETS.
+
+    `default`: served when the operator does not choose. Leaving a toolset out saves its share of
+    tools/list, which a client loads into the model's context on every turn.
+    """
+
+    name: str
+    tools: tuple[ToolDef, ...]
+    default: bool = False
 
 
 def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 
-from backlog_mcp.backlog.api import Backlog
+from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.render.text import RenderContext
 
@@ -17,7 +17,7 @@ __all__ = ["AppState", "app_state"]
 
 @dataclass(frozen=True, slots=True)
 class AppState:
-    api: Backlog
+    api: BacklogClient
     resolver: Resolver
     render: RenderContext
     workspace: Path

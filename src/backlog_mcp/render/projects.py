@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backlog_mcp.backlog.models import Category, IssueType, Priority, Project, Status, User, Version
+from backlog_mcp.backlog.models import Priority, User
+from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
 from backlog_mcp.render.text import RenderContext, plural, table
 
 __all__ = [
