@@ -1,7 +1,8 @@
 """What every area's sandbox routes share: the demo space, the fault knobs, lookups and downloads.
 
 An area's sandbox module defines `routes(site) -> list[Route]`; `Endpoints` gathers them from the
-area registry. A path pattern is a tuple of segments, `{name}` a placeholder; where a literal and a
+area registry. A path pattern is a tuple of segments, `{name}` a placeholder (`{name*}`, last only, takes the
+rest of the path, slashes included); where a literal and a
 placeholder both match (`users/myself`, `users/{userId}`), the pattern with more literals wins, so
 no area has to care about the order of another's routes.
 """
@@ -95,8 +96,9 @@ class Endpoints:
         best: tuple[int, Handler, dict[str, str]] | None = None
         for pattern, handler in self.routes:
             args = _match(pattern, segments)
-            if args is not None and (best is None or len(pattern) - len(args) > best[0]):
-                best = (len(pattern) - len(args), handler, args)
+            literals = sum(1 for part in pattern if not part.startswith("{"))
+            if args is not None and (best is None or literals > best[0]):
+                best = (literals, handler, args)
         return None if best is None else (best[1], best[2])
 
 
@@ -124,6 +126,14 @@ async def _stream(request: Request, body: FileBody, truncate: bool, faults: Faul
 
 
 def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | None:
+    if pattern and pattern[-1].endswith("*}"):  # `{path*}`: the rest of the path, slashes and all
+        head = len(pattern) - 1
+        if len(segments) <= head:
+            return None
+        args = _match(pattern[:head], segments[:head])
+        if args is not None:
+            args[pattern[-1][1:-2]] = "/".join(segments[head:])
+        return args
     if len(pattern) != len(segments):
         return None
     args: dict[str, str] = {}
