@@ -130,10 +130,10 @@ def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | No
         head = len(pattern) - 1
         if len(segments) <= head:
             return None
-        args = _match(pattern[:head], segments[:head])
-        if args is not None:
-            args[pattern[-1][1:-2]] = "/".join(segments[head:])
-        return args
+        found = _match(pattern[:head], segments[:head])
+        if found is not None:
+            found[pattern[-1][1:-2]] = "/".join(segments[head:])
+        return found
     if len(pattern) != len(segments):
         return None
     args: dict[str, str] = {}
