@@ -129,8 +129,13 @@ def render_comments(
     order: str,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
+    tool: str = "backlog_get_comments",
 ) -> str:
-    """Comments in the order asked for; when `more` exist, the call that continues past the last ID."""
+    """Comments in the order asked for; when `more` exist, the call that continues past the last ID.
+
+    `issue_key` names what the comments are on (a pull request's `DEMO/app#3` too), `tool` the
+    tool that reads the next page.
+    """
     direction = "newest first" if order == "desc" else "oldest first"
     if not comments:
         bounded = arguments.get("minId") is not None or arguments.get("maxId") is not None
@@ -139,7 +144,7 @@ def render_comments(
     body = "\n".join(_render_comment(c, ctx) for c in comments)
     if more:
         bound = "maxId" if order == "desc" else "minId"
-        tail = next_call("backlog_get_comments", {**arguments, bound: comments[-1].id})
+        tail = next_call(tool, {**arguments, bound: comments[-1].id})
     else:
         tail = "End of comments in this direction."
     return f"{header}\n{body}\n{tail}"
