@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
+from backlog_mcp.backlog.git import PullRequest, Repository
 from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
@@ -405,6 +406,10 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("issues/{shared}/sharedFiles", SharedFile),
     ("issues/count", Count),
     ("issues/DEMO-1/comments/count", Count),
+    ("projects/DEMO/git/repositories", Repository),
+    ("projects/DEMO/git/repositories/web-app/pullRequests", PullRequest),
+    ("projects/DEMO/git/repositories/web-app/pullRequests/2", PullRequest),
+    ("projects/DEMO/git/repositories/web-app/pullRequests/2/comments", Comment),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
@@ -464,7 +469,7 @@ def test_every_payload_model_is_fed_real_bodies() -> None:
     }
     assert {nested for top in _PAYLOAD_MODELS for nested in _nested_models(top)} == declared
     assert all(bodies[model] for model in _PAYLOAD_MODELS)
-    assert {"id", "issueKey", "projectKey", "count"} == _REQUIRED
+    assert {"id", "issueKey", "projectKey", "count", "number"} == _REQUIRED
 
 
 def _null_items(value: object) -> bool:
