@@ -25,15 +25,40 @@ from mcp.types import CallToolResult, Tool
 
 from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.data import DemoSpace
+from backlog_mcp.sandbox.faults import Faults
+from backlog_mcp.sandbox.ratelimit import RateLimiter
+from backlog_mcp.sandbox.site import Endpoints
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import text_of
 
-# The paths the server may ask for, each segment as a validated key or ID, never encoded away.
+# The paths the server may ask for: a route Backlog (the sandbox) serves, each placeholder filled
+# with a validated key or ID, never encoded away (no `..`, no encoded `/` or `.`: a percent escape
+# is only ever a byte of a non-ASCII character, as in a Japanese folder name).
 _KEY, _PROJECT, _ID = r"[A-Z][A-Z0-9_]*-[1-9][0-9]*", r"[A-Z][A-Z0-9_]*", r"[1-9][0-9]*"
+_NAME = r"(?!\.\.?(?:/|$))(?:%[89A-F][0-9A-F]|[A-Za-z0-9_~-]|\.(?!\.))+"
+_PLACEHOLDERS = {"issue": f"(?:{_KEY}|{_ID})", "project": f"(?:{_PROJECT}|{_ID})"}
+
+
+def _route_regex(pattern: tuple[str, ...]) -> str:
+    parts = []
+    for part in pattern:
+        if part.endswith("*}"):
+            parts.append(f"{_NAME}(?:/{_NAME})*/?|")
+        elif part.startswith("{"):
+            parts.append(_PLACEHOLDERS.get(part[1:-1], _NAME))
+        else:
+            parts.append(re.escape(part))
+    return "/".join(parts)
+
+
 _API_PATHS = re.compile(
-    r"/api/v2/(?:space|users/myself|rateLimit|priorities|resolutions|projects|issues|issues/count"
-    rf"|projects/(?:{_PROJECT}|{_ID})(?:/(?:users|statuses|issueTypes|categories|versions))?"
-    rf"|issues/(?:{_KEY}|{_ID})(?:/(?:comments|comments/count|attachments|attachments/{_ID}))?)"
+    "/api/v2/(?:"
+    + "|".join(
+        f"(?:{_route_regex(pattern)})"
+        for pattern, _ in Endpoints(DemoSpace(), Faults(), RateLimiter()).routes
+    )
+    + ")"
 )
 
 _HOSTILE_TEXT = [

@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import httpx2
 
-from backlog_mcp.errors import BacklogConnectionError, BacklogNotFoundError
+from backlog_mcp.errors import BacklogConnectionError
 
-__all__ = ["CHUNK_BYTES", "Download", "Reopen", "filename_from_content_disposition", "which_is_missing"]
+__all__ = ["CHUNK_BYTES", "Download", "Reopen", "filename_from_content_disposition"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +103,3 @@ class Download:
 def _content_length(response: httpx2.Response) -> int | None:
     value = response.headers.get("content-length", "")
     return int(value) if value.isdigit() else None
-
-
-def which_is_missing(
-    error: BacklogNotFoundError, issue: str | int, attachment_id: int
-) -> BacklogNotFoundError:
-    """The 404 of a download, naming what is missing: Backlog answers `No issue.` when the issue
-    is, and `No attachment.` when only the attachment is (both code 6, NoResourceError)."""
-    if any("issue" in detail.message.lower() for detail in error.details):
-        summary = f"Issue {issue} not found."
-    else:
-        summary = f"Attachment {attachment_id} of issue {issue} not found."
-    return BacklogNotFoundError(summary, status=error.status, details=error.details)

@@ -21,6 +21,7 @@ from typing import TypeVar
 import anyio
 
 from backlog_mcp.aio import gather
+from backlog_mcp.backlog.attachments import FileRef
 from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
 from backlog_mcp.backlog.models import Attachment
@@ -180,7 +181,11 @@ class _Export:
         folder = self.staging / ATTACHMENTS_DIR
         try:
             saved = await save_attachment(
-                self.api, key, attachment.id, folder, max_bytes=self.cap, fallback_name=attachment.name
+                self.api,
+                FileRef.issue(key, attachment.id),
+                folder,
+                max_bytes=self.cap,
+                fallback_name=attachment.name,
             )
         except AttachmentTooLargeError as exc:
             return _File(skipped=self._too_large(exc.size if exc.size is not None else attachment.size))

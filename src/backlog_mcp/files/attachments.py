@@ -8,7 +8,7 @@ from pathlib import Path
 
 import anyio
 
-from backlog_mcp.backlog.attachments import AttachmentEndpoints
+from backlog_mcp.backlog.attachments import AttachmentEndpoints, FileRef
 from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.files.atomic import TooLargeError, write_stream_atomically
 from backlog_mcp.files.names import attachment_file_name
@@ -19,13 +19,14 @@ __all__ = ["AttachmentTooLargeError", "SavedAttachment", "save_attachment"]
 class AttachmentTooLargeError(Exception):
     """The attachment is over the size cap; nothing was written."""
 
-    def __init__(self, attachment_id: int, size: int | None, limit: int) -> None:
+    def __init__(self, ref: FileRef, size: int | None, limit: int) -> None:
         shown = f"{size} bytes" if size is not None else "more than that"
+        label = ref.label
         super().__init__(
-            f"Attachment {attachment_id} is {shown}, over the {limit}-byte cap "
+            f"{label[0].upper()}{label[1:]} is {shown}, over the {limit}-byte cap "
             "(BACKLOG_MAX_ATTACHMENT_BYTES); nothing was written."
         )
-        self.attachment_id, self.size, self.limit = attachment_id, size, limit
+        self.attachment_id, self.size, self.limit = ref.file_id, size, limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,7 @@ class SavedAttachment:
 
 async def save_attachment(
     api: BacklogClient,
-    issue: str,
-    attachment_id: int,
+    ref: FileRef,
     folder: Path,
     *,
     max_bytes: int,
@@ -57,9 +57,10 @@ async def save_attachment(
         AttachmentTooLargeError: over the cap; nothing written.
         BacklogError: Backlog refused or the stream broke; nothing written.
     """
-    async with AttachmentEndpoints(api).download_attachment(issue, attachment_id) as download:
+    attachment_id = ref.file_id
+    async with AttachmentEndpoints(api).download_file(ref) as download:
         if download.size is not None and download.size > max_bytes:
-            raise AttachmentTooLargeError(attachment_id, download.size, max_bytes)
+            raise AttachmentTooLargeError(ref, download.size, max_bytes)
         name = download.name or fallback_name or f"attachment-{attachment_id}"
         made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
         await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ async def save_attachment(
             size = await write_stream_atomically(target, download.chunks(), max_bytes=max_bytes)
         except TooLargeError:
             _remove_empty(made)
-            raise AttachmentTooLargeError(attachment_id, download.size, max_bytes) from None
+            raise AttachmentTooLargeError(ref, download.size, max_bytes) from None
         except BaseException:  # failed or cancelled: the folders this call made go too
             _remove_empty(made)
             raise

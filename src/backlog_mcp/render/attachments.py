@@ -4,7 +4,9 @@ it cannot be shown and where to get it instead."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backlog_mcp.files.sniff import DecodedText
 from backlog_mcp.render.text import fenced, human_size, one_line
@@ -15,9 +17,9 @@ READ_TOOL = "backlog_get_attachment_content"
 SAVE_TOOL = "backlog_download_attachment"
 
 
-def content_call(tool: str, key: str, attachment_id: int, offset: int | None = None) -> str:
-    """The exact call, as a model would write it."""
-    args: dict[str, object] = {"issueIdOrKey": key, "attachmentId": attachment_id}
+def content_call(tool: str, owner: Mapping[str, Any], offset: int | None = None) -> str:
+    """The exact call, as a model would write it; `owner` names the file (`issueIdOrKey`, `attachmentId`)."""
+    args: dict[str, object] = dict(owner)
     if offset is not None:
         args["offset"] = offset
     return f"{tool} {json.dumps(args, ensure_ascii=False, separators=(',', ':'))}"
@@ -25,8 +27,10 @@ def content_call(tool: str, key: str, attachment_id: int, offset: int | None = N
 
 @dataclass(frozen=True, slots=True)
 class AttachmentView:
-    key: str
-    attachment_id: int
+    file: str
+    """The file and its owner, as a sentence names them: `attachment 5 of issue DEMO-1`."""
+    owner: Mapping[str, Any]
+    """The arguments that name the file in a call."""
     name: str
     total: int
     """The file's size in bytes."""
@@ -36,7 +40,7 @@ class AttachmentView:
     @property
     def label(self) -> str:
         name = one_line(self.name)
-        return f"Attachment {self.attachment_id} of {self.key}: {name} ({human_size(self.total)})"
+        return f"{self.file[0].upper()}{self.file[1:]}: {name} ({human_size(self.total)})"
 
     @property
     def savable(self) -> bool:
@@ -92,4 +96,4 @@ class AttachmentView:
         return self._call(READ_TOOL, offset)
 
     def _call(self, tool: str, offset: int | None = None) -> str:
-        return content_call(tool, self.key, self.attachment_id, offset)
+        return content_call(tool, self.owner, offset)

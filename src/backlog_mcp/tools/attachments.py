@@ -21,7 +21,8 @@ from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resol
 from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size, one_line
-from backlog_mcp.tools.args import IssueRef, backlog_id, issue_ref
+from backlog_mcp.tools.args import IssueRef, ProjectRef, backlog_id
+from backlog_mcp.tools.attachment_owners import file_owner
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -35,25 +36,38 @@ _IMAGE_HEADER_BYTES = 1024 * 1024  # a JPEG's frame header may follow large EXIF
 
 # Checked by a validator, not declared in the schema, which every turn's context carries.
 AttachmentId = Annotated[int, AfterValidator(backlog_id("backlog_get_attachments"))]
+WikiId = Annotated[
+    int, AfterValidator(backlog_id("backlog_get_wiki_pages")), Field(description="Wiki page ID")
+]
+DocumentId = Annotated[str, Field(description="Document ID")]
+PullRequestRef = Annotated[str, Field(description="PROJECT/repo/number")]
+SharedFileId = Annotated[
+    int, AfterValidator(backlog_id("backlog_get_shared_files")), Field(description="With projectIdOrKey")
+]
 
 
 async def backlog_download_attachment(
     ctx: Context[AppState, Any],
-    issueIdOrKey: IssueRef,
-    attachmentId: AttachmentId,
+    issueIdOrKey: IssueRef | None = None,
+    attachmentId: AttachmentId | None = None,
+    wikiId: WikiId | None = None,
+    documentId: DocumentId | None = None,
+    pullRequest: PullRequestRef | None = None,
+    sharedFileId: SharedFileId | None = None,
+    projectIdOrKey: ProjectRef | None = None,
     outputDir: Annotated[str | None, Field(description="Folder inside the workspace")] = None,
 ) -> str:
-    """Save an attachment into the workspace; gives its path, size, type."""
+    """Save a file of an issue, wiki page, document or PR, or a shared file, into the workspace."""
     state = app_state(ctx)
-    key = issue_ref(issueIdOrKey)
+    owner = file_owner(
+        issueIdOrKey, attachmentId, wikiId, documentId, pullRequest, sharedFileId, projectIdOrKey
+    )
     try:
-        folder = resolve_inside(state.workspace, outputDir, default=f"attachments/{key}")
+        folder = resolve_inside(state.workspace, outputDir, default=owner.folder)
     except WorkspaceError as exc:
         raise ToolError(str(exc)) from None
     try:
-        saved = await save_attachment(
-            state.api, key, attachmentId, folder, max_bytes=state.max_attachment_bytes
-        )
+        saved = await save_attachment(state.api, owner.ref, folder, max_bytes=state.max_attachment_bytes)
     except AttachmentTooLargeError as exc:
         raise ToolError(str(exc)) from None
     except OSError as exc:
@@ -65,7 +79,7 @@ async def backlog_download_attachment(
     kind = media_type(saved.original_name or saved.path.name, head, saved.media_type)
     if (image := check_image(head)) and image.problem:
         kind += f", though not a usable image: {image.problem}"
-    lines = [f"Saved attachment {attachmentId} of {key} ({one_line(saved.original_name)}) to {saved.path}"]
+    lines = [f"Saved {owner.ref.label} ({one_line(saved.original_name)}) to {saved.path}"]
     if saved.kept:
         lines.append(f"A different file was already at {saved.kept}: it is left as it was.")
     lines.append(f"Size: {human_size(saved.size)} ({saved.size} bytes) · Type: {kind}")
@@ -79,14 +93,24 @@ Offset = Annotated[
 
 
 async def backlog_get_attachment_content(
-    ctx: Context[AppState, Any], issueIdOrKey: IssueRef, attachmentId: AttachmentId, offset: Offset = 0
+    ctx: Context[AppState, Any],
+    issueIdOrKey: IssueRef | None = None,
+    attachmentId: AttachmentId | None = None,
+    wikiId: WikiId | None = None,
+    documentId: DocumentId | None = None,
+    pullRequest: PullRequestRef | None = None,
+    sharedFileId: SharedFileId | None = None,
+    projectIdOrKey: ProjectRef | None = None,
+    offset: Offset = 0,
 ) -> list[TextContent | ImageContent]:
-    """Attachment in context: images as images, text 32 KiB per call (offset for more)."""
+    """Read a file of an issue, wiki page, document or PR, or a shared file: images as images, text 32 KiB a call."""
     state = app_state(ctx)
-    key = issue_ref(issueIdOrKey)
-    async with AttachmentEndpoints(state.api).download_attachment(key, attachmentId) as download:
+    owner = file_owner(
+        issueIdOrKey, attachmentId, wikiId, documentId, pullRequest, sharedFileId, projectIdOrKey
+    )
+    async with AttachmentEndpoints(state.api).download_file(owner.ref) as download:
         # Printed in our own lines: a name with a line break would start a line of its choosing.
-        name = one_line(download.name) or f"attachment-{attachmentId}"
+        name = one_line(download.name) or f"{owner.ref.kind.replace(' ', '-')}-{owner.ref.file_id}"
         declared = download.media_type
         try:
             window = await read_window(
@@ -101,7 +125,7 @@ async def backlog_get_attachment_content(
                 f"offset {echo(offset)} is past the end of {name} ({exc.total} bytes): "
                 f"give 0 to {exc.total - 1}, or a negative offset to count back from the end."
             ) from None
-    view = AttachmentView(key, attachmentId, name, window.total, state.max_attachment_bytes)
+    view = AttachmentView(owner.ref.label, owner.arguments, name, window.total, state.max_attachment_bytes)
     if kind := image_type(window.head):
         if offset:
             raise ToolError(

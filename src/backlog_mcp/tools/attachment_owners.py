@@ -1,0 +1,131 @@
+"""Whose file an attachment tool reads: exactly one owner, named by the arguments the caller gave.
+
+An attachment belongs to an issue, a wiki page, a document or a pull request and is named by
+`attachmentId`; a shared file is its own ID, in a project. The same arguments come back in every
+call the answer suggests (the next part of a text file, saving it), so they are kept as given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from backlog_mcp.backlog.attachments import FileRef
+from backlog_mcp.quote import echo
+from backlog_mcp.tools.args import issue_ref, nfkc, project_refs
+
+__all__ = ["FileOwner", "file_owner", "parse_document_id", "parse_pull_request"]
+
+_DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
+_PULL_REQUEST = re.compile(r"^([A-Z][A-Z0-9_]*)/([^/\s]+)/#?([0-9]+)$")
+_OWNERS = ("issueIdOrKey", "wikiId", "documentId", "pullRequest", "sharedFileId")
+_WHICH = (
+    'name the file\'s owner: issueIdOrKey, wikiId, documentId or pullRequest ("PROJECT/repo/number") '
+    "with attachmentId, or sharedFileId with projectIdOrKey"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileOwner:
+    ref: FileRef
+    arguments: dict[str, Any]
+    """The owner and file arguments, normalised, as the next call should give them."""
+    folder: str
+    """Where a download goes unless outputDir says otherwise, relative to the workspace."""
+
+
+def parse_document_id(value: str) -> str:
+    """A document ID: 32 hexadecimal digits, as Backlog shows them."""
+    text = nfkc(value).lower()
+    if not _DOCUMENT_ID.match(text):
+        raise ToolError(
+            f"documentId must be a document's ID, 32 hexadecimal digits (got {echo(value)}); "
+            "backlog_get_documents and backlog_get_document_tree list them."
+        )
+    return text
+
+
+def parse_pull_request(value: str) -> tuple[str, str, int]:
+    """`DEMO/web-app/3` → (`DEMO`, `web-app`, 3)."""
+    text = nfkc(value)
+    project, _, rest = text.partition("/")
+    match = _PULL_REQUEST.match(f"{project.upper()}/{rest}")
+    if match is None or not 0 < int(match[3]) < 2**31:
+        raise ToolError(
+            f'pullRequest must be "PROJECT/repo/number", like "DEMO/web-app/3" (got {echo(value)}); '
+            "backlog_get_pull_requests lists them."
+        )
+    return match[1], match[2], int(match[3])
+
+
+def file_owner(
+    issue: str | None,
+    attachment_id: int | None,
+    wiki_id: int | None,
+    document_id: str | None,
+    pull_request: str | None,
+    shared_file_id: int | None,
+    project: str | None,
+) -> FileOwner:
+    """The one owner the arguments name.
+
+    Raises:
+        ToolError: none or several owners, or a part missing or left over.
+    """
+    given = [
+        name
+        for name, value in zip(
+            _OWNERS, (issue, wiki_id, document_id, pull_request, shared_file_id), strict=True
+        )
+        if value is not None
+    ]
+    if not given:
+        raise ToolError(f"No file named: {_WHICH}.")
+    if len(given) > 1:
+        raise ToolError(f"{' and '.join(given)} name different owners; {_WHICH}.")
+    if shared_file_id is not None:
+        return _shared_file(shared_file_id, project, attachment_id)
+    if project is not None:
+        raise ToolError(
+            f"projectIdOrKey goes with sharedFileId only; {given[0]} already says where the file is."
+        )
+    if attachment_id is None:
+        raise ToolError(
+            f"attachmentId is missing: {given[0]} names the owner, attachmentId which of its files."
+        )
+    if issue is not None:
+        key = issue_ref(issue)
+        return FileOwner(
+            FileRef.issue(key, attachment_id),
+            {"issueIdOrKey": key, "attachmentId": attachment_id},
+            f"attachments/{key}",
+        )
+    if wiki_id is not None:
+        arguments: dict[str, Any] = {"wikiId": wiki_id, "attachmentId": attachment_id}
+        return FileOwner(FileRef.wiki(wiki_id, attachment_id), arguments, f"attachments/wiki-{wiki_id}")
+    if document_id is not None:
+        doc = parse_document_id(document_id)
+        arguments = {"documentId": doc, "attachmentId": attachment_id}
+        return FileOwner(FileRef.document(doc, attachment_id), arguments, f"attachments/document-{doc}")
+    assert pull_request is not None, "one owner is given"
+    key, repository, number = parse_pull_request(pull_request)
+    arguments = {"pullRequest": f"{key}/{repository}/{number}", "attachmentId": attachment_id}
+    folder = f"attachments/{key}-{repository}-{number}"
+    return FileOwner(FileRef.pull_request(key, repository, number, attachment_id), arguments, folder)
+
+
+def _shared_file(shared_file_id: int, project: str | None, attachment_id: int | None) -> FileOwner:
+    if attachment_id is not None:
+        raise ToolError(
+            "A shared file is its own ID: give sharedFileId and projectIdOrKey, without attachmentId."
+        )
+    if project is None:
+        raise ToolError("projectIdOrKey is missing: a shared file is found within its project.")
+    refs = project_refs(project)
+    if len(refs) > 1:
+        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(project)}.")
+    arguments: dict[str, Any] = {"sharedFileId": shared_file_id, "projectIdOrKey": refs[0]}
+    return FileOwner(FileRef.shared_file(refs[0], shared_file_id), arguments, f"shared-files/{refs[0]}")
