@@ -3,12 +3,13 @@ a pull request (each with attachmentId), or a shared file (its own ID, with proj
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from mcp import Client
 
-from tests.e2e.conftest import call_error
+from tests.e2e.conftest import call, call_error
 
 pytestmark = pytest.mark.anyio
 
@@ -58,8 +59,8 @@ async def test_two_owners_at_once_are_refused_naming_both(
             {"documentId": "not-hex", "attachmentId": 1},
             "documentId must be a document's ID, 32 hexadecimal digits",
         ),
-        ({"pullRequest": "DEMO/web-app", "attachmentId": 1}, 'pullRequest must be "PROJECT/repo/number"'),
-        ({"pullRequest": "DEMO/web-app/0", "attachmentId": 1}, 'pullRequest must be "PROJECT/repo/number"'),
+        ({"pullRequest": "DEMO/web-app", "attachmentId": 1}, 'pullRequest takes "PROJECT/repo/number"'),
+        ({"pullRequest": "DEMO/web-app/0", "attachmentId": 1}, 'pullRequest takes "PROJECT/repo/number"'),
         ({"wikiId": 0, "attachmentId": 1}, "backlog_get_wiki_pages"),
     ],
 )
@@ -69,3 +70,25 @@ async def test_a_missing_or_stray_part_of_the_owner_is_one_clear_sentence(
     text = await call_error(client, "backlog_get_attachment_content", arguments)
     assert expected in text
     assert "Traceback" not in text
+
+
+async def test_a_pull_request_attachment_is_read_and_a_missing_one_is_named(client: Client) -> None:
+    listed = await call(
+        client, "backlog_get_pull_request", {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 2}
+    )
+    found = re.search(r"^\|(\d+)\|テスト結果\.txt\|", listed, re.MULTILINE)
+    assert found, listed
+    attachment_id = int(found[1])
+    owner = {"pullRequest": "demo/web-app/2", "attachmentId": attachment_id}
+    text = await call(client, "backlog_get_attachment_content", owner)
+    assert text.startswith(f"Attachment {attachment_id} of pull request DEMO/web-app#2: ")
+    missing = await call_error(client, "backlog_get_attachment_content", {**owner, "attachmentId": 1})
+    assert "Attachment 1 of pull request DEMO/web-app#2 not found." in missing
+    gone = await call_error(
+        client, "backlog_get_attachment_content", {**owner, "pullRequest": "DEMO/web-app/99"}
+    )
+    assert "Pull request DEMO/web-app#99 not found." in gone
+    no_repo = await call_error(
+        client, "backlog_get_attachment_content", {**owner, "pullRequest": "DEMO/nope/2"}
+    )
+    assert "Repository DEMO/nope not found." in no_repo

@@ -11,10 +11,8 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 
-from backlog_mcp.backlog.connect import backlog_for, http_client_for
-from backlog_mcp.backlog.git import GitEndpoints, PullRequestRef
+from backlog_mcp.backlog.git import PullRequestRef
 from backlog_mcp.config import Settings
-from backlog_mcp.errors import BacklogNotFoundError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.git_data import (
     HOSTILE_PULL_REQUEST,
@@ -386,23 +384,3 @@ def test_a_pull_request_owner_reads_project_repo_and_number(value: str) -> None:
 def test_a_malformed_pull_request_owner_says_the_form_it_takes(value: str) -> None:
     with pytest.raises(ToolError, match=r'pullRequest takes "PROJECT/repo/number", like "DEMO/web-app/3"'):
         pull_request_ref(value)
-
-
-@pytest.mark.anyio
-async def test_a_pull_request_attachment_streams_and_a_missing_one_is_named(settings: Settings) -> None:
-    pr = PullRequestRef("DEMO", "web-app", 2)
-    async with http_client_for(settings) as http:
-        git = GitEndpoints(backlog_for(settings, http))
-        attachment = (await git.get_attachments(pr))[0]
-        async with git.download_attachment(pr, attachment.id) as download:
-            body = b"".join([chunk async for chunk in download.chunks()])
-        assert download.name == attachment.name
-        assert len(body) == attachment.size
-        with pytest.raises(
-            BacklogNotFoundError, match=r"^Attachment 1 of pull request DEMO/web-app#2 not found"
-        ):
-            async with git.download_attachment(pr, 1):
-                pass
-        with pytest.raises(BacklogNotFoundError, match=r"^Pull request DEMO/web-app#99 not found"):
-            async with git.download_attachment(PullRequestRef("DEMO", "web-app", 99), attachment.id):
-                pass

@@ -61,7 +61,7 @@ class FileRef:
         owner = f"pull request {project}/{repository}#{number}"
         owners = (
             ("pull request", f"Pull request {project}/{repository}#{number}"),
-            ("repository", f"Repository {repository} of project {project}"),
+            ("repository", f"Repository {project}/{repository}"),
             ("project", f"Project {project}"),
         )
         return cls(path, owner, attachment_id, owners_missing=owners)

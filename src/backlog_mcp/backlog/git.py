@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import Field
 
-from backlog_mcp.backlog.attachments import AttachmentEndpoints
 from backlog_mcp.backlog.client import EndpointGroup, segment
-from backlog_mcp.backlog.download import Download
 from backlog_mcp.backlog.issues import Comment, Order
 from backlog_mcp.backlog.models import Attachment, Count, Model, NamedRef, User
 from backlog_mcp.backlog.params import Params
@@ -199,13 +196,3 @@ class GitEndpoints(EndpointGroup):
     async def get_attachments(self, pr: PullRequestRef) -> list[Attachment]:
         call = self.client.get_model(list[Attachment], f"{pr.path}/attachments", what=f"pull request {pr}")
         return await _named(call, pr.project, pr.repo, pr.number)
-
-    def download_attachment(
-        self, pr: PullRequestRef, attachment_id: int
-    ) -> AbstractAsyncContextManager[Download]:
-        """A pull request's attachment, streamed (`async with … as download`)."""
-        return AttachmentEndpoints(self.client).download(
-            f"{pr.path}/attachments/{segment(attachment_id)}",
-            what=f"attachment {attachment_id} of pull request {pr}",
-            missing=lambda exc: reworded(exc, pr.project, pr.repo, pr.number, attachment_id),
-        )

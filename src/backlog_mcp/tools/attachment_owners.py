@@ -16,11 +16,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from backlog_mcp.backlog.attachments import FileRef
 from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import issue_ref, nfkc, project_refs
+from backlog_mcp.tools.git import pull_request_ref
 
-__all__ = ["FileOwner", "file_owner", "parse_document_id", "parse_pull_request"]
+__all__ = ["FileOwner", "file_owner", "parse_document_id"]
 
 _DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
-_PULL_REQUEST = re.compile(r"^([A-Z][A-Z0-9_]*)/([^/\s]+)/#?([0-9]+)$")
 _OWNERS = ("issueIdOrKey", "wikiId", "documentId", "pullRequest", "sharedFileId")
 _WHICH = (
     'name the file\'s owner: issueIdOrKey, wikiId, documentId or pullRequest ("PROJECT/repo/number") '
@@ -46,19 +46,6 @@ def parse_document_id(value: str) -> str:
             "backlog_get_documents and backlog_get_document_tree list them."
         )
     return text
-
-
-def parse_pull_request(value: str) -> tuple[str, str, int]:
-    """`DEMO/web-app/3` → (`DEMO`, `web-app`, 3)."""
-    text = nfkc(value)
-    project, _, rest = text.partition("/")
-    match = _PULL_REQUEST.match(f"{project.upper()}/{rest}")
-    if match is None or not 0 < int(match[3]) < 2**31:
-        raise ToolError(
-            f'pullRequest must be "PROJECT/repo/number", like "DEMO/web-app/3" (got {echo(value)}); '
-            "backlog_get_pull_requests lists them."
-        )
-    return match[1], match[2], int(match[3])
 
 
 def file_owner(
@@ -111,10 +98,10 @@ def file_owner(
         arguments = {"documentId": doc, "attachmentId": attachment_id}
         return FileOwner(FileRef.document(doc, attachment_id), arguments, f"attachments/document-{doc}")
     assert pull_request is not None, "one owner is given"
-    key, repository, number = parse_pull_request(pull_request)
-    arguments = {"pullRequest": f"{key}/{repository}/{number}", "attachmentId": attachment_id}
-    folder = f"attachments/{key}-{repository}-{number}"
-    return FileOwner(FileRef.pull_request(key, repository, number, attachment_id), arguments, folder)
+    pr = pull_request_ref(pull_request)
+    arguments = {"pullRequest": f"{pr.project}/{pr.repo}/{pr.number}", "attachmentId": attachment_id}
+    folder = f"attachments/{pr.project}-{pr.repo}-{pr.number}"
+    return FileOwner(FileRef.pull_request(pr.project, pr.repo, pr.number, attachment_id), arguments, folder)
 
 
 def _shared_file(shared_file_id: int, project: str | None, attachment_id: int | None) -> FileOwner:

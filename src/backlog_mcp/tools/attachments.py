@@ -103,7 +103,7 @@ async def backlog_get_attachment_content(
     projectIdOrKey: ProjectRef | None = None,
     offset: Offset = 0,
 ) -> list[TextContent | ImageContent]:
-    """Read a file of an issue, wiki page, document or PR, or a shared file: images as images, text 32 KiB a call."""
+    """Read a file of an issue, wiki, document or PR, or a shared file: images inline, text 32 KiB a call."""
     state = app_state(ctx)
     owner = file_owner(
         issueIdOrKey, attachmentId, wikiId, documentId, pullRequest, sharedFileId, projectIdOrKey
