@@ -31,13 +31,20 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("backlog_get_categories", {"projectIdOrKey": "DEMO"}),
     ("backlog_get_milestones", {"projectIdOrKey": "DEMO"}),
     ("backlog_get_priorities", {}),
+    ("backlog_get_git_repositories", {"projectIdOrKey": "DEMO"}),
+    ("backlog_get_pull_requests", {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app"}),
+    ("backlog_get_pull_request", {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 2}),
+    (
+        "backlog_get_pull_request_comments",
+        {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 2},
+    ),
 ]
 
 
 async def main() -> None:
     with SandboxServer() as sandbox:
-        config = load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key)
-        print(f"{'tool':<26} {'arguments':<50} first repeated")
+        config = load_settings(base_url=sandbox.base_url, api_key=sandbox.api_key, toolsets="all")
+        print(f"{'tool':<34} {'arguments':<50} first repeated")
         for tool, arguments in CALLS:
             counts = []
             async with Client(build_server(config)) as client:  # a fresh process-worth of caches
@@ -46,7 +53,7 @@ async def main() -> None:
                     result = await client.call_tool(tool, arguments)
                     assert not result.is_error, result.content
                     counts.append(len(sandbox.requests))
-            print(f"{tool:<26} {arguments!s:<50} {counts[0]:>5} {counts[1]:>8}")
+            print(f"{tool:<34} {str(arguments)[:50]:<50} {counts[0]:>5} {counts[1]:>8}")
 
 
 if __name__ == "__main__":
