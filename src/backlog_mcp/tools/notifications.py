@@ -46,14 +46,14 @@ async def _me(api: BacklogClient) -> User:
 async def backlog_get_notifications(
     ctx: Context[AppState, Any],
     count: Count = 20,
-    minId: Annotated[NotificationId, Field(description="Lowest ID")] = None,
-    maxId: Annotated[NotificationId, Field(description="Highest ID")] = None,
+    minId: NotificationId = None,
+    maxId: NotificationId = None,
     order: Order = "desc",
     senderId: Annotated[
-        int | None, AfterValidator(backlog_id("backlog_get_users")), Field(description="From this user ID")
+        int | None, AfterValidator(backlog_id("backlog_get_users")), Field(description="User ID")
     ] = None,
 ) -> str:
-    """Your notifications: reason, sender, the issue/PR/document, read or not; unread count."""
+    """Your notifications (reason, sender, issue/PR/document, read?) and the unread count."""
     state = app_state(ctx)
     api = NotificationEndpoints(state.api)
     # One more than asked, where Backlog's page allows it: whether a next page exists is then known.
@@ -79,11 +79,11 @@ async def backlog_get_watchings(
     ] = None,
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
-    sort: WatchingSort = "issueUpdated",
+    sort: WatchingSort | None = None,
     order: Order = "desc",
     unreadOnly: bool = False,
 ) -> str:
-    """Issues a user watches: key, status, note, read or not; total."""
+    """Issues a user watches (status, note, read?); total."""
     state = app_state(ctx)
     if userId is None:
         me = await _me(state.api)
@@ -91,7 +91,9 @@ async def backlog_get_watchings(
     else:
         user_id, whose = userId, f"user {userId}"
     api = NotificationEndpoints(state.api)
-    page = WatchingPage(count=count, offset=offset, sort=sort, order=order, unread_only=unreadOnly)
+    page = WatchingPage(
+        count=count, offset=offset, sort=sort or "issueUpdated", order=order, unread_only=unreadOnly
+    )
     try:
         watchings, total = await gather(
             api.get_watchings(user_id, page), api.count_watchings(user_id, unread_only=unreadOnly)
@@ -110,7 +112,7 @@ async def backlog_get_watchings(
         whose=whose,
         total=total,
         offset=offset,
-        sort=sort,
+        sort=sort or "issueUpdated",
         order=order,
         unread_only=unreadOnly,
         arguments=shown,
