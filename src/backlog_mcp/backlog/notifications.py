@@ -40,7 +40,7 @@ class PullRequestRef(Model):
     id: int | None = None
     project_id: int | None = None
     repository_id: int | None = None
-    number: int
+    number: int | None = None
     summary: str = ""
     status: NamedRef | None = None
 
@@ -57,7 +57,7 @@ class DocumentRef(Model):
 
 
 class DocumentComment(Model):
-    # Text: Backlog's document IDs are hex strings; numbers coerce, so either shape reads.
+    # Numbers in the docs, but documents' own IDs are hex text: read as text, either shape fits.
     id: str
     plain: str | None = None
 

@@ -58,10 +58,14 @@ def _about(n: Notification) -> tuple[str, bool, str | None]:
     elif n.pull_request is not None:
         pr = n.pull_request
         project = n.project.project_key if n.project else "?"
-        repo = (
-            one_line(n.repository.name) if n.repository and n.repository.name else f"repo {pr.repository_id}"
-        )
-        ref, tool = f"PR {project}/{repo}/{pr.number}", "backlog_get_pull_request"
+        if n.repository is not None and one_line(n.repository.name):
+            repo = one_line(n.repository.name)
+        else:  # older payloads send no repository beside the pull request
+            repo = f"repository {pr.repository_id}" if pr.repository_id else "repository ?"
+        if pr.number is None:  # a number is what opens it; without one, its ID still names it
+            ref, tool = f"PR id {pr.id} in {project}/{repo}", None
+        else:
+            ref, tool = f"PR {project}/{repo}/{pr.number}", "backlog_get_pull_request"
         if n.pull_request_comment is not None:
             ref += f" comment {n.pull_request_comment.id}"
             quoted, cut = _excerpt(n.pull_request_comment.content)
