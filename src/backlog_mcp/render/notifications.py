@@ -108,7 +108,7 @@ def render_notifications(
     direction = "newest first" if order == "desc" else "oldest first"
     sender = arguments.get("senderId")
     whose = f" from user {sender}" if sender is not None else ""
-    unread_line = f"{unread} unread in all (Backlog does not count the read ones)."
+    unread_line = f"{unread} unread in all."
     if not notifications:
         bounded = arguments.get("minId") is not None or arguments.get("maxId") is not None
         where = " in this ID range" if bounded else ""

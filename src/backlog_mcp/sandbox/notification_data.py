@@ -37,6 +37,9 @@ _FIRST_WATCHING_ID = 6_000_001
 _MY_WATCHINGS = 32
 _OTHER_WATCHINGS = 5
 _SEED = 909
+_RECENT = (
+    "2025-11-01T00:00:00Z"  # what notifications are about happened since (same format: compared as text)
+)
 
 # Someone's text that imitates our markup and hides characters: the summary and the comment of
 # one pull-request notification (`HOSTILE_PULL_REQUEST`), and a watching's note.
@@ -88,16 +91,14 @@ class NotificationData:
 def build(space: DemoSpace) -> NotificationData:
     rng = random.Random(_SEED)
     maker = _Maker(space, rng)
-    notifications = [
-        maker.notification(FIRST_NOTIFICATION_ID + n, reason, round_)
-        for n, (round_, reason) in enumerate(
-            (r, reason) for r in range(_ROUNDS) for reason in NOTIFICATION_REASONS
-        )
+    made = [
+        maker.notification(reason, round_) for round_ in range(_ROUNDS) for reason in NOTIFICATION_REASONS
     ]
+    # A notification is made when what it is about happens: IDs follow time, as Backlog's do.
+    notifications = sorted(made, key=lambda n: str(n["created"]))
     total = len(notifications)
     for n, notification in enumerate(notifications):
-        created = space_now() - timedelta(hours=(total - n) * 7, minutes=rng.randrange(60))
-        notification["created"] = timestamp(created)
+        notification["id"] = FIRST_NOTIFICATION_ID + n
         unread = n >= total - _UNREAD_NEWEST or rng.random() < 0.1
         notification["alreadyRead"] = not unread
         notification["resourceAlreadyRead"] = not unread and rng.random() < 0.7
@@ -119,7 +120,9 @@ class _Maker:
         self.commented = [i for i in space.issues if self._comments(i)]
         self.changed = [i for i in space.issues if self._comments(i, changes=True)]
         self.attached = [i for i in space.issues if self._comments(i, files=True)]
-        self.issues = [i for i in space.issues if not self._project(i.json["projectId"])["archived"]]
+        active = [i for i in space.issues if not self._project(i.json["projectId"])["archived"]]
+        self.updated = [i for i in active if i.json["updated"] >= _RECENT]
+        self.added = [i for i in active if i.json["created"] >= _RECENT] or self.updated
         self.pr_comment_id = 7_100_000
         self.doc_comment_id = 8_100_000
 
@@ -130,7 +133,11 @@ class _Maker:
                 return "attachment" in fields
             return bool(fields) if changes else bool(comment["content"])
 
-        return [c for c in issue.comments if int(c["createdUser"]["id"]) != self.me and fits(c)]
+        return [
+            c
+            for c in issue.comments
+            if int(c["createdUser"]["id"]) != self.me and c["created"] >= _RECENT and fits(c)
+        ]
 
     def _project(self, key_or_id: str | int) -> JSON:
         project = self.space.project(str(key_or_id))
@@ -156,7 +163,10 @@ class _Maker:
             "created": "",
         }
 
-    def notification(self, notification_id: int, reason: int, round_: int) -> JSON:
+    def _recent(self) -> str:
+        return timestamp(space_now() - timedelta(minutes=self.rng.randrange(1, 100 * 24 * 60)))
+
+    def notification(self, reason: int, round_: int) -> JSON:
         if reason in (10, 11, 12, 13):
             made = self._pull_request(reason, round_)
         elif reason in (14, 15, 17):
@@ -164,9 +174,9 @@ class _Maker:
         elif reason == 6:
             keys = ("DEMO", "VNAPP", "OPS", "DEMO")
             made = self._empty(reason, self._project(keys[round_]), self.rng.choice(self.others))
+            made["created"] = self._recent()
         else:
             made = self._issue(reason, round_)
-        made["id"] = notification_id
         return made
 
     def _issue(self, reason: int, round_: int) -> JSON:
@@ -183,13 +193,18 @@ class _Maker:
         elif reason == 4:
             issue = self.rng.choice(self.changed)
             comment = self.rng.choice(self._comments(issue, changes=True))
+        elif reason == 3:
+            issue, comment = self.rng.choice(self.added), None
         else:
-            issue, comment = self.rng.choice(self.issues), None
+            issue, comment = self.rng.choice(self.updated), None
         sender = comment["createdUser"] if comment else self.rng.choice(self.others)
         if reason == 2 and round_ == 0:
             sender = former_member()
         made = self._empty(reason, self._project(issue.json["projectId"]), sender)
         made["issue"], made["comment"] = issue.json, comment
+        made["created"] = (
+            comment["created"] if comment else issue.json["created" if reason == 3 else "updated"]
+        )
         return made
 
     def _pull_request(self, reason: int, round_: int) -> JSON:
@@ -204,6 +219,7 @@ class _Maker:
         made = self._empty(reason, project, sender)
         made["repository"] = _repository(project, repo_id, name, sender)
         made["pullRequest"] = self._pr(project, repo_id, name, number, sender)
+        made["created"] = self._recent()
         if reason == 11:
             self.pr_comment_id += 1 + self.rng.randrange(3)
             content = (
@@ -214,8 +230,8 @@ class _Maker:
                 "content": content,
                 "changeLog": [],
                 "createdUser": sender,
-                "created": "2026-02-20T01:00:00Z",
-                "updated": "2026-02-20T01:00:00Z",
+                "created": made["created"],
+                "updated": made["created"],
                 "stars": [],
                 "notifications": [],
             }
@@ -254,6 +270,7 @@ class _Maker:
         project = self._project(path.split("/")[0])
         sender = self.rng.choice(self.others)
         made = self._empty(reason, project, sender)
+        made["created"] = self._recent()
         made["document"] = {
             "id": document_id,
             "projectId": project["id"],
@@ -266,14 +283,13 @@ class _Maker:
             "updated": "2026-02-10T02:00:00Z",
         }
         if reason in (14, 15):
-            made["documentComment"] = self._doc_comment(
-                document_id, sender if reason == 14 else self.others[0]
-            )
+            author = sender if reason == 14 else self.others[0]
+            made["documentComment"] = self._doc_comment(document_id, author, made["created"])
         if reason == 15:
-            made["documentCommentReply"] = self._doc_comment(document_id, sender)
+            made["documentCommentReply"] = self._doc_comment(document_id, sender, made["created"])
         return made
 
-    def _doc_comment(self, document_id: str, author: JSON) -> JSON:
+    def _doc_comment(self, document_id: str, author: JSON, created: str) -> JSON:
         self.doc_comment_id += 1 + self.rng.randrange(4)
         plain = self.rng.choice(_DOC_COMMENTS)
         paragraph = {"type": "paragraph", "content": [{"type": "text", "text": plain}]}
@@ -285,9 +301,9 @@ class _Maker:
             "plain": plain,
             "commentType": "comment",
             "createdUserId": author["id"],
-            "created": "2026-02-12T03:00:00Z",
+            "created": created,
             "updatedUserId": author["id"],
-            "updated": "2026-02-12T03:00:00Z",
+            "updated": created,
             "createdUser": author,
         }
 
