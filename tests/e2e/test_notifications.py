@@ -167,21 +167,17 @@ async def test_an_id_range_with_nothing_in_it_says_so(client: Client) -> None:
     assert "unread in all" in text
 
 
-async def test_a_hostile_pull_request_comment_stays_inside_its_row(
-    client: Client, sandbox: SandboxServer
-) -> None:
+async def test_a_hostile_pull_request_summary_stays_inside_its_row(client: Client) -> None:
     key, repo, number = HOSTILE_PULL_REQUEST
     text = await call(client, "backlog_get_notifications", {"count": 100})
-    # Its summary and comment hold a heading, a fence, a forged row separator and invisible marks.
-    assert not re.search(r"^\s*#", text, re.MULTILINE)
-    assert "\n```" not in text
+    # Its summary holds a heading, a fence, a pipe and invisible marks.
+    assert not re.search(r"^\s*(#|```)", text, re.MULTILINE)
     assert "\u200b" not in text
     assert "\u202e" not in text
     line = next(line for line in text.splitlines() if f"PR {key}/{repo}/{number} comment" in line)
     assert "# Fake heading" in line
-    assert "\\| Read: read" in line  # the pipe is escaped: no extra cell
+    assert "zerowidth evil \\| pipe" in line  # the marks are removed, the pipe escaped: no extra cell
     assert line.count("|") - line.count("\\|") == 7  # six cells, seven separators
-    assert "隠し文字" in line  # what was hidden between is removed, the words stay
 
 
 async def test_someone_elses_comment_dressed_as_our_markup_stays_one_row(client: Client) -> None:

@@ -64,7 +64,9 @@ def test_issue_notifications_embed_real_issues_and_their_real_comments(api: http
             assert comment == n["comment"]
 
 
-def test_pull_request_notifications_name_landmark_repositories_and_numbers(api: httpx2.Client) -> None:
+def test_pull_request_notifications_embed_the_git_areas_pull_requests_and_comments(
+    api: httpx2.Client,
+) -> None:
     names = {repo_id: key_name for key_name, repo_id in GIT_REPOSITORIES.items()}
     prs = [n for n in _all(api) if n["reason"] in (10, 11, 12, 13)]
     assert prs
@@ -72,11 +74,16 @@ def test_pull_request_notifications_name_landmark_repositories_and_numbers(api: 
         repo, pr = n["repository"], n["pullRequest"]
         key, name = names[repo["id"]]
         assert (n["project"]["projectKey"], repo["name"]) == (key, name)
-        assert pr["repositoryId"] == repo["id"]
-        assert pr["projectId"] == n["project"]["id"]
         assert 1 <= pr["number"] <= PULL_REQUEST_NUMBERS[(key, name)]
-        assert pr["status"]["name"] in ("Open", "Closed", "Merged")
+        path = f"/projects/{key}/git/repositories/{name}/pullRequests"
+        listed = _get(api, path, {"count": 100})
+        assert pr in listed
+        assert repo in _get(api, f"/projects/{key}/git/repositories")
         assert (n["pullRequestComment"] is not None) is (n["reason"] == 11)
+        if n["pullRequestComment"]:
+            comments = _get(api, f"{path}/{pr['number']}/comments", {"count": 100})
+            assert n["pullRequestComment"] in comments
+            assert n["sender"] == n["pullRequestComment"]["createdUser"]
 
 
 def test_document_notifications_name_landmark_documents(api: httpx2.Client) -> None:
