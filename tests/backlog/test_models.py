@@ -26,6 +26,7 @@ from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.backlog.git import PullRequest, Repository
 from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
+from backlog_mcp.backlog.notifications import Notification, Watching
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
 from backlog_mcp.backlog.space import RateLimit, Space
 from backlog_mcp.errors import BacklogResponseError
@@ -113,6 +114,10 @@ _FIXTURE_MODELS: list[tuple[str, Any]] = [
     ("GET_users.backlog4j.json", list[User]),
     ("GET_users_myself.docs.json", User),
     ("GET_space.docs.json", Space),
+    ("GET_notifications.backlog4j.json", list[Notification]),
+    ("GET_notifications.docs.json", list[Notification]),
+    ("GET_users_userId_watchings.docs.json", list[Watching]),
+    ("GET_watchings_watchingId.backlog4j.json", Watching),
 ]
 
 
@@ -410,6 +415,8 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("projects/DEMO/git/repositories/web-app/pullRequests", PullRequest),
     ("projects/DEMO/git/repositories/web-app/pullRequests/2", PullRequest),
     ("projects/DEMO/git/repositories/web-app/pullRequests/2/comments", Comment),
+    ("notifications", Notification),
+    ("users/1073741901/watchings", Watching),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
