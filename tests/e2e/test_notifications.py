@@ -85,7 +85,7 @@ async def test_the_next_page_call_continues_below_the_smallest_id_shown(client: 
     shown = [int(i) for i in ROW.findall(text)]
     following = NEXT.search(text)
     assert following is not None
-    assert json.loads(following.group(2)) == {"count": 5, "maxId": min(shown) - 1}
+    assert json.loads(following.group(2)) == {"count": 5, "maxId": min(shown)}
 
 
 async def test_notifications_say_the_unread_count_backlog_keeps(

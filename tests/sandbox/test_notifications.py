@@ -97,12 +97,12 @@ def test_document_notifications_name_landmark_documents(api: httpx2.Client) -> N
             assert json.loads(n["documentComment"]["content"])["type"] == "doc"
 
 
-def test_notifications_page_by_inclusive_id_bounds(api: httpx2.Client) -> None:
+def test_notifications_page_by_exclusive_id_bounds(api: httpx2.Client) -> None:
     ids = [n["id"] for n in _all(api)]
     page = _get(api, "/notifications", {"maxId": ids[10], "count": 3})
-    assert [n["id"] for n in page] == [ids[10], ids[9], ids[8]]
+    assert [n["id"] for n in page] == [ids[9], ids[8], ids[7]]
     page = _get(api, "/notifications", {"minId": ids[10], "order": "asc", "count": 2})
-    assert [n["id"] for n in page] == [ids[10], ids[11]]
+    assert [n["id"] for n in page] == [ids[11], ids[12]]
     assert len(_get(api, "/notifications")) == 20
 
 

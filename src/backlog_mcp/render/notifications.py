@@ -133,7 +133,7 @@ def render_notifications(
         lines.append("Open with " + ", ".join(_OPENERS[t] for t in tools) + ".")
     if more:
         last = notifications[-1].id
-        bound = {"maxId": last - 1} if order == "desc" else {"minId": last + 1}
+        bound = {"maxId": last} if order == "desc" else {"minId": last}
         lines.append(next_call("backlog_get_notifications", {**arguments, **bound}))
     else:
         lines.append("End of notifications in this direction.")

@@ -1,8 +1,9 @@
 """The notifications area's routes: the sandbox user's notifications and their count, and
 watchings (any user's) with their count.
 
-Notifications belong to the user the API key is for; `minId` and `maxId` are inclusive bounds
-(Backlog's "minimum ID" and "maximum ID").
+Notifications belong to the user the API key is for; `minId` and `maxId` are exclusive bounds, as
+the sandbox reads them for comments too (a client that assumes so shows an item twice at worst
+against a Backlog that includes them, never skips one).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ class _Notifications:
         selected = [
             n
             for n in self.data.notifications
-            if (min_id is None or n["id"] >= min_id)
-            and (max_id is None or n["id"] <= max_id)
+            if (min_id is None or n["id"] > min_id)
+            and (max_id is None or n["id"] < max_id)
             and (sender is None or n["sender"]["id"] == sender)
         ]
         if descending:
