@@ -38,6 +38,8 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
         "backlog_get_pull_request_comments",
         {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 2},
     ),
+    ("backlog_get_notifications", {}),
+    ("backlog_get_watchings", {}),
 ]
 
 
