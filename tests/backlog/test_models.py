@@ -23,7 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
-from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
+from backlog_mcp.backlog.issues import Comment, CustomField, Issue, IssueEndpoints, RelatedIssue
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
 from backlog_mcp.backlog.space import RateLimit, Space
@@ -405,6 +405,8 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("issues/{shared}/sharedFiles", SharedFile),
     ("issues/count", Count),
     ("issues/DEMO-1/comments/count", Count),
+    ("issues/DEMO-1/relatedIssues", RelatedIssue),
+    ("projects/DEMO/customFields", CustomField),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 

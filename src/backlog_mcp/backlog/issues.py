@@ -97,7 +97,7 @@ class CustomField(Model):
     """A project's custom field definition (`GET /projects/:p/customFields`)."""
 
     id: int
-    type_id: int
+    type_id: int | None = None
     name: str = ""
     description: str | None = None
     required: bool = False

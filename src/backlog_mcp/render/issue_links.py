@@ -115,7 +115,7 @@ def render_custom_fields(
         [
             f.id,
             f.name,
-            CUSTOM_FIELD_TYPES.get(f.type_id, f"type {f.type_id}"),
+            CUSTOM_FIELD_TYPES.get(f.type_id or 0, EMPTY if f.type_id is None else f"type {f.type_id}"),
             "yes" if f.required else "no",
             ", ".join(user_name(type_names.get(t, f"id {t}")) for t in f.applicable_issue_types) or "all",
             _items(f) or EMPTY,
