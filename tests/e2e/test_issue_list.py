@@ -363,3 +363,12 @@ async def test_a_custom_field_of_another_kind_surfaces_backlogs_error(client: Cl
 async def test_resolution_names_are_refused_pointing_at_the_resolution_ids(client: Client) -> None:
     text = await call_error(client, "backlog_count_issues", {"resolutionId": "対応済み"})
     assert "backlog_get_resolutions" in text
+
+
+@pytest.mark.parametrize("given", ["garbage", 5, [5], [{"id": True, "value": "x"}]])
+async def test_custom_fields_that_are_no_list_of_conditions_are_refused_saying_the_form(
+    client: Client, given: object
+) -> None:
+    text = await call_error(client, "backlog_count_issues", {"customFields": given})
+    assert text.startswith("Error executing tool backlog_count_issues: Invalid arguments: customFields")
+    assert ('"id": 1' in text) or ("id must be a custom field ID" in text)

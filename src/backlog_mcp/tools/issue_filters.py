@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -64,6 +64,8 @@ class CustomFieldFilter(BaseModel):
     def _read(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise ValueError(f'must be an object like {{"id": 123, "value": "text"}} (got {echo(data)})')
+        if isinstance(data.get("id"), bool):
+            raise ValueError(f"id must be a custom field ID, a whole number (got {echo(data['id'])})")
         unknown = [k for k in data if k not in _KEYS]
         if unknown:
             raise ValueError(f"has unknown key {echo(unknown[0])}: the keys are {', '.join(_KEYS)}")
@@ -144,14 +146,13 @@ def _bound(value: object, which: str) -> str:
 
 
 def _json_list(value: object) -> object:
-    # Some clients send an array argument as its JSON text.
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
+    if isinstance(value, str):  # some clients send an array argument as its JSON text
+        with suppress(ValueError):
+            value = json.loads(value)
     if isinstance(value, dict):
         return [value]  # one condition given bare
+    if not isinstance(value, list):
+        raise ValueError(f'must be a list of objects like [{{"id": 1, "value": "text"}}] (got {echo(value)})')
     return value
 
 
@@ -226,8 +227,12 @@ async def custom_field_hint(arguments: dict[str, Any]) -> AsyncIterator[None]:
     except BacklogInvalidRequestError as exc:
         if not arguments.get("customFields") or "customField" not in str(exc):
             raise
-        project = arguments.get("projectIdOrKey") or "PROJECT"
-        lists = call_text("backlog_get_custom_fields", {"projectIdOrKey": project_refs(project)[0]})
+        project = arguments.get("projectIdOrKey")
+        lists = (
+            call_text("backlog_get_custom_fields", {"projectIdOrKey": project_refs(project)[0]})
+            if project
+            else "backlog_get_custom_fields with the project's key"
+        )
         raise ToolError(f"{exc} The custom fields, their types and item IDs: {lists}.") from None
 
 
