@@ -24,7 +24,7 @@ from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.backlog.git import PullRequest, Repository
-from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
+from backlog_mcp.backlog.issues import Comment, CustomField, Issue, IssueEndpoints, RelatedIssue
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.notifications import Notification, Watching
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
@@ -417,6 +417,8 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("projects/DEMO/git/repositories/web-app/pullRequests/2/comments", Comment),
     ("notifications", Notification),
     ("users/1073741901/watchings", Watching),
+    ("issues/DEMO-1/relatedIssues", RelatedIssue),
+    ("projects/DEMO/customFields", CustomField),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 

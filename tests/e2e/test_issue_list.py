@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from mcp import Client
 
-from backlog_mcp.sandbox import SandboxServer
-from tests.e2e.conftest import call
+from backlog_mcp.sandbox import DemoSpace, SandboxServer
+from backlog_mcp.sandbox.model import jst_date
+from tests.e2e.conftest import call, call_error
 
 pytestmark = pytest.mark.anyio
 
@@ -174,3 +177,198 @@ async def test_a_parent_on_the_same_page_costs_no_lookup(client: Client, sandbox
     assert "DEMO-1" in parents
     assert parents["DEMO-2"] == parents["DEMO-3"] == "DEMO-1"
     assert _id_lookups(sandbox) == []
+
+
+# --- the filters added for issue #9 -------------------------------------------------------------
+
+TEXT_FIELD, NUMERIC_FIELD, DATE_FIELD, MULTI_LIST_FIELD = 1073820001, 1073820003, 1073820004, 1073820006
+Case = tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]
+
+
+def _custom(issue: dict[str, Any], field_id: int) -> Any:
+    return next((f["value"] for f in issue["customFields"] if f["id"] == field_id), None)
+
+
+def _day(value: str | None) -> str | None:
+    return None if value is None else jst_date(value).isoformat()
+
+
+def _cases(space: DemoSpace) -> dict[str, Case]:
+    demo = [i.json for i in space.issues if i.key.startswith("DEMO-")]
+    parent = space.issue("DEMO-1")
+    assert parent is not None
+    creator = parent.json["createdUser"]["id"]
+    version = next(i["versions"][0]["id"] for i in demo if i["versions"])
+    return {
+        "createdUserId": ({"createdUserId": [creator]}, lambda i: i["createdUser"]["id"] == creator),
+        "resolutionId 0": ({"resolutionId": [0]}, lambda i: (i["resolution"] or {}).get("id") == 0),
+        "versionId": ({"versionId": version}, lambda i: version in {v["id"] for v in i["versions"]}),
+        "parentIssueId": ({"parentIssueId": [parent.id]}, lambda i: i["parentIssueId"] == parent.id),
+        "attachment true": ({"attachment": True}, lambda i: bool(i["attachments"])),
+        "attachment false": ({"attachment": False}, lambda i: not i["attachments"]),
+        "hasDueDate true": ({"hasDueDate": True}, lambda i: i["dueDate"] is not None),
+        "hasDueDate false": ({"hasDueDate": False}, lambda i: i["dueDate"] is None),
+        "startDate range": (
+            {"startDateSince": "2025-09-01", "startDateUntil": "2025-12-31"},
+            lambda i: "2025-09-01" <= (_day(i["startDate"]) or "") <= "2025-12-31",
+        ),
+        "custom text": (
+            {"customFields": [{"id": TEXT_FIELD, "value": "山田"}]},
+            lambda i: "山田" in (_custom(i, TEXT_FIELD) or ""),
+        ),
+        "custom numeric range": (
+            {"customFields": [{"id": NUMERIC_FIELD, "min": "3", "max": "8"}]},
+            lambda i: _custom(i, NUMERIC_FIELD) is not None and 3 <= _custom(i, NUMERIC_FIELD) <= 8,
+        ),
+        "custom date from": (
+            {"customFields": [{"id": DATE_FIELD, "min": "2025-12-01"}]},
+            lambda i: (_day(_custom(i, DATE_FIELD)) or "") >= "2025-12-01",
+        ),
+        "custom list items": (
+            {"customFields": [{"id": MULTI_LIST_FIELD, "itemIds": [1, 4]}]},
+            lambda i: bool({1, 4} & {item["id"] for item in _custom(i, MULTI_LIST_FIELD) or []}),
+        ),
+    }
+
+
+CASE_NAMES = list(_cases(DemoSpace()))
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+async def test_each_new_filter_selects_exactly_the_matching_issues(
+    client: Client, sandbox: SandboxServer, case: str
+) -> None:
+    filters, matches = _cases(sandbox.space)[case]
+    demo = [i.json for i in sandbox.space.issues if i.key.startswith("DEMO-")]
+    expected = {i["issueKey"] for i in demo if matches(i)}
+    assert 0 < len(expected) < len(demo)  # the case narrows the list, so it can fail
+    arguments = {"projectIdOrKey": "DEMO", "count": 100, **filters}
+    text = await call(client, "backlog_get_issue_list", arguments)
+    assert set(ROW_KEY.findall(text)) == expected
+    assert _total(text) == len(expected)
+    counted = await call(client, "backlog_count_issues", {"projectIdOrKey": "DEMO", **filters})
+    assert counted.startswith(f"{len(expected)} issue")
+
+
+async def test_has_due_date_true_works_though_backlog_refuses_it(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    sandbox.reset_requests()
+    with_due = await call(client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "hasDueDate": True})
+    sent = dict(sandbox.requests[-1].query)
+    assert "hasDueDate" not in sent
+    assert sent["dueDateSince"] == "1970-01-01"
+    without = await call(client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "hasDueDate": False})
+    everything = await call(client, "backlog_count_issues", {"projectIdOrKey": "DEMO"})
+    assert int(with_due.split()[0]) + int(without.split()[0]) == int(everything.split()[0])
+
+
+NEW_FILTERS: dict[str, Any] = {
+    "projectIdOrKey": "DEMO", "resolutionId": [0, 1], "hasDueDate": True, "attachment": False,
+    "startDateSince": "2025-01-01", "startDateUntil": "2026-12-31",
+    "customFields": [
+        {"id": NUMERIC_FIELD, "min": "1", "max": "13"}, {"id": MULTI_LIST_FIELD, "itemIds": [1, 2, 3, 4]},
+    ],
+}  # fmt: skip
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+async def test_next_page_and_count_carry_the_new_filters_exactly(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    creators = sorted({i.json["createdUser"]["id"] for i in sandbox.space.issues})
+    filters = {**NEW_FILTERS, "createdUserId": creators}
+    arguments = {**filters, "count": 1}
+    text = await call(client, "backlog_get_issue_list", arguments)
+    assert _total(text) >= 2, text
+    following = NEXT.search(text)
+    assert following is not None
+    assert json.loads(following.group(1)) == {**arguments, "offset": 1}
+    counted = await call(client, "backlog_count_issues", filters)
+    assert counted.startswith(f"{_total(text)} issues match (")
+    for name in (
+        "hasDueDate",
+        "attachment",
+        "startDateSince",
+        "startDateUntil",
+        "resolutionId",
+        "customFields",
+    ):
+        given = filters[name]
+        assert f"{name}={given if isinstance(given, str) else _compact(given)}" in counted
+    others = {
+        "versionId": [7],
+        "parentIssueId": [1, 2],
+        "customFields": [{"id": TEXT_FIELD, "value": "山田 商店"}],
+    }
+    echoed = await call(client, "backlog_count_issues", others)
+    conditions = _compact(others["customFields"])
+    assert echoed == f"0 issues match (versionId=[7], parentIssueId=[1,2], customFields={conditions})."
+
+
+async def test_custom_fields_accept_numbers_for_bounds_and_json_text_for_the_list(client: Client) -> None:
+    as_numbers = await call(
+        client, "backlog_count_issues", {"customFields": [{"id": NUMERIC_FIELD, "min": 3, "max": 8.0}]}
+    )
+    as_text = await call(
+        client,
+        "backlog_count_issues",
+        {"customFields": json.dumps([{"id": NUMERIC_FIELD, "min": "3", "max": "8"}])},
+    )
+    assert as_numbers.split()[0] == as_text.split()[0] != "0"
+
+
+@pytest.mark.parametrize(
+    ("condition", "said"),
+    [
+        ({"id": NUMERIC_FIELD, "value": "x", "min": "1"}, "takes exactly one of value"),
+        ({"id": NUMERIC_FIELD, "itemIds": [1], "max": "3"}, "got min/max and itemIds"),
+        ({"id": NUMERIC_FIELD}, "got none"),
+        ({"id": NUMERIC_FIELD, "values": "x"}, "unknown key 'values'"),
+        ({"id": DATE_FIELD, "min": "2025-13-01"}, "min must be a number or a yyyy-MM-dd date"),
+        ({"id": MULTI_LIST_FIELD, "itemIds": []}, "itemIds takes item IDs"),
+    ],
+)
+async def test_a_malformed_custom_field_condition_is_refused_saying_why(
+    client: Client, condition: dict[str, Any], said: str
+) -> None:
+    text = await call_error(client, "backlog_get_issue_list", {"customFields": [condition]})
+    assert "customFields[0]" in text
+    assert said in text
+    assert "Traceback" not in text
+
+
+async def test_an_unknown_custom_field_surfaces_backlogs_error_and_where_the_ids_are(client: Client) -> None:
+    text = await call_error(
+        client,
+        "backlog_count_issues",
+        {"projectIdOrKey": "demo", "customFields": [{"id": 999, "value": "x"}]},
+    )
+    assert "Backlog rejected the request" in text
+    assert "customField_999" in text
+    assert 'backlog_get_custom_fields {"projectIdOrKey":"DEMO"}' in text
+
+
+async def test_a_custom_field_of_another_kind_surfaces_backlogs_error(client: Client) -> None:
+    text = await call_error(
+        client, "backlog_get_issue_list", {"customFields": [{"id": TEXT_FIELD, "itemIds": [1]}]}
+    )
+    assert "Only list custom fields take item IDs" in text
+    assert "backlog_get_custom_fields" in text
+
+
+async def test_resolution_names_are_refused_pointing_at_the_resolution_ids(client: Client) -> None:
+    text = await call_error(client, "backlog_count_issues", {"resolutionId": "対応済み"})
+    assert "backlog_get_resolutions" in text
+
+
+@pytest.mark.parametrize("given", ["garbage", 5, [5], [{"id": True, "value": "x"}]])
+async def test_custom_fields_that_are_no_list_of_conditions_are_refused_saying_the_form(
+    client: Client, given: object
+) -> None:
+    text = await call_error(client, "backlog_count_issues", {"customFields": given})
+    assert text.startswith("Error executing tool backlog_count_issues: Invalid arguments: customFields")
+    assert ('"id": 1' in text) or ("id must be a custom field ID" in text)

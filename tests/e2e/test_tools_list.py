@@ -70,7 +70,8 @@ async def test_toolsets_limit_what_is_served(sandbox: SandboxServer) -> None:
         text = await call_error(limited, "backlog_get_projects")
     assert names == {
         "backlog_get_issue_list", "backlog_count_issues", "backlog_get_issue", "backlog_get_comments",
-        "backlog_get_attachments",
+        "backlog_get_attachments", "backlog_get_related_issues", "backlog_get_custom_fields",
+        "backlog_get_resolutions",
     }  # fmt: skip
     assert text == (
         "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "

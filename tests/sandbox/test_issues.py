@@ -330,3 +330,90 @@ def test_resolution_only_on_resolved_or_closed(api: httpx2.Client) -> None:
     for issue in everything(api, []):
         done = issue["status"]["id"] in (3, 4)
         assert (issue["resolution"] is not None) == done, issue["issueKey"]
+
+
+# --- related issues and the custom-field filters --------------------------------------------------
+
+NUMERIC_FIELD, DATE_FIELD, SINGLE_LIST_FIELD = 1073820003, 1073820004, 1073820005
+
+
+def _custom(issue: dict[str, Any], field_id: int) -> Any:
+    return next((f["value"] for f in issue["customFields"] if f["id"] == field_id), None)
+
+
+def test_related_issues_are_linked_both_ways_as_relates(api: httpx2.Client) -> None:
+    response = api.get(f"/issues/{PARENT_ISSUE}/relatedIssues")
+    assert response.status_code == 200, response.text
+    related = response.json()
+    assert CUSTOM_STATUS_ISSUE in {issue["issueKey"] for issue in related}
+    parent_id = api.get(f"/issues/{PARENT_ISSUE}").json()["id"]
+    for issue in related:
+        assert issue["type"] == "RELATES"
+        assert set(issue) == ISSUE_FIELDS | {"type"}
+        back = api.get(f"/issues/{issue['id']}/relatedIssues").json()
+        assert parent_id in {other["id"] for other in back}
+
+
+def test_an_issue_without_links_has_no_related_issues(api: httpx2.Client) -> None:
+    assert api.get(f"/issues/{UNASSIGNED_ISSUE}/relatedIssues").json() == []
+
+
+def test_related_issues_of_a_missing_issue_are_backlogs_404(api: httpx2.Client) -> None:
+    response = api.get("/issues/DEMO-99999/relatedIssues")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["message"] == "No issue."
+
+
+def test_has_due_date_true_is_refused_as_backlog_does(api: httpx2.Client) -> None:
+    response = api.get("/issues", params={"hasDueDate": "true"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == 7
+    assert "hasDueDate" in response.json()["errors"][0]["message"]
+
+
+def test_custom_text_filter_matches_a_keyword_in_the_value(api: httpx2.Client) -> None:
+    issues = everything(api, [("customField_1073820001", "corp")])
+    assert issues
+    assert all("corp" in _custom(issue, 1073820001).casefold() for issue in issues)
+
+
+def test_custom_numeric_range_is_inclusive(api: httpx2.Client) -> None:
+    params = [(f"customField_{NUMERIC_FIELD}_min", "3"), (f"customField_{NUMERIC_FIELD}_max", "5")]
+    issues = everything(api, params)
+    values = {_custom(issue, NUMERIC_FIELD) for issue in issues}
+    assert values == {3.0, 5.0}
+
+
+def test_custom_date_range_is_in_space_days(api: httpx2.Client) -> None:
+    issues = everything(api, [(f"customField_{DATE_FIELD}_max", "2025-10-31")])
+    assert issues
+    assert all(jst_day(_custom(issue, DATE_FIELD)) <= "2025-10-31" for issue in issues)
+    later = everything(api, [(f"customField_{DATE_FIELD}_min", "2025-11-01")])
+    with_date = [i for i in everything(api, []) if _custom(i, DATE_FIELD)]
+    assert len(issues) + len(later) == len(with_date)
+
+
+@pytest.mark.parametrize(
+    "name", [f"customField_{SINGLE_LIST_FIELD}[]", f"customField_{SINGLE_LIST_FIELD}[0]"]
+)
+def test_custom_list_filter_takes_bracketed_and_indexed_item_ids(api: httpx2.Client, name: str) -> None:
+    issues = everything(api, [(name, "1"), (name.replace("[0]", "[1]"), "3")])
+    assert {_custom(issue, SINGLE_LIST_FIELD)["id"] for issue in issues} == {1, 3}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("customField_999", "x", "Invalid customField_999. No such custom field."),
+        (f"customField_{NUMERIC_FIELD}", "x", "Only text custom fields take a keyword."),
+        ("customField_1073820001_min", "1", "Only numeric and date custom fields take _min and _max."),
+        (f"customField_{NUMERIC_FIELD}[]", "1", "Only list custom fields take item IDs."),
+        (f"customField_{DATE_FIELD}_min", "2025/01/01", "It must be a date in yyyy-MM-dd format."),
+        (f"customField_{SINGLE_LIST_FIELD}[]", "one", "must be an integer."),
+    ],
+)
+def test_a_wrong_custom_field_filter_is_a_400(api: httpx2.Client, name: str, value: str, said: str) -> None:
+    for path in ("/issues", "/issues/count"):
+        response = api.get(path, params={name: value})
+        assert response.status_code == 400
+        assert said in response.json()["errors"][0]["message"]

@@ -19,7 +19,7 @@ from backlog_mcp.backlog.models import (
     SharedFile,
     User,
 )
-from backlog_mcp.backlog.params import Params
+from backlog_mcp.backlog.params import Params, ParamValue
 from backlog_mcp.backlog.projects import Category, IssueType, Status, Version
 
 __all__ = [
@@ -27,15 +27,19 @@ __all__ = [
     "ChangeLogEntry",
     "Comment",
     "CommentNotification",
+    "CustomField",
+    "CustomFieldItem",
     "CustomFieldValue",
     "Issue",
     "IssueEndpoints",
     "IssueFilter",
     "IssuePage",
     "Order",
+    "RelatedIssue",
 ]
 
 Order = Literal["asc", "desc"]
+EPOCH = "1970-01-01"
 
 
 class CustomFieldValue(Model):
@@ -75,6 +79,33 @@ class Issue(Model):
     custom_fields: list[CustomFieldValue] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
     shared_files: list[SharedFile] = Field(default_factory=list)
+
+
+class RelatedIssue(Issue):
+    """An issue as `GET /issues/:key/relatedIssues` lists it: `type` is `RELATES` (undirected)."""
+
+    type: str | None = None
+
+
+class CustomFieldItem(Model):
+    id: int
+    name: str = ""
+    display_order: int | None = None
+
+
+class CustomField(Model):
+    """A project's custom field definition (`GET /projects/:p/customFields`)."""
+
+    id: int
+    type_id: int | None = None
+    name: str = ""
+    description: str | None = None
+    required: bool = False
+    applicable_issue_types: list[int] = Field(default_factory=list)
+    items: list[CustomFieldItem] = Field(default_factory=list)
+    min: float | str | None = None
+    max: float | str | None = None
+    unit: str | None = None
 
 
 class AttributeInfo(Model):
@@ -127,7 +158,11 @@ class IssueFilter:
     milestoneId: tuple[int, ...] = ()
     versionId: tuple[int, ...] = ()
     parentIssueId: tuple[int, ...] = ()
+    createdUserId: tuple[int, ...] = ()
+    resolutionId: tuple[int, ...] = ()
     parentChild: int | None = None
+    attachment: bool | None = None
+    hasDueDate: bool | None = None
     keyword: str | None = None
     createdSince: str | None = None
     createdUntil: str | None = None
@@ -135,10 +170,18 @@ class IssueFilter:
     updatedUntil: str | None = None
     dueDateSince: str | None = None
     dueDateUntil: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    startDateSince: str | None = None
+    startDateUntil: str | None = None
+    extra: dict[str, ParamValue] = field(default_factory=dict)
+    """Parameters named by data, such as `customField_{id}_min`: sent as they are."""
 
     def to_params(self) -> dict[str, Any]:
         params = {k: v for k, v in asdict(self).items() if k != "extra" and v not in ((), None, "")}
+        if self.hasDueDate:
+            # Backlog refuses hasDueDate=true (only false is supported); every due date is on
+            # or after the epoch, so this lower bound selects exactly the issues that have one.
+            del params["hasDueDate"]
+            params.setdefault("dueDateSince", EPOCH)
         params.update(self.extra)
         return params
 
@@ -186,3 +229,11 @@ class IssueEndpoints(EndpointGroup):
     async def get_attachments(self, issue: str | int) -> list[Attachment]:
         path = f"issues/{segment(issue)}/attachments"
         return await self.client.get_model(list[Attachment], path, what=f"issue {issue}")
+
+    async def get_related_issues(self, issue: str | int) -> list[RelatedIssue]:
+        path = f"issues/{segment(issue)}/relatedIssues"
+        return await self.client.get_model(list[RelatedIssue], path, what=f"issue {issue}")
+
+    async def get_custom_fields(self, project: str | int) -> list[CustomField]:
+        path = f"projects/{segment(project)}/customFields"
+        return await self.client.get_model(list[CustomField], path, what=f"project {project}")

@@ -17,7 +17,7 @@ import anyio
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.backlog.issues import Issue, IssueEndpoints, IssueFilter, IssuePage
-from backlog_mcp.backlog.models import Priority, User
+from backlog_mcp.backlog.models import Priority, Resolution, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, ProjectEndpoints, Status, Version
 from backlog_mcp.backlog.space import SpaceEndpoints
 
@@ -126,3 +126,6 @@ class Resolver:
 
     async def priorities(self) -> list[Priority]:
         return await self._reference.get("priorities", SpaceEndpoints(self._api).get_priorities)
+
+    async def resolutions(self) -> list[Resolution]:
+        return await self._reference.get("resolutions", SpaceEndpoints(self._api).get_resolutions)

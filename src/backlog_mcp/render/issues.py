@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -125,9 +126,18 @@ def _custom_summary(fields: Sequence[CustomFieldValue], ctx: RenderContext) -> t
 
 def render_issue_count(total: int, filters: Mapping[str, Any]) -> str:
     # Capped as every echo is: a 100,000-character keyword is not worth its tokens twice.
-    described = ", ".join(f"{k}={clip(one_line(v))}" for k, v in filters.items() if v not in (None, [], ""))
+    described = ", ".join(
+        f"{k}={clip(one_line(_filter_text(v)))}" for k, v in filters.items() if v not in (None, [], "")
+    )
     verb = "matches" if total == 1 else "match"
     return f"{plural(total, 'issue')} {verb}" + (f" ({described})." if described else ".")
+
+
+def _filter_text(value: object) -> str:
+    """A filter as the caller writes it: text as is, anything else as JSON (`true`, `[{"id":1}]`)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def custom_field_text(field: CustomFieldValue, ctx: RenderContext) -> str:

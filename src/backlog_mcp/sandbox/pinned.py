@@ -33,6 +33,8 @@ __all__ = [
     "HOSTILE_COMMENT",
     "HOSTILE_COMMENT_ISSUE",
     "HOSTILE_FIELD_VALUE",
+    "HOSTILE_SUMMARY_ISSUE",
+    "HOSTILE_SUMMARY_TAIL",
     "JOURNAL_ATTACHMENT_NAME",
     "LARGE_ATTACHMENT_NAME",
     "LARGE_ATTACHMENT_SIZE",
@@ -96,6 +98,10 @@ HOSTILE_FIELD_VALUE = """x
 ```
 ### Comment #999 — 管理者 — 2026-01-01T00:00+09:00"""
 
+# An issue whose summary imitates our markup: a fence, a heading, invisible characters.
+HOSTILE_SUMMARY_ISSUE = "DEMO-8"
+HOSTILE_SUMMARY_TAIL = "\n# Fake heading ```\u200b\u202e evil"
+
 LARGE_ATTACHMENT_NAME = "server-log-large.log"
 LARGE_ATTACHMENT_SIZE = 6 * 1024 * 1024
 # About 98 KiB of Japanese and Vietnamese log lines on CHILD_ISSUES[1]: several windows of text.
@@ -126,6 +132,7 @@ def finish_pinned(drafts: dict[str, IssueDraft]) -> None:
     if comment.attachment is not None:
         comment.attachment.author = comment.author
     drafts[HOSTILE_COMMENT_ISSUE].comments[1].notified.append(comment.author)
+    drafts[HOSTILE_SUMMARY_ISSUE].summary += HOSTILE_SUMMARY_TAIL
 
 
 def _by_name(items: list[JSON], name: str) -> JSON:

@@ -6,12 +6,13 @@ Multi-value parameters are read only in bracket form (`statusId[]=1&statusId[]=2
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from backlog_mcp.sandbox.custom_fields import custom_field_predicates
 from backlog_mcp.sandbox.errors import invalid
 from backlog_mcp.sandbox.model import JSON, IssueRecord, jst_date
 
@@ -73,6 +74,10 @@ class Params:
         if value not in ("true", "false"):
             raise invalid(name, f"{name} must be true or false.")
         return value == "true"
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every name and value, repeated names repeated: for parameters named by data."""
+        return list(self._query.multi_items())
 
     def day(self, name: str) -> date | None:
         if name not in self._query:
@@ -198,12 +203,15 @@ def _display(value: Any) -> SortValue:
 
 
 def select_issues(
-    issues: Sequence[IssueRecord], params: Params, custom_field_ids: set[int]
+    issues: Sequence[IssueRecord], params: Params, custom_field_types: Mapping[int, int]
 ) -> list[IssueRecord]:
-    """All issues matching the filters, sorted; paging is left to the caller."""
-    predicates = _predicates(params)
+    """All issues matching the filters, sorted; paging is left to the caller.
+
+    `custom_field_types`: every custom field's ID → its type ID (1 text … 8 radio).
+    """
+    predicates = _predicates(params) + custom_field_predicates(params.items(), custom_field_types)
     matching = [issue for issue in issues if all(predicate(issue) for predicate in predicates)]
-    return _sorted(matching, params, custom_field_ids)
+    return _sorted(matching, params, custom_field_types)
 
 
 def _predicates(params: Params) -> list[Callable[[IssueRecord], bool]]:
@@ -268,22 +276,24 @@ def _keyword_predicate(keyword: str) -> Callable[[IssueRecord], bool]:
     return matches
 
 
-def _sort_key_function(params: Params, custom_field_ids: set[int]) -> Callable[[IssueRecord], SortValue]:
+def _sort_key_function(
+    params: Params, custom_fields: Mapping[int, int]
+) -> Callable[[IssueRecord], SortValue]:
     sort = params.text("sort") or "updated"
     if sort in ISSUE_SORT_KEYS:
         return ISSUE_SORT_KEYS[sort]
     field_id = _to_int(sort.removeprefix("customField_")) if sort.startswith("customField_") else None
-    if field_id is None or field_id not in custom_field_ids:
+    if field_id is None or field_id not in custom_fields:
         raise invalid("sort", f"Unknown sort key: {sort}.")
     return _custom_field_sort(field_id)
 
 
-def _sorted(issues: list[IssueRecord], params: Params, custom_field_ids: set[int]) -> list[IssueRecord]:
+def _sorted(issues: list[IssueRecord], params: Params, custom_fields: Mapping[int, int]) -> list[IssueRecord]:
     """Sort by the key, then by id in the same direction, so the order is total and stable.
 
     Null (missing) values count as larger than any value: last in `asc`, first in `desc`.
     """
-    value_of = _sort_key_function(params, custom_field_ids)
+    value_of = _sort_key_function(params, custom_fields)
     descending = params.descending()
 
     def sort_key(issue: IssueRecord) -> tuple[bool, Any, int]:

@@ -20,6 +20,9 @@ ID_SOURCES = {
     "categoryId": "backlog_get_categories",
     "milestoneId": "backlog_get_milestones",
     "issueTypeId": "backlog_get_issue_types",
+    "createdUserId": "backlog_get_users",
+    "resolutionId": "backlog_get_resolutions",
+    "versionId": "backlog_get_milestones",
 }
 
 

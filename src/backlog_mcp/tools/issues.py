@@ -11,10 +11,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.issues import IssueEndpoints, IssueFilter, IssuePage
+from backlog_mcp.backlog.issues import Issue, IssueEndpoints, IssueFilter, IssuePage, RelatedIssue
 from backlog_mcp.errors import BacklogNotFoundError
 from backlog_mcp.quote import echo
 from backlog_mcp.render.comments import render_comments
+from backlog_mcp.render.issue_links import render_custom_fields, render_related_issues, render_resolutions
 from backlog_mcp.render.issues import (
     render_attachments,
     render_issue,
@@ -28,9 +29,17 @@ from backlog_mcp.tools.args import (
     IdList,
     IssueRef,
     Order,
+    ProjectRef,
     issue_ref,
     project_refs,
     within,
+)
+from backlog_mcp.tools.issue_filters import (
+    CustomFieldsArg,
+    ResolutionIds,
+    build_filter,
+    custom_field_hint,
+    echoed,
 )
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
@@ -80,38 +89,9 @@ def _check_sort(sort: str | None) -> str | None:
     raise ToolError(f"sort must be one of {', '.join(SORT_KEYS)} or customField_<id>; got {echo(sort)}.")
 
 
-_ID_FILTERS = ("statusId", "priorityId", "assigneeId", "categoryId", "milestoneId", "issueTypeId")
-
-
 def _given(arguments: dict[str, Any]) -> dict[str, Any]:
     """The arguments the caller set (ctx and Nones dropped), to echo back in next-page calls."""
     return {k: v for k, v in arguments.items() if k != "ctx" and v is not None}
-
-
-async def _filters(state: AppState, args: dict[str, Any]) -> IssueFilter:
-    project_ids: tuple[int, ...] = ()
-    if args.get("projectIdOrKey") is not None:
-        refs = project_refs(args["projectIdOrKey"])
-        project_ids = await gather(*(state.resolver.project_id(ref) for ref in refs))
-    keyword = (args.get("keyword") or "").strip()
-    ids = {name: tuple(args.get(name) or ()) for name in _ID_FILTERS}
-    return IssueFilter(
-        projectId=project_ids,
-        statusId=ids["statusId"],
-        priorityId=ids["priorityId"],
-        assigneeId=ids["assigneeId"],
-        categoryId=ids["categoryId"],
-        milestoneId=ids["milestoneId"],
-        issueTypeId=ids["issueTypeId"],
-        parentChild=args.get("parentChild") or None,
-        keyword=keyword or None,
-        createdSince=args.get("createdSince"),
-        createdUntil=args.get("createdUntil"),
-        updatedSince=args.get("updatedSince"),
-        updatedUntil=args.get("updatedUntil"),
-        dueDateSince=args.get("dueDateSince"),
-        dueDateUntil=args.get("dueDateUntil"),
-    )
 
 
 async def backlog_get_issue_list(
@@ -131,6 +111,15 @@ async def backlog_get_issue_list(
     updatedUntil: DateArg = None,
     dueDateSince: DateArg = None,
     dueDateUntil: DateArg = None,
+    startDateSince: DateArg = None,
+    startDateUntil: DateArg = None,
+    hasDueDate: bool | None = None,
+    attachment: bool | None = None,
+    createdUserId: IdList = None,
+    resolutionId: ResolutionIds = None,
+    versionId: IdList = None,
+    parentIssueId: IdList = None,
+    customFields: CustomFieldsArg = None,
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
     sort: Annotated[str | None, Field(description="e.g. created, dueDate")] = None,
@@ -140,14 +129,15 @@ async def backlog_get_issue_list(
     arguments = _given(locals())
     state = app_state(ctx)
     issues_api = IssueEndpoints(state.api)
-    filters = await _filters(state, arguments)
+    filters = await build_filter(state, arguments)
     page = IssuePage(offset=offset, count=count, sort=_check_sort(sort), order=order)
-    issues, total = await gather(issues_api.get_issues(filters, page), issues_api.count_issues(filters))
+    async with custom_field_hint(arguments):
+        issues, total = await gather(issues_api.get_issues(filters, page), issues_api.count_issues(filters))
     state.resolver.remember_issues(issues)
     parents = {i.parent_issue_id for i in issues if i.parent_issue_id} - {i.id for i in issues}
     parent_keys = await state.resolver.issue_keys(parents)
     defaults = {"parentChild": 0, "offset": 0, "order": "desc"}
-    shown = {k: v for k, v in arguments.items() if defaults.get(k, object()) != v}
+    shown = echoed({k: v for k, v in arguments.items() if defaults.get(k, object()) != v})
     return render_issue_list(
         issues, total=total, offset=offset, arguments=shown, ctx=state.render, parent_keys=parent_keys
     )
@@ -157,9 +147,10 @@ async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str
     """Count issues; same filters as backlog_get_issue_list."""
     arguments = _given(given)
     state = app_state(ctx)
-    filters = await _filters(state, arguments)
-    total = await IssueEndpoints(state.api).count_issues(filters)
-    return render_issue_count(total, {k: v for k, v in arguments.items() if k != "parentChild" or v})
+    filters = await build_filter(state, arguments)
+    async with custom_field_hint(arguments):
+        total = await IssueEndpoints(state.api).count_issues(filters)
+    return render_issue_count(total, echoed({k: v for k, v in arguments.items() if k != "parentChild" or v}))
 
 
 async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
@@ -235,6 +226,71 @@ async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: Iss
     return render_attachments(attachments, state.render, issue_key=key)
 
 
+async def backlog_get_related_issues(
+    ctx: Context[AppState, Any],
+    issueIdOrKey: IssueRef,
+    count: Count = 20,
+    offset: Annotated[int, AfterValidator(_offset)] = 0,
+) -> str:
+    """An issue's parent, children (paged, with total) and related issues."""
+    state = app_state(ctx)
+    issues_api = IssueEndpoints(state.api)
+    key = issue_ref(issueIdOrKey)
+    page = IssuePage(offset=offset, count=count, sort="created", order="asc")
+
+    async def related() -> list[RelatedIssue]:
+        # Fails too for a missing issue: the issue's own error is the one to report.
+        try:
+            return await issues_api.get_related_issues(key)
+        except BacklogNotFoundError:
+            return []
+
+    async def children(issue_id: int) -> tuple[list[Issue], int]:
+        by_parent = IssueFilter(parentIssueId=(issue_id,))
+        return await gather(issues_api.get_issues(by_parent, page), issues_api.count_issues(by_parent))
+
+    async def parent_of(issue: Issue) -> Issue | None:
+        if not issue.parent_issue_id:
+            return None
+        try:
+            return await issues_api.get_issue(issue.parent_issue_id)
+        except BacklogNotFoundError:
+            return None
+
+    if key.isdigit():  # the ID is known: the children are asked for with the issue
+        issue, linked, (kids, total) = await gather(issues_api.get_issue(key), related(), children(int(key)))
+        parent = await parent_of(issue)
+    else:
+        issue, linked = await gather(issues_api.get_issue(key), related())
+        (kids, total), parent = await gather(children(issue.id), parent_of(issue))
+    state.resolver.remember_issues([issue, *kids, *linked, *([parent] if parent else [])])
+    return render_related_issues(
+        issue,
+        parent=parent,
+        children=kids,
+        total=total,
+        offset=offset,
+        related=linked,
+        arguments={"issueIdOrKey": key, "count": count},
+        ctx=state.render,
+    )
+
+
+async def backlog_get_custom_fields(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+    """A project's custom fields: ID, type, list item IDs (for the customFields filter)."""
+    state = app_state(ctx)
+    project = project_refs(projectIdOrKey)[0]
+    fields, types = await gather(
+        IssueEndpoints(state.api).get_custom_fields(project), state.resolver.issue_types(project)
+    )
+    return render_custom_fields(fields, project=project, issue_types=types)
+
+
+async def backlog_get_resolutions(ctx: Context[AppState, Any]) -> str:
+    """Resolution IDs and names (for resolutionId)."""
+    return render_resolutions(await app_state(ctx).resolver.resolutions())
+
+
 # The count takes exactly the list's filters: its signature (and so its schema) is the list's
 # without the paging arguments, so the two can never drift apart.
 _PAGING = ("count", "offset", "sort", "order")
@@ -251,6 +307,9 @@ TOOLSET = Toolset(
         ToolDef(backlog_get_issue, "Get issue"),
         ToolDef(backlog_get_comments, "Get issue comments"),
         ToolDef(backlog_get_attachments, "List issue attachments"),
+        ToolDef(backlog_get_related_issues, "Get related issues"),
+        ToolDef(backlog_get_custom_fields, "List custom fields"),
+        ToolDef(backlog_get_resolutions, "List resolutions"),
     ),
     default=True,
 )
