@@ -74,5 +74,6 @@ async def test_toolsets_limit_what_is_served(sandbox: SandboxServer) -> None:
     }  # fmt: skip
     assert text == (
         "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
-        "(served: issues); add projects to BACKLOG_TOOLSETS to use it."
+        "(served: issues); add projects to BACKLOG_TOOLSETS, or backlog_get_projects to "
+        "BACKLOG_ENABLED_TOOLS, to use it."
     )

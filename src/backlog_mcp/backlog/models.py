@@ -60,9 +60,7 @@ _PICTOGRAPH = (
 # The zero-width joiner outside an emoji sequence (a pictograph, maybe with its emoji
 # presentation selector U+FE0F, then ZWJ, then a pictograph): it joins nothing a reader sees
 # there. Inside one (👩‍💻) it is what makes the emoji.
-_STRAY_JOINER = re.compile(
-    f"(?<![{_PICTOGRAPH}])(?<![{_PICTOGRAPH}]\ufe0f)\u200d|\u200d(?![{_PICTOGRAPH}])"
-)
+_STRAY_JOINER = re.compile(f"(?<![{_PICTOGRAPH}])(?<![{_PICTOGRAPH}]\ufe0f)\u200d|\u200d(?![{_PICTOGRAPH}])")
 
 
 def visible(text: str) -> str:
