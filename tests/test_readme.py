@@ -46,7 +46,9 @@ def test_each_tool_is_documented_under_its_toolsets_subsection() -> None:
 
 
 def test_each_toolset_heading_says_whether_it_is_served_by_default() -> None:
-    headings = dict(re.findall(r"^### `(\w+)` \((served by default|served when chosen)\)$", README, re.MULTILINE))
+    headings = dict(
+        re.findall(r"^### `(\w+)` \((served by default|served when chosen)\)$", README, re.MULTILINE)
+    )
     assert headings == {
         t.name: "served by default" if t.default else "served when chosen" for t in toolsets()
     }
