@@ -235,3 +235,24 @@ async def test_the_default_prefix_changes_nothing(sandbox: SandboxServer) -> Non
     async with served(sandbox) as client:
         page = await call(client, "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "count": 5})
     assert "Next page: backlog_get_issue_list {" in page
+
+
+async def test_under_a_prefix_a_tools_own_error_sentence_names_tools_as_served() -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.server.mcpserver.tools import Tool
+
+    from backlog_mcp.server import BacklogMCPServer
+    from backlog_mcp.tools.surface import Surface
+
+    def refuses() -> str:
+        raise ToolError("Give issueIdOrKey; backlog_get_issue_list finds one.")
+
+    server = BacklogMCPServer(
+        "t",
+        tools=[Tool.from_function(refuses, name="work_get_issue")],
+        surface=Surface(toolsets=toolset_names(), prefix="work_"),
+    )
+    async with Client(server) as client:
+        assert await call_error(client, "work_get_issue") == (
+            "Error executing tool work_get_issue: Give issueIdOrKey; work_get_issue_list finds one."
+        )

@@ -196,6 +196,8 @@ def build_tool(
     tool.parameters = compact_schema(tool.parameters)
     if rename is not None:
         tool.description = rename(tool.description)
-        tool.parameters = json.loads(rename(json.dumps(tool.parameters, ensure_ascii=False)))
+        schema = json.dumps(tool.parameters, ensure_ascii=False)
+        if rename(schema) != schema:  # an argument's description names another tool
+            tool.parameters = json.loads(rename(schema))
     tool.fn_metadata.arg_model = _lenient_model(tool.fn_metadata.arg_model, space)  # type: ignore[assignment]
     return tool
