@@ -169,6 +169,15 @@ def test_several_unknown_tools_are_all_named_each_with_its_closest() -> None:
     assert "\n" not in message
 
 
+def test_a_toolset_named_as_a_tool_is_pointed_to_backlog_toolsets() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _load(enabled_tools="projects")
+    assert str(caught.value).startswith(
+        "Configuration error: BACKLOG_ENABLED_TOOLS has an unknown tool 'projects' "
+        "(a toolset: name it in BACKLOG_TOOLSETS); `backlog-mcp tools` lists them all."
+    )
+
+
 def test_tool_names_may_be_given_with_the_prefix_too() -> None:
     settings = _load(
         tool_prefix="work_", enabled_tools="work_get_projects", disabled_tools="backlog_get_issue"

@@ -224,7 +224,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_tools(cls, value: str, info: ValidationInfo) -> str:
         """Canonical (`backlog_`) names in the registry's order; a name may carry the prefix instead."""
-        from backlog_mcp.tools.toolsets import toolset_of  # see _known_toolsets
+        from backlog_mcp.tools.toolsets import toolset_names, toolset_of  # see _known_toolsets
 
         known = list(toolset_of())
         prefix = info.data.get("tool_prefix", _CANONICAL_PREFIX)
@@ -236,6 +236,8 @@ class Settings(BaseSettings):
                 chosen.add(canonical.lower())
             elif name.lower() in known:
                 chosen.add(name.lower())
+            elif name.lower() in toolset_names():
+                unknown.append(f"{name!r} (a toolset: name it in BACKLOG_TOOLSETS)")
             elif name:
                 closest = difflib.get_close_matches(canonical.lower(), known, n=1, cutoff=0.0)
                 unknown.append(f"{name!r} (closest: {closest[0]})" if closest else repr(name))
