@@ -153,7 +153,7 @@ def test_an_unknown_tool_is_a_one_line_error_naming_the_closest_tool(
     field = variable.removeprefix("BACKLOG_").lower()
     assert str(caught.value) == (
         f"Configuration error: {variable} has an unknown tool 'backlog_get_isue_list' "
-        "(closest: backlog_get_issue_list); `backlog-mcp tools` lists them all. "
+        "(closest: backlog_get_issue_list). "
         f"Example: {config._EXAMPLES[field]}"
     )
 
@@ -174,7 +174,7 @@ def test_a_toolset_named_as_a_tool_is_pointed_to_backlog_toolsets() -> None:
         _load(enabled_tools="projects")
     assert str(caught.value).startswith(
         "Configuration error: BACKLOG_ENABLED_TOOLS has an unknown tool 'projects' "
-        "(a toolset: name it in BACKLOG_TOOLSETS); `backlog-mcp tools` lists them all."
+        "(a toolset: name it in BACKLOG_TOOLSETS). Example: "
     )
 
 

@@ -243,7 +243,8 @@ class Settings(BaseSettings):
                 unknown.append(f"{name!r} (closest: {closest[0]})" if closest else repr(name))
         if unknown:
             count = "an unknown tool" if len(unknown) == 1 else "unknown tools"
-            raise ValueError(f"has {count} {', '.join(unknown)}; `backlog-mcp tools` lists them all")
+            # No "see `backlog-mcp tools`": that command reads the same settings, and would stop here too.
+            raise ValueError(f"has {count} {', '.join(unknown)}")
         return ",".join(n for n in known if n in chosen)
 
     @property
