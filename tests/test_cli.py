@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
+import math
 import os
 import re
 import shlex
@@ -19,8 +22,12 @@ from mcp import Client
 
 from backlog_mcp import __version__
 from backlog_mcp.cli import loopback_address, main
+from backlog_mcp.commands import compact_json, list_tools, token_counter
+from backlog_mcp.config import load_settings
 from backlog_mcp.demo import DEMO_CALLS, call_line, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
+from backlog_mcp.server import build_server
+from backlog_mcp.tools.toolsets import toolset_of
 from tests.e2e.conftest import DEFAULT_TOOL_NAMES
 
 
@@ -119,12 +126,71 @@ def test_demo_lines_on_windows_are_quoted_the_way_cmd_hands_them_to_call(
     assert "'" not in line
 
 
-def test_tools_lists_every_tool(tmp_path: Path) -> None:
-    done = _run("--sandbox", "tools", cwd=tmp_path)
-    assert done.returncode == 0
-    names = [line.split()[0] for line in done.stdout.splitlines()]
-    assert "backlog_get_issue_list" in names
-    assert "backlog_get_comments" in names
+def test_tools_lists_every_tool_with_its_toolset_and_that_it_is_served(tmp_path: Path) -> None:
+    done = _run("--sandbox", "tools", cwd=tmp_path, BACKLOG_TOOLSETS="all")
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line.split() for line in done.stdout.splitlines()[1:] if not line.startswith(("Served:", "Token"))
+    ]
+    assert {row[0]: row[1] for row in rows} == toolset_of()
+    assert all(row[3] == "yes" for row in rows)
+    assert f"Served: {len(toolset_of())} of {len(toolset_of())} tools;" in done.stdout
+
+
+def test_tools_says_why_a_tool_is_not_served_and_uses_the_served_names(tmp_path: Path) -> None:
+    done = _run(
+        "--sandbox", "tools", cwd=tmp_path, BACKLOG_TOOLSETS="issues", BACKLOG_TOOL_PREFIX="work_",
+        BACKLOG_ENABLED_TOOLS="backlog_get_projects", BACKLOG_DISABLED_TOOLS="work_get_comments",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    status = {
+        line.split()[0]: line.split(None, 3)[3] for line in done.stdout.splitlines()[1:] if "  " in line
+    }
+    assert len(status) == len(toolset_of())  # every tool, served or not
+    assert status["work_get_issue"] == "yes"
+    assert status["work_get_projects"] == "yes: BACKLOG_ENABLED_TOOLS"
+    assert status["work_get_comments"] == "no: BACKLOG_DISABLED_TOOLS"
+    assert status["work_get_users"] == "no: toolset not in BACKLOG_TOOLSETS"
+    served = sum(1 for s in status.values() if s.startswith("yes"))
+    assert f"Served: {served} of {len(toolset_of())} tools;" in done.stdout
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tokenizer", ["as installed", "missing"])
+async def test_tools_counts_what_tools_list_sends_and_labels_an_estimate_as_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tokenizer: str
+) -> None:
+    for name in [n for n in os.environ if n.startswith("BACKLOG_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    if tokenizer == "missing":
+        monkeypatch.setitem(sys.modules, "tiktoken", None)  # `import tiktoken` fails
+    else:  # ranks in the npm package's format, one token per byte: a count that is easy to check
+        single_bytes = " ".join(base64.b64encode(bytes([b])).decode() for b in range(256))
+        ranks = {"bpe_ranks": f"! 0 {single_bytes}\n", "pat_str": r"\S+|\s+", "special_tokens": {}}
+        (tmp_path / "o200k_base.json").write_text(json.dumps(ranks), encoding="utf-8")
+        monkeypatch.setenv("O200K_BASE_JSON", str(tmp_path / "o200k_base.json"))
+    settings = load_settings(base_url="https://x.backlog.com", api_key="k" * 20, toolsets="issues")
+    lines: list[str] = []
+    assert await list_tools(settings, lines.append) == 0
+    count, exact = token_counter()
+    # The same measure as bench/tokens.py: the served tools/list, wire JSON, compact.
+    async with Client(build_server(settings)) as client:
+        listed = (await client.list_tools()).tools
+    wire = compact_json(
+        {"tools": [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed]}
+    )
+    summary = next(line for line in lines if line.startswith("Served:"))
+    if exact:
+        assert count(wire) == len(wire.encode())
+        assert f"costs {len(wire.encode()):,} tokens (o200k_base)" in summary
+        assert not any("estimate" in line for line in lines)
+    else:
+        assert f"costs ≈{math.ceil(len(wire) / 4):,} tokens" in summary
+        assert lines[-1].startswith(
+            "Token counts are estimates (characters ÷ 4): for o200k_base counts, install"
+        )
+    assert exact is (tokenizer != "missing" and importlib.util.find_spec("tiktoken") is not None)
 
 
 def test_check_reports_space_user_and_rate_limit(tmp_path: Path) -> None:
@@ -379,7 +445,8 @@ def test_call_of_a_tool_that_toolsets_leave_out_names_its_toolset(tmp_path: Path
     assert done.returncode == 1
     assert done.stdout == (
         "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "
-        "(served: issues); add projects to BACKLOG_TOOLSETS to use it.\n"
+        "(served: issues); add projects to BACKLOG_TOOLSETS, or backlog_get_projects to "
+        "BACKLOG_ENABLED_TOOLS, to use it.\n"
     )
 
 

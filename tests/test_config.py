@@ -17,6 +17,7 @@ from backlog_mcp import config
 from backlog_mcp.config import Settings, load_settings, local_timezone_name
 from backlog_mcp.errors import ConfigError
 from backlog_mcp.render.text import RenderContext
+from backlog_mcp.tools.toolsets import default_toolset_names, toolset_names, toolset_of
 
 
 @pytest.fixture(autouse=True)
@@ -94,21 +95,129 @@ def test_cli_with_no_configuration_exits_2_with_one_clear_line(tmp_path: Path) -
     assert done.stdout == ""
 
 
-def test_toolsets_default_to_all_and_keep_a_stable_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert load_settings(base_url="https://d.backlog.jp", api_key="k").enabled_toolsets == (
-        "issues", "projects", "attachments", "export",
-    )  # fmt: skip
+def _load(**overrides: str) -> Settings:
+    return load_settings(base_url="https://d.backlog.jp", api_key="k", **overrides)
+
+
+def test_toolsets_default_to_the_default_toolsets_in_the_registrys_order() -> None:
+    assert _load().enabled_toolsets == default_toolset_names()
+    assert _load(toolsets="default").enabled_toolsets == default_toolset_names()
+    assert set(default_toolset_names()) >= {"issues", "projects", "attachments", "export"}
+
+
+def test_all_toolsets_is_every_toolset_of_the_registry() -> None:
+    assert _load(toolsets="all").enabled_toolsets == toolset_names()
+    assert _load(toolsets=" ALL ").enabled_toolsets == toolset_names()
+
+
+def test_toolsets_given_by_name_keep_the_registrys_order_whatever_the_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("BACKLOG_TOOLSETS", "Export, issues")
-    assert load_settings(base_url="https://d.backlog.jp", api_key="k").enabled_toolsets == (
-        "issues",
-        "export",
-    )
+    assert _load().enabled_toolsets == ("issues", "export")
+
+
+@pytest.mark.parametrize("toolset", toolset_names())
+def test_default_mixed_with_a_name_is_the_default_toolsets_plus_that_one(toolset: str) -> None:
+    expected = tuple(n for n in toolset_names() if n in default_toolset_names() or n == toolset)
+    assert _load(toolsets=f"default,{toolset}").enabled_toolsets == expected
+    assert _load(toolsets=f"{toolset},default,{toolset}").enabled_toolsets == expected
 
 
 def test_unknown_toolset_is_a_one_line_error_naming_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BACKLOG_TOOLSETS", "issues,wiki")
-    with pytest.raises(ConfigError, match="BACKLOG_TOOLSETS has unknown toolsets wiki; choose from issues"):
-        load_settings(base_url="https://d.backlog.jp", api_key="k")
+    monkeypatch.setenv("BACKLOG_TOOLSETS", "issues,wikki")
+    with pytest.raises(ConfigError) as caught:
+        _load()
+    choices = ", ".join(toolset_names())
+    assert str(caught.value) == (
+        f"Configuration error: BACKLOG_TOOLSETS has unknown toolsets wikki; choose from {choices}, "
+        "default or all. Example: BACKLOG_TOOLSETS=default,wiki"
+    )
+
+
+def test_enabled_and_disabled_tools_are_read_as_names_in_the_registrys_order() -> None:
+    tools = list(toolset_of())
+    settings = _load(enabled_tools=f" {tools[3]} ,{tools[1]},{tools[3]}", disabled_tools=tools[0].upper())
+    assert settings.enabled_tool_names == (tools[1], tools[3])
+    assert settings.disabled_tool_names == (tools[0],)
+    assert _load().enabled_tool_names == () == _load().disabled_tool_names
+
+
+@pytest.mark.parametrize("variable", ["BACKLOG_ENABLED_TOOLS", "BACKLOG_DISABLED_TOOLS"])
+def test_an_unknown_tool_is_a_one_line_error_naming_the_closest_tool(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "backlog_get_issue,backlog_get_isue_list")
+    with pytest.raises(ConfigError) as caught:
+        _load()
+    field = variable.removeprefix("BACKLOG_").lower()
+    assert str(caught.value) == (
+        f"Configuration error: {variable} has an unknown tool 'backlog_get_isue_list' "
+        "(closest: backlog_get_issue_list). "
+        f"Example: {config._EXAMPLES[field]}"
+    )
+
+
+def test_several_unknown_tools_are_all_named_each_with_its_closest() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _load(disabled_tools="get_comments,backlog_get_prjects")
+    message = str(caught.value)
+    assert (
+        "BACKLOG_DISABLED_TOOLS has unknown tools 'get_comments' (closest: backlog_get_comments), " in message
+    )
+    assert "'backlog_get_prjects' (closest: backlog_get_projects)" in message
+    assert "\n" not in message
+
+
+def test_a_toolset_named_as_a_tool_is_pointed_to_backlog_toolsets() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _load(enabled_tools="projects")
+    assert str(caught.value).startswith(
+        "Configuration error: BACKLOG_ENABLED_TOOLS has an unknown tool 'projects' "
+        "(a toolset: name it in BACKLOG_TOOLSETS). Example: "
+    )
+
+
+def test_tool_names_may_be_given_with_the_prefix_too() -> None:
+    settings = _load(
+        tool_prefix="work_", enabled_tools="work_get_projects", disabled_tools="backlog_get_issue"
+    )
+    assert settings.enabled_tool_names == ("backlog_get_projects",)
+    assert settings.disabled_tool_names == ("backlog_get_issue",)
+    with pytest.raises(ConfigError, match="BACKLOG_DISABLED_TOOLS has an unknown tool 'work_get_isue'"):
+        _load(tool_prefix="work_", disabled_tools="work_get_isue")
+
+
+def test_the_tool_prefix_defaults_to_backlog_and_is_kept_exactly_as_given() -> None:
+    assert _load().tool_prefix == "backlog_"
+    assert _load(tool_prefix="work_").tool_prefix == "work_"
+    assert _load(tool_prefix="Work-2").tool_prefix == "Work-2"  # no separator added
+    assert _load(tool_prefix=" work_ ").tool_prefix == "work_"  # pasted spaces are not part of a name
+
+
+@pytest.mark.parametrize("bad", ["work.", "wo rk_", "ワーク_", "work/", "a:b"])
+def test_a_tool_prefix_outside_the_tool_name_characters_is_a_one_line_error(bad: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _load(tool_prefix=bad)
+    assert str(caught.value) == (
+        f"Configuration error: BACKLOG_TOOL_PREFIX must be letters, digits, _ or -, like work_; "
+        f"got {bad.strip()!r}. Example: BACKLOG_TOOL_PREFIX=work_"
+    )
+
+
+def test_a_tool_prefix_that_would_make_a_name_longer_than_mcp_allows_is_refused() -> None:
+    longest = max(len(name) for name in toolset_of()) - len("backlog_")
+    fits = "p" * (128 - longest)
+    assert _load(tool_prefix=fits).tool_prefix == fits
+    with pytest.raises(
+        ConfigError, match=rf"BACKLOG_TOOL_PREFIX is {len(fits) + 1} characters; at most {len(fits)}"
+    ):
+        _load(tool_prefix=fits + "p")
+
+
+def test_a_blank_tool_prefix_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKLOG_TOOL_PREFIX", "  ")
+    assert _load().tool_prefix == "backlog_"
 
 
 def test_log_level_is_read_from_dotenv_and_upper_cased(tmp_path: Path) -> None:

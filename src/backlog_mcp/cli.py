@@ -109,11 +109,13 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP: port (default 8000; 0: any free one); the path is /mcp",
     )
     call = commands.add_parser("call", parents=[common], help="run one tool and print its result")
-    call.add_argument("tool", help="tool name, e.g. backlog_get_issue")
+    call.add_argument("tool", help="tool name as served, e.g. backlog_get_issue")
     call.add_argument(
         "arguments", nargs="?", default="{}", help='JSON object, e.g. \'{"issueIdOrKey":"DEMO-1"}\''
     )
-    commands.add_parser("tools", parents=[common], help="list the tools")
+    commands.add_parser(
+        "tools", parents=[common], help="list every tool: its toolset, token cost, and whether it is served"
+    )
     commands.add_parser("check", parents=[common], help="verify the configuration against the space")
     commands.add_parser("demo", parents=[common], help="a short MCP session over stdio, printing real output")
     return parser

@@ -6,6 +6,7 @@ the variable and shows an example, so the CLI can print it and exit 2 without a 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
@@ -27,6 +28,10 @@ _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
 _NETLOC = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 # A fixed offset from UTC, the fallback when the machine's zone has no IANA name we can find.
 _OFFSET_ZONE = re.compile(r"UTC([+-])(0\d|1[0-4]):([0-5]\d)")
+# What may replace `backlog_` at the start of a tool name (MCP allows a dot too; we keep to these).
+_TOOL_PREFIX = re.compile(r"[A-Za-z0-9_-]+")
+_CANONICAL_PREFIX = "backlog_"
+_MAX_TOOL_NAME = 128  # MCP's limit
 _LOCALTIME = Path("/etc/localtime")
 _ETC_TIMEZONE = Path("/etc/timezone")
 _EXAMPLES = {
@@ -40,7 +45,10 @@ _EXAMPLES = {
     "cache_ttl_seconds": "BACKLOG_CACHE_TTL_SECONDS=300",
     "workspace": "BACKLOG_WORKSPACE=~/backlog-mcp",
     "max_attachment_bytes": "BACKLOG_MAX_ATTACHMENT_BYTES=52428800",
-    "toolsets": "BACKLOG_TOOLSETS=issues,projects",
+    "toolsets": "BACKLOG_TOOLSETS=default,wiki",
+    "tool_prefix": "BACKLOG_TOOL_PREFIX=work_",
+    "enabled_tools": "BACKLOG_ENABLED_TOOLS=backlog_get_wiki_page",
+    "disabled_tools": "BACKLOG_DISABLED_TOOLS=backlog_export_issue_context,backlog_get_priorities",
     "log_level": "BACKLOG_LOG_LEVEL=INFO",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -142,6 +150,10 @@ class Settings(BaseSettings):
     toolsets: str = Field(
         default="default", description="Tool groups to serve, comma-separated: names, default or all"
     )
+    # Before the tool lists: their validators accept names written with the prefix too.
+    tool_prefix: str = Field(default=_CANONICAL_PREFIX, description="Replaces backlog_ in every tool name")
+    enabled_tools: str = Field(default="", description="Tools served whatever BACKLOG_TOOLSETS says")
+    disabled_tools: str = Field(default="", description="Tools never served")
     log_level: str = Field(default="WARNING", description="Level of the log lines written to stderr")
 
     @model_validator(mode="before")
@@ -191,6 +203,57 @@ class Settings(BaseSettings):
     @property
     def enabled_toolsets(self) -> tuple[str, ...]:
         return tuple(self.toolsets.split(","))
+
+    @field_validator("tool_prefix")
+    @classmethod
+    def _valid_prefix(cls, value: str) -> str:
+        from backlog_mcp.tools.toolsets import toolset_of  # see _known_toolsets
+
+        prefix = value.strip()
+        if not _TOOL_PREFIX.fullmatch(prefix):
+            raise ValueError(f"must be letters, digits, _ or -, like work_; got {prefix!r}")
+        longest = max(len(name) for name in toolset_of()) - len(_CANONICAL_PREFIX)
+        if len(prefix) + longest > _MAX_TOOL_NAME:
+            raise ValueError(
+                f"is {len(prefix)} characters; at most {_MAX_TOOL_NAME - longest} keep every tool name "
+                f"within MCP's {_MAX_TOOL_NAME}"
+            )
+        return prefix
+
+    @field_validator("enabled_tools", "disabled_tools")
+    @classmethod
+    def _known_tools(cls, value: str, info: ValidationInfo) -> str:
+        """Canonical (`backlog_`) names in the registry's order; a name may carry the prefix instead."""
+        from backlog_mcp.tools.toolsets import toolset_names, toolset_of  # see _known_toolsets
+
+        known = list(toolset_of())
+        prefix = info.data.get("tool_prefix", _CANONICAL_PREFIX)
+        chosen: set[str] = set()
+        unknown: list[str] = []
+        for name in (n.strip() for n in value.split(",")):
+            canonical = _CANONICAL_PREFIX + name.removeprefix(prefix) if name.startswith(prefix) else name
+            if canonical.lower() in known:
+                chosen.add(canonical.lower())
+            elif name.lower() in known:
+                chosen.add(name.lower())
+            elif name.lower() in toolset_names():
+                unknown.append(f"{name!r} (a toolset: name it in BACKLOG_TOOLSETS)")
+            elif name:
+                closest = difflib.get_close_matches(canonical.lower(), known, n=1, cutoff=0.0)
+                unknown.append(f"{name!r} (closest: {closest[0]})" if closest else repr(name))
+        if unknown:
+            count = "an unknown tool" if len(unknown) == 1 else "unknown tools"
+            # No "see `backlog-mcp tools`": that command reads the same settings, and would stop here too.
+            raise ValueError(f"has {count} {', '.join(unknown)}")
+        return ",".join(n for n in known if n in chosen)
+
+    @property
+    def enabled_tool_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.enabled_tools.split(",") if n)
+
+    @property
+    def disabled_tool_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.disabled_tools.split(",") if n)
 
     @field_validator("workspace")
     @classmethod

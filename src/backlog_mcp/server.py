@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,9 +14,9 @@ import httpx2
 from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import INVALID_PARAMS, CallToolResult, TextContent
-from pydantic import ValidationError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent
+from pydantic import AnyUrl, ValidationError
 
 from backlog_mcp import __version__
 from backlog_mcp.backlog.connect import backlog_for, http_client_for
@@ -29,7 +30,8 @@ from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.state import AppState
-from backlog_mcp.tools.toolsets import toolset_of, toolsets
+from backlog_mcp.tools.surface import Surface
+from backlog_mcp.tools.toolsets import toolset_names
 
 __all__ = ["BacklogMCPServer", "build_server"]
 
@@ -43,25 +45,24 @@ INSTRUCTIONS = (
 
 
 class BacklogMCPServer(MCPServer[AppState]):
-    """`MCPServer` whose tool failures always reach the model as one clear, secret-free sentence."""
+    """`MCPServer` whose tool failures always reach the model as one clear, secret-free sentence,
+    and whose every answer names our tools as this server serves them (BACKLOG_TOOL_PREFIX)."""
 
     def __init__(
-        self, *args: Any, secrets: tuple[str, ...] = (), toolsets: tuple[str, ...] = (), **kwargs: Any
+        self, *args: Any, secrets: tuple[str, ...] = (), surface: Surface | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self._secrets = secrets
-        self._toolsets = toolsets
+        self._surface = surface or Surface(toolsets=toolset_names())
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> Any:
-        left_out = toolset_of().get(name)
-        if left_out is not None and left_out not in self._toolsets:
-            # The SDK would say only "Unknown tool": the tool exists, the configuration hides it.
-            raise ToolError(
-                f"{name} is in the {left_out} toolset, which BACKLOG_TOOLSETS leaves out "
-                f"(served: {', '.join(self._toolsets)}); add {left_out} to BACKLOG_TOOLSETS to use it."
-            )
+        refusal = self._surface.refusal(name)
+        if refusal is not None:
+            # The SDK would say only "Unknown tool": say why it is not served, or what is closest.
+            raise ToolError(refusal)
+        rename = self._surface.rename
         try:
             result = await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -72,10 +73,13 @@ class BacklogMCPServer(MCPServer[AppState]):
                 message = describe_validation_error(cause, accepted)
             elif isinstance(cause, BacklogError):
                 message = str(cause)
-            else:
+            elif isinstance(exc, UnexpectedToolError) or rename(str(exc)) == str(exc):
                 raise
-            raise ToolError(f"Error executing tool {name}: {redact(message, self._secrets)}") from None
-        return _with_rate_limit_note(result, context)
+            else:  # a tool's own sentence, naming another tool
+                raise ToolError(rename(str(exc))) from cause
+            message = rename(redact(message, self._secrets))
+            raise ToolError(f"Error executing tool {name}: {message}") from None
+        return _renamed(_with_rate_limit_note(result, context), rename)
 
     async def get_prompt(
         self,
@@ -89,7 +93,37 @@ class BacklogMCPServer(MCPServer[AppState]):
         if name not in known:
             offered = f"available: {', '.join(known)}" if known else "none is served (BACKLOG_TOOLSETS)"
             raise MCPError(INVALID_PARAMS, f"Unknown prompt {echo(name)}; {offered}.")
-        return await super().get_prompt(name, arguments, context)
+        result = await super().get_prompt(name, arguments, context)
+        if not isinstance(result, GetPromptResult):
+            return result
+        messages = [
+            m.model_copy(update={"content": _renamed_block(m.content, self._surface.rename)})
+            for m in result.messages
+        ]
+        return result.model_copy(update={"messages": messages})
+
+    async def read_resource(self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None) -> Any:
+        result = await super().read_resource(uri, context)
+        if isinstance(result, InputRequiredResult):
+            return result
+        rename = self._surface.rename
+        return [
+            replace(item, content=rename(item.content)) if isinstance(item.content, str) else item
+            for item in result
+        ]
+
+
+def _renamed_block(block: Any, rename: Callable[[str], str]) -> Any:
+    if isinstance(block, TextContent):
+        return block.model_copy(update={"text": rename(block.text)})
+    return block
+
+
+def _renamed(result: Any, rename: Callable[[str], str]) -> Any:
+    """The tool's answer with our tools named as served: renderers write the canonical names."""
+    if not isinstance(result, CallToolResult):
+        return result
+    return result.model_copy(update={"content": [_renamed_block(b, rename) for b in result.content]})
 
 
 def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -> Any:
@@ -138,21 +172,21 @@ def build_server(
 ) -> BacklogMCPServer:
     """The server for one Backlog space; `transport` lets tests swap the network out."""
     secrets = tuple(s.get_secret_value() for s in (settings.api_key, settings.access_token) if s is not None)
+    surface = Surface.of(settings)
+    space = urlsplit(settings.base_url).netloc
     server = BacklogMCPServer(
         "backlog-mcp",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=surface.rename(INSTRUCTIONS),
         lifespan=_lifespan(settings, transport),
         tools=[
-            build_tool(t, space=urlsplit(settings.base_url).netloc)
-            for toolset in toolsets()
-            if toolset.name in settings.enabled_toolsets
-            for t in toolset.tools
+            build_tool(t, space=space, name=surface.name(t.name), rename=surface.rename)
+            for t in surface.served()
         ],
         secrets=secrets,
-        toolsets=settings.enabled_toolsets,
+        surface=surface,
     )
-    register_prompts_and_resources(server, toolset_of(), settings.enabled_toolsets)
+    register_prompts_and_resources(server, surface.served_names)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
     http_logger = logging.getLogger("httpx2")

@@ -530,3 +530,94 @@ def test_every_payload_model_survives_random_nulls_and_missing_keys_except_in_it
     for name, field in model.model_fields.items():
         if field.is_required():
             assert getattr(parsed, name) == data[field.alias or name]
+
+
+# --- Untrusted text: what a person cannot see does not reach the model -------------------------
+
+# Always removed, wherever they stand (the issue's list: zero-width space and non-joiner, word
+# joiner, BOM, bidi embeddings/overrides and isolates, tag characters).
+ALWAYS_REMOVED = [
+    "\u200b", "\u200c", "\u2060", "\ufeff",
+    *(chr(c) for c in range(0x202A, 0x202F)),
+    *(chr(c) for c in range(0x2066, 0x206A)),
+    *(chr(c) for c in range(0xE0000, 0xE0080)),
+]  # fmt: skip
+ZWJ = "\u200d"
+EMOJI_SEQUENCES = [
+    "👩\u200d💻",  # woman technologist
+    "👨\u200d👩\u200d👧",  # family
+    "👩🏽\u200d💻",  # with a skin tone
+    "❤\ufe0f\u200d🔥",  # heart on fire: the presentation selector before the joiner
+    "🏳\ufe0f\u200d🌈",  # rainbow flag
+    "🧑\u200d🤝\u200d🧑",  # people holding hands
+]
+
+
+@pytest.mark.parametrize("char", ALWAYS_REMOVED, ids=lambda c: f"U+{ord(c):04X}")
+def test_visible_removes_each_invisible_and_bidi_control_character(char: str) -> None:
+    assert models.visible(f"a{char}b") == "ab"
+    assert models.visible(f"👩{char}💻") == "👩💻"  # between pictographs too
+
+
+@pytest.mark.parametrize("sequence", EMOJI_SEQUENCES)
+def test_visible_keeps_the_zero_width_joiner_inside_emoji_sequences(sequence: str) -> None:
+    assert models.visible(sequence) == sequence
+    assert models.visible(f"担当: {sequence}。") == f"担当: {sequence}。"
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("a\u200db", "ab"),  # between letters: it joins nothing a reader sees
+        ("\u200d👩", "👩"),  # leading
+        ("👩\u200d", "👩"),  # trailing
+        ("👩\u200da", "👩a"),  # a pictograph on one side only
+        ("क\u094d\u200dष", "क\u094dष"),  # Devanagari half-form: removed too, as the issue says
+        ("👩\u200b\u200d💻", "👩\u200d💻"),  # judged once the zero-width space is gone
+        ("🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", "🏴"),  # tag sequence
+    ],
+)
+def test_visible_removes_the_zero_width_joiner_outside_emoji_sequences(given: str, shown: str) -> None:
+    assert models.visible(given) == shown
+
+
+def test_every_payload_model_applies_visible_to_its_text() -> None:
+    user = User.model_validate({"id": 1, "name": "山田\u200b\u202e太郎 👩\u200d💻\u200d"})
+    assert user.name == "山田太郎 👩\u200d💻"
+
+
+_clean_text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn")),
+        st.sampled_from(["\n", "\t", "👩", "💻", "🔥", "\ufe0f"]),
+    ),
+    max_size=40,
+)
+
+
+@given(
+    text=st.lists(st.one_of(_clean_text, st.sampled_from(EMOJI_SEQUENCES)), max_size=6).map("".join),
+    inserted=st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(ALWAYS_REMOVED)), max_size=8),
+)
+@settings(max_examples=200, deadline=None)
+def test_visible_undoes_any_invisible_characters_slipped_into_text(
+    text: str, inserted: list[tuple[int, str]]
+) -> None:
+    tampered = text
+    for position, char in inserted:
+        at = position % (len(tampered) + 1)
+        tampered = tampered[:at] + char + tampered[at:]
+    assert models.visible(tampered) == models.visible(text) == text
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "👩", "💻", "\ufe0f", ZWJ, "\u200b", "\U000e0041", "\n"])))
+@settings(max_examples=200, deadline=None)
+def test_visible_is_idempotent_and_keeps_a_joiner_only_between_pictographs(text: str) -> None:
+    shown = models.visible(text)
+    assert models.visible(shown) == shown
+    assert not any(c in shown for c in ALWAYS_REMOVED)
+    for at, char in enumerate(shown):
+        if char == ZWJ:
+            before = shown[max(at - 2, 0) : at].replace("\ufe0f", "")[-1:]
+            assert before in ("👩", "💻"), repr(shown)
+            assert shown[at + 1 : at + 2] in ("👩", "💻"), repr(shown)

@@ -41,20 +41,33 @@ __all__ = [
 ]
 
 # Characters that display as nothing: C0/C1 controls (tab and line breaks aside), the soft
-# hyphen, bidi marks and overrides (which reorder what a reader sees), zero-width spaces and
-# joiners of words, the BOM, interlinear annotation marks, and Unicode tag characters (which
-# spell hidden ASCII an agent would read but a person would not). ZWJ and ZWNJ (U+200C/D)
-# stay: emoji sequences and several scripts need them.
+# hyphen, bidi marks, overrides and isolates (which reorder what a reader sees), zero-width spaces
+# and non-joiners, word joiners, the BOM, interlinear annotation marks, and Unicode tag characters
+# (which spell hidden ASCII an agent would read but a person would not; a flag's tag sequence
+# falls back to its black flag).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
+# Pictographs an emoji ZWJ sequence is built of (Unicode's Extended_Pictographic, to the block:
+# Python's unicodedata does not carry the property), skin tones and regional indicators included.
+_PICTOGRAPH = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf"
+    "\u23e9-\u23f3\u23f8-\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf"
+    "\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
+    "\U0001f000-\U0001faff"
+)
+# The zero-width joiner outside an emoji sequence (a pictograph, maybe with its emoji
+# presentation selector U+FE0F, then ZWJ, then a pictograph): it joins nothing a reader sees
+# there. Inside one (👩‍💻) it is what makes the emoji.
+_STRAY_JOINER = re.compile(f"(?<![{_PICTOGRAPH}])(?<![{_PICTOGRAPH}]\ufe0f)\u200d|\u200d(?![{_PICTOGRAPH}])")
 
 
 def visible(text: str) -> str:
     """`text` without the characters that display as nothing: Backlog's text is someone else's,
-    and must not carry what a person reviewing it cannot see."""
-    return _INVISIBLE.sub("", text)
+    and must not carry what a person reviewing it cannot see. The zero-width joiner stays only
+    inside emoji sequences, judged once the other invisible characters are gone."""
+    return _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:

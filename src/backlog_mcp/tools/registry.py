@@ -12,6 +12,7 @@ here, from each argument's type, so no tool has to repeat it.
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,14 +174,30 @@ def _lenient_model(arg_model: type[BaseModel], space: str | None) -> type[BaseMo
     return model
 
 
-def build_tool(definition: ToolDef, *, space: str | None = None) -> Tool:
-    """The MCP tool for `definition`; `space` is the configured host (`space.backlog.com`)."""
+def build_tool(
+    definition: ToolDef,
+    *,
+    space: str | None = None,
+    name: str | None = None,
+    rename: Callable[[str], str] | None = None,
+) -> Tool:
+    """The MCP tool for `definition`; `space` is the configured host (`space.backlog.com`).
+
+    `name`: the name served (default: the function's); `rename`: rewrites the names of our tools
+    in the description and the schema's texts to the names served.
+    """
     tool = Tool.from_function(
         definition.fn,
+        name=name,
         title=definition.title,
         annotations=definition.annotations,
         structured_output=False,
     )
     tool.parameters = compact_schema(tool.parameters)
+    if rename is not None:
+        tool.description = rename(tool.description)
+        schema = json.dumps(tool.parameters, ensure_ascii=False)
+        if rename(schema) != schema:  # an argument's description names another tool
+            tool.parameters = json.loads(rename(schema))
     tool.fn_metadata.arg_model = _lenient_model(tool.fn_metadata.arg_model, space)  # type: ignore[assignment]
     return tool
