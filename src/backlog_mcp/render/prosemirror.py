@@ -255,9 +255,9 @@ class _Renderer:
             label = _attr_text(node, "label", "name", "userId", "id")
             return f"@{_escape(label)}" if label else self.inline(_children(node))
         if kind == "image":
-            alt = _attr_text(node, "alt", "title").replace("[", "\\[").replace("]", "\\]")
+            alt = _escape(_attr_text(node, "alt", "title"))
             src = _url(_attr_text(node, "src"))
-            return f"![{_escape(alt)}]({src})" if src else _escape(alt)
+            return "![" + alt.replace("[", "\\[").replace("]", "\\]") + f"]({src})" if src else alt
         if not _children(node) and isinstance(node.get("text"), str):
             return self.text({"type": "text", "text": node["text"]})
         # A block where text belongs, or a type not known here: its text, on one line each block.
