@@ -184,7 +184,7 @@ async def test_document_shows_path_tags_attachments_body_as_markdown_and_comment
 
 async def test_a_vietnamese_document_reads_with_its_path_and_reply(client: Client) -> None:
     text = await call(client, "backlog_get_document", {"documentId": VN_ROOT})
-    assert f"path: Hướng dẫn\n" in text
+    assert "path: Hướng dẫn\n" in text
     assert "Cần cập nhật phần cài đặt." in text
     assert "Đã cập nhật, cảm ơn!" in text
 
