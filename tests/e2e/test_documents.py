@@ -122,6 +122,13 @@ async def test_documents_list_filters_by_keyword_in_title_and_text(client: Clien
     assert none == 'No documents in DEMO matching "存在しない語".'
 
 
+async def test_a_long_keyword_is_quoted_back_capped(client: Client) -> None:
+    text = await call(client, "backlog_get_documents", {"projectIdOrKey": "DEMO", "keyword": "長" * 300})
+    assert text.startswith('No documents in DEMO matching "長')
+    assert "(300 characters)" in text
+    assert len(text) < 200
+
+
 async def test_documents_list_past_the_end_says_the_list_ended(client: Client) -> None:
     text = await call(client, "backlog_get_documents", {"projectIdOrKey": "DEMO", "offset": 500})
     assert text == "No documents in DEMO at offset 500: the list ends before it."

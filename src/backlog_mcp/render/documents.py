@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backlog_mcp.backlog.documents import Document, DocumentComment, DocumentTree, TreeNode
+from backlog_mcp.quote import clip
 from backlog_mcp.render.prosemirror import to_markdown
 from backlog_mcp.render.text import (
     EMPTY,
@@ -107,7 +108,8 @@ def render_document_list(
 ) -> str:
     """A table of one page; Backlog tells no total, so the next page is offered when there is one."""
     keyword = arguments.get("keyword")
-    matching = f" matching {json.dumps(keyword, ensure_ascii=False)}" if keyword else ""
+    # Quoted capped: a pasted page of text need not come back whole (the next-page call has it all).
+    matching = f" matching {json.dumps(clip(keyword), ensure_ascii=False)}" if keyword else ""
     if not documents:
         if offset:
             return f"No documents in {project}{matching} at offset {offset}: the list ends before it."
