@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, get_args
+from urllib.parse import parse_qsl
 
 import httpx2
 import pytest
@@ -23,6 +24,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
+from backlog_mcp.backlog.documents import Document, DocumentComment, DocumentTree
 from backlog_mcp.backlog.git import PullRequest, Repository
 from backlog_mcp.backlog.issues import Comment, CustomField, Issue, IssueEndpoints, RelatedIssue
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
@@ -419,18 +421,27 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("users/1073741901/watchings", Watching),
     ("issues/DEMO-1/relatedIssues", RelatedIssue),
     ("projects/DEMO/customFields", CustomField),
+    ("documents?offset=0&count=100", Document),
+    ("documents/tree?projectIdOrKey=DEMO", DocumentTree),
+    ("documents/019a1c2e5b7d7c3f9e4a6b8c0d2e4f61/comments", DocumentComment),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
 
-def _nested_models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
-    """`model` and every model its fields hold, at any depth."""
+def _nested_models(
+    model: type[BaseModel], seen: set[type[BaseModel]] | None = None
+) -> Iterator[type[BaseModel]]:
+    """`model` and every model its fields hold, at any depth (a tree's node holds its own kind)."""
+    seen = set() if seen is None else seen
+    if model in seen:
+        return
+    seen.add(model)
     yield model
     for field in model.model_fields.values():
         for member in (field.annotation, *get_args(field.annotation)):
             for inner in (member, *get_args(member)):
                 if isinstance(inner, type) and issubclass(inner, BaseModel):
-                    yield from _nested_models(inner)
+                    yield from _nested_models(inner, seen)
 
 
 # The only keys whose absence may fail a body: what identifies a thing, and a count.
@@ -453,7 +464,8 @@ def _bodies() -> dict[type[BaseModel], list[JSON]]:
         httpx2.Client(base_url=f"{sandbox.base_url}/api/v2/", params={"apiKey": sandbox.api_key}) as http,
     ):
         for path, model in _ENDPOINTS:
-            answer = http.get(path.format(shared=shared))
+            target, _, query = path.format(shared=shared).partition("?")
+            answer = http.get(target, params=dict(parse_qsl(query)))
             assert answer.status_code == 200, path
             body = answer.json()
             found[model].extend(
