@@ -1,0 +1,142 @@
+"""Space tools: the space, you and the rate limit; the activities (recent updates). Thin: parse →
+client → render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from backlog_mcp.aio import gather
+from backlog_mcp.backlog.space import (
+    ACTIVITY_TYPE_ALIASES,
+    ACTIVITY_TYPES,
+    ActivityQuery,
+    SpaceEndpoints,
+)
+from backlog_mcp.quote import echo
+from backlog_mcp.render.space import render_activities, render_space
+from backlog_mcp.tools.args import Count, Order, backlog_id, nfkc, project_refs, within
+from backlog_mcp.tools.registry import ToolDef, Toolset
+from backlog_mcp.tools.state import AppState, app_state
+
+__all__ = ["TOOLSET", "activity_type_ids"]
+
+_KNOWN = {**ACTIVITY_TYPES, **ACTIVITY_TYPE_ALIASES}
+_activity_id = within(0, "an activity ID, a whole number of 0 or more")
+
+
+def _split(value: object) -> object:
+    """`"issue_created, git_pushed"`, `["issue_created", 12]` or `12` as a list of texts."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str):
+        value = [value]
+    if isinstance(value, list):
+        parts = (str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
+        return [
+            p.strip() for part in parts for p in (part.split(",") if isinstance(part, str) else [part]) if p
+        ]
+    return value
+
+
+def activity_type_ids(names: list[str]) -> tuple[int, ...]:
+    """Backlog's type IDs for names or numbers, in order, duplicates dropped.
+
+    Raises:
+        ToolError: for a name that is not one of ours, listing the valid ones.
+    """
+    ids: list[int] = []
+    for given in names:
+        text = nfkc(given).lower().replace("-", "_").replace(" ", "_")
+        if text.isascii() and text.isdigit() and 0 < int(text) < 1000:
+            found: int | None = int(text)
+        else:
+            found = _KNOWN.get(text)
+        if found is None:
+            raise ToolError(
+                f"activityType {echo(given)} is not a Backlog activity type. Give names or IDs from: "
+                + ", ".join(f"{name} ({n})" for name, n in ACTIVITY_TYPES.items())
+                + "."
+            )
+        if found not in ids:
+            ids.append(found)
+    return tuple(ids)
+
+
+ActivityTypeArg = Annotated[
+    list[str] | None,
+    BeforeValidator(_split),
+    Field(description="Type names (issue_created, wiki_updated, git_pushed…) or IDs"),
+]
+UserIdArg = Annotated[
+    int | None, AfterValidator(backlog_id("backlog_get_users")), Field(description="Numeric user ID")
+]
+ActivityIdArg = Annotated[int | None, AfterValidator(_activity_id)]
+
+
+async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
+    """The space (key, time zone, formatting), your user ID for "my" questions, the rate limit left."""
+    state = app_state(ctx)
+    space_api = SpaceEndpoints(state.api)
+    space, me, limits = await gather(
+        space_api.get_space(), space_api.get_myself(), space_api.get_rate_limit()
+    )
+    return render_space(space, me, limits, state.render)
+
+
+async def backlog_get_activities(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: Annotated[str | None, Field(description="Project key or ID")] = None,
+    userId: UserIdArg = None,
+    activityType: ActivityTypeArg = None,
+    count: Count = 20,
+    minId: ActivityIdArg = None,
+    maxId: ActivityIdArg = None,
+    order: Order = "desc",
+) -> str:
+    """Recent updates of the space, a project or a user: when, who, what, the key or ID to open it."""
+    if projectIdOrKey is not None and userId is not None:
+        raise ToolError(
+            "Give projectIdOrKey or userId, not both: Backlog lists a project's activities or a "
+            "user's. Leave both out for the whole space."
+        )
+    state = app_state(ctx)
+    type_ids = activity_type_ids(activityType) if activityType else ()
+    project = None
+    if projectIdOrKey is not None:
+        refs = project_refs(projectIdOrKey)
+        if len(refs) > 1:
+            raise ToolError(
+                f"projectIdOrKey takes one project here; got {len(refs)}: {echo(projectIdOrKey)}."
+            )
+        project = refs[0]
+    query = ActivityQuery(type_ids=type_ids, min_id=minId, max_id=maxId, count=count, order=order)
+    activities = await SpaceEndpoints(state.api).get_activities(query, project=project, user_id=userId)
+    scope = f"in project {project}" if project else f"by user {userId}" if userId else "in the space"
+    names = {number: name for name, number in ACTIVITY_TYPES.items()}
+    arguments = {
+        "projectIdOrKey": project,
+        "userId": userId,
+        "activityType": ",".join(names.get(n, str(n)) for n in type_ids) or None,
+        "count": count if count != 20 else None,
+        "minId": minId,
+        "maxId": maxId,
+        "order": order if order != "desc" else None,
+    }
+    shown = {k: v for k, v in arguments.items() if v is not None}
+    return render_activities(
+        activities, scope=scope, arguments=shown, count=count, order=order, ctx=state.render
+    )
+
+
+TOOLSET = Toolset(
+    "space",
+    (
+        ToolDef(backlog_get_space, "Space, you and rate limit"),
+        ToolDef(backlog_get_activities, "Recent activities"),
+    ),
+    default=True,
+)
