@@ -203,7 +203,7 @@ async def test_a_project_and_a_user_at_once_are_refused(client: Client) -> None:
 async def test_count_outside_1_to_100_is_refused(client: Client) -> None:
     for count in (0, 101):
         error = await call_error(client, "backlog_get_activities", {"count": count})
-        assert "count" in error
+        assert f"count must be 1 to 100 (got {count})" in error
 
 
 async def test_hostile_activity_text_cannot_pass_for_our_markup(client: Client) -> None:

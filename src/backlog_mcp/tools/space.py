@@ -18,7 +18,7 @@ from backlog_mcp.backlog.space import (
 )
 from backlog_mcp.quote import echo
 from backlog_mcp.render.space import render_activities, render_space
-from backlog_mcp.tools.args import Count, Order, backlog_id, nfkc, project_refs, within
+from backlog_mcp.tools.args import MAX_PAGE, Order, backlog_id, nfkc, project_refs, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -28,18 +28,18 @@ _KNOWN = {**ACTIVITY_TYPES, **ACTIVITY_TYPE_ALIASES}
 _activity_id = within(0, "an activity ID, a whole number of 0 or more")
 
 
-def _split(value: object) -> object:
-    """`"issue_created, git_pushed"`, `["issue_created", 12]` or `12` as a list of texts."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | str):
-        value = [value]
+def _joined(value: object) -> object:
+    """A list (`["issue_created", 12]`) as the comma-separated text the schema advertises: one
+    simple type in the schema, and both forms taken."""
     if isinstance(value, list):
-        parts = (str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
-        return [
-            p.strip() for part in parts for p in (part.split(",") if isinstance(part, str) else [part]) if p
-        ]
+        return ",".join(
+            str(v) if isinstance(v, int | str) and not isinstance(v, bool) else "?" for v in value
+        )
     return value
+
+
+def _names(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def activity_type_ids(names: list[str]) -> tuple[int, ...]:
@@ -67,13 +67,20 @@ def activity_type_ids(names: list[str]) -> tuple[int, ...]:
 
 
 ActivityTypeArg = Annotated[
-    list[str] | None,
-    BeforeValidator(_split),
-    Field(description="Type names (issue_created, wiki_updated, git_pushed…) or IDs"),
+    str | None, BeforeValidator(_joined), Field(description="like git_pushed,3")
 ]
-UserIdArg = Annotated[
-    int | None, AfterValidator(backlog_id("backlog_get_users")), Field(description="Numeric user ID")
-]
+
+
+def _page_size(value: int) -> int:
+    if not 1 <= value <= MAX_PAGE:
+        raise ValueError(f"must be 1 to {MAX_PAGE} (got {echo(value)})")
+    return value
+
+
+# count's range and order's default live in the handler, not in the schema (a wrong count is
+# told its range): tools/list is paid for on every turn, and the tool stays within 125 tokens.
+PageSize = Annotated[int, AfterValidator(_page_size)]
+UserIdArg = Annotated[int | None, AfterValidator(backlog_id("backlog_get_users"))]
 ActivityIdArg = Annotated[int | None, AfterValidator(_activity_id)]
 
 
@@ -89,22 +96,23 @@ async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
 
 async def backlog_get_activities(
     ctx: Context[AppState, Any],
-    projectIdOrKey: Annotated[str | None, Field(description="Project key or ID")] = None,
+    projectIdOrKey: str | None = None,
     userId: UserIdArg = None,
     activityType: ActivityTypeArg = None,
-    count: Count = 20,
+    count: PageSize = 20,
     minId: ActivityIdArg = None,
     maxId: ActivityIdArg = None,
-    order: Order = "desc",
+    order: Order | None = None,
 ) -> str:
-    """Recent updates of the space, a project or a user: when, who, what, the key or ID to open it."""
+    """Recent updates: space, project or user."""
     if projectIdOrKey is not None and userId is not None:
         raise ToolError(
             "Give projectIdOrKey or userId, not both: Backlog lists a project's activities or a "
             "user's. Leave both out for the whole space."
         )
     state = app_state(ctx)
-    type_ids = activity_type_ids(activityType) if activityType else ()
+    order = order or "desc"
+    type_ids = activity_type_ids(_names(activityType)) if activityType else ()
     project = None
     if projectIdOrKey is not None:
         refs = project_refs(projectIdOrKey)
@@ -136,7 +144,7 @@ TOOLSET = Toolset(
     "space",
     (
         ToolDef(backlog_get_space, "Space, you and rate limit"),
-        ToolDef(backlog_get_activities, "Recent activities"),
+        ToolDef(backlog_get_activities, "Activities"),
     ),
     default=True,
 )
