@@ -26,7 +26,7 @@ from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
-from backlog_mcp.backlog.space import RateLimit, Space
+from backlog_mcp.backlog.space import Activity, RateLimit, Space
 from backlog_mcp.errors import BacklogResponseError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
@@ -405,6 +405,7 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("issues/{shared}/sharedFiles", SharedFile),
     ("issues/count", Count),
     ("issues/DEMO-1/comments/count", Count),
+    ("space/activities?count=100", Activity),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 

@@ -19,8 +19,16 @@ __all__ = [
     "ACTIVITY_TYPE_ALIASES",
     "ACTIVITY_TYPE_NAMES",
     "Activity",
+    "ActivityChange",
+    "ActivityComment",
     "ActivityContent",
+    "ActivityDocument",
+    "ActivityFile",
+    "ActivityIssue",
+    "ActivityLink",
     "ActivityQuery",
+    "ActivityRepository",
+    "ActivityRevision",
     "RateLimit",
     "RateLimitBucket",
     "Space",
@@ -196,7 +204,7 @@ class ActivityContent(Model):
 class Activity(Model):
     id: int
     project: Project | None = None
-    type: int
+    type: int = 0  # not an identifier: an activity of a type unknown to us still reads
     content: ActivityContent = ActivityContent()
     created_user: User | None = None
     created: datetime | None = None
