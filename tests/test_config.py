@@ -96,7 +96,7 @@ def test_cli_with_no_configuration_exits_2_with_one_clear_line(tmp_path: Path) -
 
 def test_toolsets_default_to_all_and_keep_a_stable_order(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings(base_url="https://d.backlog.jp", api_key="k").enabled_toolsets == (
-        "issues", "projects", "attachments", "export",
+        "space", "issues", "projects", "attachments", "export",
     )  # fmt: skip
     monkeypatch.setenv("BACKLOG_TOOLSETS", "Export, issues")
     assert load_settings(base_url="https://d.backlog.jp", api_key="k").enabled_toolsets == (
@@ -107,7 +107,9 @@ def test_toolsets_default_to_all_and_keep_a_stable_order(monkeypatch: pytest.Mon
 
 def test_unknown_toolset_is_a_one_line_error_naming_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLOG_TOOLSETS", "issues,wiki")
-    with pytest.raises(ConfigError, match="BACKLOG_TOOLSETS has unknown toolsets wiki; choose from issues"):
+    with pytest.raises(
+        ConfigError, match="BACKLOG_TOOLSETS has unknown toolsets wiki; choose from space, issues"
+    ):
         load_settings(base_url="https://d.backlog.jp", api_key="k")
 
 

@@ -31,9 +31,9 @@ from tests.e2e.conftest import text_of
 # The paths the server may ask for, each segment as a validated key or ID, never encoded away.
 _KEY, _PROJECT, _ID = r"[A-Z][A-Z0-9_]*-[1-9][0-9]*", r"[A-Z][A-Z0-9_]*", r"[1-9][0-9]*"
 _API_PATHS = re.compile(
-    r"/api/v2/(?:space|users/myself|rateLimit|priorities|resolutions|projects|issues|issues/count"
-    rf"|projects/(?:{_PROJECT}|{_ID})(?:/(?:users|statuses|issueTypes|categories|versions))?"
-    rf"|issues/(?:{_KEY}|{_ID})(?:/(?:comments|comments/count|attachments|attachments/{_ID}))?)"
+    r"/api/v2/(?:space|space/activities|users/myself|rateLimit|priorities|resolutions|projects|issues|issues/count"
+    rf"|projects/(?:{_PROJECT}|{_ID})(?:/(?:users|statuses|issueTypes|categories|versions|activities))?"
+    rf"|users/{_ID}/activities|issues/(?:{_KEY}|{_ID})(?:/(?:comments|comments/count|attachments|attachments/{_ID}))?)"
 )
 
 _HOSTILE_TEXT = [

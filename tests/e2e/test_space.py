@@ -233,3 +233,11 @@ async def test_the_api_key_never_appears(client: Client, sandbox: SandboxServer)
         await call_error(client, "backlog_get_activities", {"projectIdOrKey": "NOPE"}),
     ]
     assert all(sandbox.api_key not in text for text in outputs)
+
+
+async def test_order_is_asc_or_desc_in_any_case(client: Client) -> None:
+    error = await call_error(client, "backlog_get_activities", {"order": "up"})
+    assert "order must be asc or desc (got 'up')" in error
+    text = await call(client, "backlog_get_activities", {"order": "ASC", "count": 1})
+    assert "(oldest first)" in text
+    assert text.endswith(f'{{"count":1,"order":"asc","minId":{min(a["id"] for a in ACTIVITIES)}}}')

@@ -18,7 +18,7 @@ from backlog_mcp.backlog.space import (
 )
 from backlog_mcp.quote import echo
 from backlog_mcp.render.space import render_activities, render_space
-from backlog_mcp.tools.args import MAX_PAGE, Order, backlog_id, nfkc, project_refs, within
+from backlog_mcp.tools.args import MAX_PAGE, backlog_id, nfkc, project_refs, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -66,9 +66,7 @@ def activity_type_ids(names: list[str]) -> tuple[int, ...]:
     return tuple(ids)
 
 
-ActivityTypeArg = Annotated[
-    str | None, BeforeValidator(_joined), Field(description="like git_pushed,3")
-]
+ActivityTypeArg = Annotated[str | None, BeforeValidator(_joined), Field(description="like git_pushed,3")]
 
 
 def _page_size(value: int) -> int:
@@ -80,6 +78,16 @@ def _page_size(value: int) -> int:
 # count's range and order's default live in the handler, not in the schema (a wrong count is
 # told its range): tools/list is paid for on every turn, and the tool stays within 125 tokens.
 PageSize = Annotated[int, AfterValidator(_page_size)]
+
+
+def _order(value: str | None) -> str | None:
+    if value is None or value.lower() in ("asc", "desc"):
+        return None if value is None else value.lower()
+    raise ValueError(f"must be asc or desc (got {echo(value)})")
+
+
+# A plain string rather than an enum, for the same reason: `desc` (newest first) when not given.
+OrderArg = Annotated[str | None, AfterValidator(_order)]
 UserIdArg = Annotated[int | None, AfterValidator(backlog_id("backlog_get_users"))]
 ActivityIdArg = Annotated[int | None, AfterValidator(_activity_id)]
 
@@ -96,13 +104,13 @@ async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
 
 async def backlog_get_activities(
     ctx: Context[AppState, Any],
-    projectIdOrKey: str | None = None,
+    projectIdOrKey: Annotated[str | None, Field(description="Project key or ID")] = None,
     userId: UserIdArg = None,
     activityType: ActivityTypeArg = None,
     count: PageSize = 20,
     minId: ActivityIdArg = None,
     maxId: ActivityIdArg = None,
-    order: Order | None = None,
+    order: OrderArg = None,
 ) -> str:
     """Recent updates: space, project or user."""
     if projectIdOrKey is not None and userId is not None:
