@@ -103,3 +103,9 @@ def test_space_shows_who_you_are_on_lines_of_its_own() -> None:
     assert "ID 7), Administrator" in text
     assert "|read|598|600|2026-02-27T09:00+09:00|" in text
     assert "update" not in text
+
+
+def test_a_commit_without_a_message_ends_without_a_colon() -> None:
+    assert activity_line(activity(1, 11, rev="7", comment=""), CTX).endswith("· committed r7 to Subversion")
+    with_message = activity_line(activity(1, 11, rev="7", comment="fix"), CTX)
+    assert with_message.endswith('· committed r7 to Subversion: "fix"')

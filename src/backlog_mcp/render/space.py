@@ -54,6 +54,12 @@ def _excerpt(text: str | None) -> str:
     return _quoted(line if len(line) <= _EXCERPT_CHARS else line[:_EXCERPT_CHARS] + "…") if line else ""
 
 
+def _said(c: ActivityContent) -> str:
+    """`: "<the comment's start>"`, or nothing for an empty comment."""
+    excerpt = _excerpt(c.comment.content if c.comment else "")
+    return f": {excerpt}" if excerpt else ""
+
+
 def _issue_key(project: str, key_id: int | None, issue_id: object) -> str:
     return f"{project}-{key_id}" if key_id else f"issue ID {issue_id}"
 
@@ -176,9 +182,7 @@ _LINES: dict[int, Callable[[ActivityContent, str], str]] = {
     8: _file("added"),
     9: _file("updated"),
     10: _file("deleted"),
-    11: lambda c, project: (
-        f"committed r{c.rev} to Subversion: {_excerpt(c.comment.content if c.comment else '')}"
-    ),
+    11: lambda c, project: f"committed r{c.rev} to Subversion" + _said(c),
     12: _pushed,
     13: lambda c, project: (
         f"created Git repository {_repo(c, project)} (ID {c.repository.id if c.repository else EMPTY})"
