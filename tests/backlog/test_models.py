@@ -30,7 +30,7 @@ from backlog_mcp.backlog.issues import Comment, CustomField, Issue, IssueEndpoin
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.notifications import Notification, Watching
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
-from backlog_mcp.backlog.space import RateLimit, Space
+from backlog_mcp.backlog.space import Activity, RateLimit, Space
 from backlog_mcp.errors import BacklogResponseError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
@@ -424,6 +424,7 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("documents?offset=0&count=100", Document),
     ("documents/tree?projectIdOrKey=DEMO", DocumentTree),
     ("documents/019a1c2e5b7d7c3f9e4a6b8c0d2e4f61/comments", DocumentComment),
+    ("space/activities?count=100", Activity),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 

@@ -1,0 +1,129 @@
+"""Activities in the sandbox: Backlog's shape, every type, real references, filters and paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+import pytest
+
+from backlog_mcp.backlog.space import ACTIVITY_TYPES
+from backlog_mcp.sandbox.activities import HOSTILE_ACTIVITY_TEXT
+from backlog_mcp.sandbox.data import DemoSpace
+from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS, GIT_REPOSITORIES, SHARED_FILE_IDS, WIKI_PAGE_IDS
+
+ACTIVITY_FIELDS = {"id", "project", "type", "content", "notifications", "createdUser", "created"}
+ADMIN_ID = 1073741901
+
+
+def get(api: httpx2.Client, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = api.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def everything(api: httpx2.Client, path: str = "/space/activities", **params: Any) -> list[dict[str, Any]]:
+    """Newest first, paged as a client should: `maxId` = the last ID seen (exclusive)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = get(api, path, count=100, **params, **({"maxId": found[-1]["id"]} if found else {}))
+        found += page
+        if len(page) < 100:
+            return found
+
+
+def test_activities_are_shaped_like_backlogs(api: httpx2.Client) -> None:
+    activities = get(api, "/space/activities")
+    assert len(activities) == 20
+    ids = [a["id"] for a in activities]
+    assert ids == sorted(ids, reverse=True)
+    for activity in activities:
+        assert set(activity) == ACTIVITY_FIELDS
+        assert activity["notifications"] == []
+        assert activity["created"].endswith("Z")
+        assert {"id", "projectKey", "name", "textFormattingRule"} <= set(activity["project"])
+        # Backlog writes snake_case inside `content` (reference §5.8).
+        assert all(key == key.lower() for key in activity["content"]), activity["content"]
+
+
+def test_every_type_is_there_and_paging_matters(api: httpx2.Client) -> None:
+    activities = everything(api)
+    assert len(activities) >= 60
+    assert len({a["id"] for a in activities}) == len(activities)
+    assert {a["type"] for a in activities} == set(ACTIVITY_TYPES.values())
+    assert {a["project"]["projectKey"] for a in activities} >= {"DEMO", "VNAPP", "OPS"}
+
+
+def test_activities_point_at_real_issues_and_landmarks(api: httpx2.Client) -> None:
+    space = DemoSpace()
+    for activity in everything(api):
+        content, key = activity["content"], activity["project"]["projectKey"]
+        if activity["type"] in (1, 2, 3, 17):
+            issue = space.issue(f"{key}-{content['key_id']}")
+            assert issue is not None
+            assert issue.id == content["id"]
+            assert issue.json["summary"] == content["summary"]
+        if activity["type"] in (5, 6):
+            assert content["id"] == WIKI_PAGE_IDS[f"{key}/{content['name']}"]
+        if activity["type"] in (8, 9):
+            assert content["id"] == SHARED_FILE_IDS[f"{key}{content['dir']}{content['name']}"]
+        if activity["type"] in (12, 13, 18, 19, 20, 21):
+            assert GIT_REPOSITORIES[(key, content["repository"]["name"])] == content["repository"]["id"]
+        if activity["type"] in (36, 38, 40, 41, 42, 43, 44, 45, 46):
+            assert content["id"] in DOCUMENT_IDS.values()
+        if activity["type"] in (14, 35, 47):
+            assert all(space.issue(f"{key}-{link['key_id']}") is not None for link in content["link"])
+
+
+def test_activities_are_multilingual_and_one_is_hostile(api: httpx2.Client) -> None:
+    text = str(everything(api))
+    assert "ログイン" in text
+    assert "Hướng dẫn" in text
+    assert "disk usage" in text
+    assert any(a["content"].get("comment", {}) == {"id": 9_100_001, "content": HOSTILE_ACTIVITY_TEXT}
+               for a in everything(api))  # fmt: skip
+
+
+def test_project_and_user_activities_are_filtered(api: httpx2.Client) -> None:
+    all_of_them = everything(api)
+    by_key = everything(api, "/projects/VNAPP/activities")
+    by_id = everything(api, "/projects/10002/activities")
+    assert by_key == by_id == [a for a in all_of_them if a["project"]["projectKey"] == "VNAPP"]
+    mine = everything(api, f"/users/{ADMIN_ID}/activities")
+    assert mine == [a for a in all_of_them if a["createdUser"]["id"] == ADMIN_ID]
+    assert 0 < len(mine) < len(all_of_them)
+
+
+def test_activity_type_filter_takes_several_ids(api: httpx2.Client) -> None:
+    found = get(api, "/space/activities", **{"activityTypeId[]": [12, 21], "count": 100})
+    assert {a["type"] for a in found} == {12, 21}
+    assert len(found) == 5
+
+
+def test_min_and_max_id_are_exclusive_and_order_asc_starts_oldest(api: httpx2.Client) -> None:
+    ids = [a["id"] for a in reversed(everything(api))]
+    oldest = get(api, "/space/activities", order="asc", count=3)
+    assert [a["id"] for a in oldest] == ids[:3]
+    after = get(api, "/space/activities", order="asc", count=3, minId=ids[2])
+    assert [a["id"] for a in after] == ids[3:6]
+    before = get(api, "/space/activities", count=2, maxId=ids[10])
+    assert [a["id"] for a in before] == [ids[9], ids[8]]
+    between = get(api, "/space/activities", minId=ids[4], maxId=ids[8], order="asc")
+    assert [a["id"] for a in between] == ids[5:8]
+
+
+@pytest.mark.parametrize("count", ["0", "101", "ten"])
+def test_count_out_of_range_is_backlogs_400(api: httpx2.Client, count: str) -> None:
+    response = api.get("/space/activities", params={"count": count})
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["code"] == 7
+    assert error["message"].startswith("Invalid count.")
+
+
+def test_missing_project_and_user_are_backlogs_404(api: httpx2.Client) -> None:
+    project = api.get("/projects/NOPE/activities")
+    user = api.get("/users/999/activities")
+    assert (project.status_code, project.json()["errors"][0]["message"]) == (404, "No project.")
+    assert (user.status_code, user.json()["errors"][0]["message"]) == (404, "No user.")
+    assert project.json()["errors"][0]["code"] == user.json()["errors"][0]["code"] == 6
