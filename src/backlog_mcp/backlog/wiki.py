@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from backlog_mcp.backlog.attachments import AttachmentEndpoints
 from backlog_mcp.backlog.client import EndpointGroup, segment
 from backlog_mcp.backlog.download import Download
 from backlog_mcp.backlog.models import Attachment, Count, Model, NamedRef, SharedFile, User
+from backlog_mcp.backlog.params import Params
 from backlog_mcp.errors import BacklogNotFoundError
 
 __all__ = ["WikiEndpoints", "WikiPage", "WikiPageSummary", "WikiTag"]
@@ -41,21 +43,32 @@ class WikiPage(WikiPageSummary):
     shared_files: list[SharedFile] = Field(default_factory=list)
 
 
+@asynccontextmanager
+async def _project_missing(project: str | int) -> AsyncIterator[None]:
+    """A 404 of a project's wiki list is the project's: Backlog answers `No project.`"""
+    try:
+        yield
+    except BacklogNotFoundError as exc:
+        summary = f"Project {project} not found."
+        raise BacklogNotFoundError(summary, status=exc.status, details=exc.details) from None
+
+
 def _page_missing(wiki_id: int) -> str:
     return f"Wiki page {wiki_id} not found."
 
 
 class WikiEndpoints(EndpointGroup):
     async def get_wiki_pages(self, project: str | int, keyword: str | None = None) -> list[WikiPageSummary]:
-        params = {"projectIdOrKey": str(project), "keyword": keyword}
-        return await self.client.get_model(
-            list[WikiPageSummary], "wikis", params, what=f"the wiki pages of project {project}"
-        )
+        params: Params = {"projectIdOrKey": str(project), "keyword": keyword}
+        what = f"the wiki pages of project {project}"
+        async with _project_missing(project):
+            return await self.client.get_model(list[WikiPageSummary], "wikis", params, what=what)
 
     async def count_wiki_pages(self, project: str | int) -> int:
-        params = {"projectIdOrKey": str(project)}
+        params: Params = {"projectIdOrKey": str(project)}
         what = f"the wiki page count of project {project}"
-        return (await self.client.get_model(Count, "wikis/count", params, what=what)).count
+        async with _project_missing(project):
+            return (await self.client.get_model(Count, "wikis/count", params, what=what)).count
 
     async def get_wiki_page(self, wiki_id: int) -> WikiPage:
         try:

@@ -41,9 +41,7 @@ def render_wiki_pages(
     keyword, how many matched: Backlog does not page the wiki, so the list is the whole answer)."""
     scope = f" in {project}" + (f" matching {clip(one_line(keyword))!r}" if keyword else "")
     if not pages:
-        return f"No wiki pages{scope}." + (
-            f" {project} has {plural(total, 'page')} in all." if keyword else ""
-        )
+        return f"No wiki pages{scope}."
     shown = list(pages)
     if len(shown) > MAX_LISTED_PAGES:
         shown = sorted(shown, key=lambda p: p.updated or _OLDEST, reverse=True)[:MAX_LISTED_PAGES]
