@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backlog_mcp.backlog.files import SharedFileEntry
-from backlog_mcp.render.text import RenderContext, call_text, human_size, next_call, table, user_label
+from backlog_mcp.render.text import RenderContext, call_text, human_size, next_call, plural, table, user_label
 
 __all__ = ["render_shared_files"]
 
@@ -30,11 +30,12 @@ def render_shared_files(
 ) -> str:
     """One page of `folder` (`/` or `/a/b/`). `more`: whether a next page exists (None: it may,
     the page being Backlog's largest); `arguments` are the call's, for the next-page call."""
-    where = f"{folder} of {project}'s shared files"
+    where = f"Shared files of {project} in {folder}"
     if not entries:
+        place = f"{folder} of {project}'s shared files"
         if offset:
-            return f"Nothing at offset {offset} in {where}: it holds {offset} or fewer. Use a lower offset."
-        empty = f"No folders or files in {where}: the folder is empty or does not exist."
+            return f"Nothing at offset {offset} in {place}: it holds {offset} or fewer. Use a lower offset."
+        empty = f"No folders or files in {place}: the folder is empty or does not exist."
         if folder != "/":
             parent = call_text(_TOOL, {"projectIdOrKey": project, "path": _parent(folder)})
             empty += f" Its parent lists what exists: {parent}"
@@ -43,20 +44,19 @@ def render_shared_files(
     rows = [
         [
             e.id,
-            "folder" if e.is_folder else "file",
             f"{e.name}/" if e.is_folder else e.name,
-            None if e.is_folder else human_size(e.size),
+            "folder" if e.is_folder else human_size(e.size),
             ctx.when(e.updated or e.created),
             user_label(e.updated_user or e.created_user),
         ]
         for e in entries
     ]
     folders = [e for e in entries if e.is_folder]
-    size = "all shown" if first == 1 and more is False else "Backlog gives no total for a folder"
-    lines = [
-        f"Folder {where}: entries {first}–{last} ({size}):",
-        table(["ID", "Type", "Name", "Size", "Updated", "By"], rows),
-    ]
+    if first == 1 and more is False:
+        head = f"{where}, {plural(len(entries), 'entry', 'entries')}, all shown:"
+    else:
+        head = f"{where}: entries {first}–{last} (Backlog gives no total for a folder):"
+    lines = [head, table(["ID", "Name", "Size", "Updated", "By"], rows)]
     elsewhere = sorted({e.dir for e in entries if e.dir != folder})  # not expected; never hidden either
     if elsewhere:
         lines.append(f"Some entries sit in another folder: {', '.join(elsewhere)}.")
@@ -74,7 +74,8 @@ def render_shared_files(
         )
         lines.append("Read a file: " + read.replace('"<ID>"', "<ID>"))
     if more is False:
-        lines.append("End of folder.")
+        if first > 1:
+            lines.append("End of folder.")
     else:
         maybe = "" if more else " (this page was Backlog's largest: the next may be empty)"
         lines.append(next_call(_TOOL, {**arguments, "offset": last}) + maybe)

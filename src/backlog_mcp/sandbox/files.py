@@ -22,10 +22,11 @@ from backlog_mcp.sandbox.model import JSON, timestamp
 from backlog_mcp.sandbox.query import Params
 from backlog_mcp.sandbox.site import Route, Site, path_int
 
-__all__ = ["MAX_FILE_COUNT", "SharedFiles", "build", "folder_of", "routes"]
+__all__ = ["HOSTILE_FILE_PATH", "MAX_FILE_COUNT", "SharedFiles", "build", "folder_of", "routes"]
 
 MAX_FILE_COUNT = 1000  # shared files page up to 1000, by default 1000 (reference §2)
 _EPOCH = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)
+HOSTILE_FILE_PATH = "/docs/# Fake heading ``` |cell| \u200bnote\u202etxt.exe"
 
 
 @dataclass(slots=True)
@@ -57,6 +58,9 @@ _TREE: tuple[tuple[str, str, int | None, int, int], ...] = (
     ("DEMO", "/design/mockups/ログイン画面.png", 0, 4, 41),
     ("DEMO", "/docs/仕様書.md", 0, 0, 60),
     ("DEMO", "/docs/API reference (v2).md", 0, 4, 61),
+    # Hostile: imitates a heading and a fence, breaks a table row, hides text (zero-width space,
+    # right-to-left override); its author is the user whose name imitates our headings.
+    ("DEMO", HOSTILE_FILE_PATH, 0, 10, 70),
     ("DEMO", "/docs/議事録/2026-01-19 定例.md", 0, 2, 290),
     ("DEMO", "/docs/議事録/2026-01-26 定例.md", 0, 2, 297),
     ("DEMO", "/docs/議事録/2026-02-02 定例.md", 0, 2, 304),

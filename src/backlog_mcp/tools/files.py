@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 from backlog_mcp.backlog.files import MAX_FILE_PAGE, FileEndpoints
 from backlog_mcp.quote import echo
@@ -19,6 +19,13 @@ __all__ = ["TOOLSET", "normalise_folder"]
 
 _DEFAULT_COUNT = 100
 _offset = within(0, "0 or more, as an offset into the folder")
+
+
+def _count(value: int) -> int:
+    # The range lives here, not in the schema: tools/list is read on every turn.
+    if not 1 <= value <= MAX_FILE_PAGE:
+        raise ValueError(f"must be 1 to {MAX_FILE_PAGE}, as Backlog pages shared files (got {echo(value)})")
+    return value
 
 
 def normalise_folder(path: str) -> str:
@@ -48,11 +55,11 @@ def _one_project(value: str) -> str:
 async def backlog_get_shared_files(
     ctx: Context[Any, Any],
     projectIdOrKey: ProjectRef,
-    path: Annotated[str, Field(description="Folder, e.g. /design/mockups")] = "/",
-    count: Annotated[int, Field(ge=1, le=MAX_FILE_PAGE)] = _DEFAULT_COUNT,
+    path: str = "/",
+    count: Annotated[int, AfterValidator(_count)] = _DEFAULT_COUNT,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
 ) -> str:
-    """A folder of a project's shared files: subfolders and files with IDs, paged."""
+    """Shared files: a folder's subfolders and files, with IDs; count 1-1000."""
     state = app_state(ctx)
     project, folder = _one_project(projectIdOrKey), normalise_folder(path)
     # One more than asked where Backlog's page allows it: whether a next page exists is then known.
