@@ -24,7 +24,7 @@ def _section(title: str) -> str:
 async def test_tools_table_lists_exactly_the_served_tools() -> None:
     documented = re.findall(r"^\| `(backlog_\w+)` \|", _section("Tools"), re.MULTILINE)
     async with Client(
-        build_server(load_settings(base_url="https://x.backlog.com", api_key="k" * 20))
+        build_server(load_settings(base_url="https://x.backlog.com", api_key="k" * 20, toolsets="all"))
     ) as client:
         served = [t.name for t in (await client.list_tools()).tools]
     assert sorted(documented) == sorted(served)
