@@ -23,10 +23,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
+from backlog_mcp.backlog.files import SharedFileEntry
 from backlog_mcp.backlog.issues import Comment, Issue, IssueEndpoints
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
 from backlog_mcp.backlog.space import RateLimit, Space
+from backlog_mcp.backlog.wiki import WikiPage, WikiPageSummary
 from backlog_mcp.errors import BacklogResponseError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
@@ -405,6 +407,9 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("issues/{shared}/sharedFiles", SharedFile),
     ("issues/count", Count),
     ("issues/DEMO-1/comments/count", Count),
+    ("wikis/2001099", WikiPage),
+    ("wikis/2001001", WikiPageSummary),  # the list wants a projectIdOrKey; a page holds a summary's fields
+    ("projects/DEMO/files/metadata/docs", SharedFileEntry),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
