@@ -106,8 +106,8 @@ def test_toolsets_default_to_all_and_keep_a_stable_order(monkeypatch: pytest.Mon
 
 
 def test_unknown_toolset_is_a_one_line_error_naming_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BACKLOG_TOOLSETS", "issues,wiki")
-    with pytest.raises(ConfigError, match="BACKLOG_TOOLSETS has unknown toolsets wiki; choose from issues"):
+    monkeypatch.setenv("BACKLOG_TOOLSETS", "issues,wikis")
+    with pytest.raises(ConfigError, match="BACKLOG_TOOLSETS has unknown toolsets wikis; choose from issues"):
         load_settings(base_url="https://d.backlog.jp", api_key="k")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.e2e.conftest import TOOL_NAMES, call
+from tests.e2e.conftest import DEFAULT_TOOL_NAMES, call
 
 pytestmark = pytest.mark.anyio
 
@@ -28,6 +28,6 @@ async def test_installed_script_serves_the_sandbox_over_stdio(mode: str) -> None
     params = StdioServerParameters(command=_installed_command(), args=["--sandbox"], env=env)
     async with Client(params, mode=mode) as client:
         listed = await client.list_tools()
-        assert len(listed.tools) == len(TOOL_NAMES)
+        assert len(listed.tools) == len(DEFAULT_TOOL_NAMES)  # no BACKLOG_TOOLSETS: the default set
         text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-1"})
         assert text.startswith("# DEMO-1 ")
