@@ -93,6 +93,8 @@ def test_files_issues_link_to_are_in_the_tree(api: httpx2.Client) -> None:
     linked = {shared["id"] for issue in issues for shared in issue["sharedFiles"]}
     assert linked
     assert linked <= tree
+    shared = next(s for issue in issues for s in issue["sharedFiles"])
+    assert len(api.get(f"/projects/DEMO/files/{shared['id']}").content) == shared["size"]
 
 
 def test_a_shared_file_downloads_with_its_name_and_size(api: httpx2.Client) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backlog_mcp.sandbox.bodies import FileBody, png_gradient, small_file
+from backlog_mcp.sandbox.bodies import FileBody, png_gradient, small_file, synthetic_log
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import invalid, not_found
 from backlog_mcp.sandbox.landmarks import SHARED_FILE_IDS
@@ -154,7 +154,8 @@ def _add_issue_files(space: DemoSpace, data: SharedFiles) -> None:
                 data.by_id[directory["id"]] = directory
             entries.append(shared)
             data.by_id[shared["id"]] = shared
-            data.bodies[shared["id"]] = small_file(f"{shared['name']}\n".encode().ljust(shared["size"], b" "))
+            # Generated while streaming: these run to 900 kB, and nothing needs them held.
+            data.bodies[shared["id"]] = synthetic_log(int(shared["size"]), seed=int(shared["id"]))
 
 
 def folder_of(rest: str) -> str:
