@@ -25,12 +25,14 @@ from backlog_mcp.areas import area_modules
 from backlog_mcp.backlog import models
 from backlog_mcp.backlog.client import BacklogClient, make_http_client
 from backlog_mcp.backlog.documents import Document, DocumentComment, DocumentTree
+from backlog_mcp.backlog.files import SharedFileEntry
 from backlog_mcp.backlog.git import PullRequest, Repository
 from backlog_mcp.backlog.issues import Comment, CustomField, Issue, IssueEndpoints, RelatedIssue
 from backlog_mcp.backlog.models import Attachment, Count, Priority, Resolution, SharedFile, User
 from backlog_mcp.backlog.notifications import Notification, Watching
 from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, Version
 from backlog_mcp.backlog.space import Activity, RateLimit, Space
+from backlog_mcp.backlog.wiki import WikiPage, WikiPageSummary
 from backlog_mcp.errors import BacklogResponseError
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.data import DemoSpace
@@ -425,6 +427,9 @@ _ENDPOINTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("documents/tree?projectIdOrKey=DEMO", DocumentTree),
     ("documents/019a1c2e5b7d7c3f9e4a6b8c0d2e4f61/comments", DocumentComment),
     ("space/activities?count=100", Activity),
+    ("wikis/2001099", WikiPage),
+    ("wikis/2001001", WikiPageSummary),  # the list wants a projectIdOrKey; a page holds a summary's fields
+    ("projects/DEMO/files/metadata/docs", SharedFileEntry),
 )
 _PAYLOAD_MODELS = tuple(dict.fromkeys(model for _, model in _ENDPOINTS))
 
