@@ -108,14 +108,16 @@ async def test_errors_quote_json_null_true_and_false_as_the_caller_spelt_them(cl
     assert "None" not in text + await call_error(client, "backlog_get_issue_list", {"statusId": [None]})
 
 
-async def test_ids_are_advertised_as_plain_strings_that_say_they_take_an_id(client: Client) -> None:
+async def test_ids_are_advertised_as_plain_strings_their_names_explain(client: Client) -> None:
+    seen = 0
     for tool in (await client.list_tools()).tools:
         for name in ("issueIdOrKey", "projectIdOrKey"):
             prop = tool.input_schema["properties"].get(name)
             if prop is not None:
+                seen += 1
                 assert prop["type"] == "string", tool.name
                 assert "anyOf" not in prop
-                assert "ID" in prop["description"], tool.name
+    assert seen >= 15
 
 
 async def test_an_issue_url_of_another_space_is_refused_naming_the_configured_space(

@@ -44,8 +44,8 @@ async def test_an_unknown_numeric_project_id_is_named_not_an_empty_list(client: 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({"count": 500}, "count must be at most 100 (got 500)"),
-        ({"count": 0}, "count must be at least 1 (got 0)"),
+        ({"count": 500}, "count must be 1 to 100 (got 500)"),
+        ({"count": 0}, "count must be 1 to 100 (got 0)"),
         ({"statusId": "open"}, "statusId[0] takes numeric IDs, not names (got 'open')"),
         ({"order": "newest"}, "order must be one of 'asc' or 'desc' (got 'newest')"),
         ({"createdSince": "2026/01/01"}, "createdSince must be a date as yyyy-MM-dd"),

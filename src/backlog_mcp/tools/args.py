@@ -31,11 +31,12 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 
 from backlog_mcp.quote import clip, echo
 
 __all__ = [
+    "ID_LIST_SCHEMA",
     "SPACE",
     "Count",
     "DateArg",
@@ -136,16 +137,37 @@ def _ids_in_range(ids: list[int] | None) -> list[int] | None:
     return ids
 
 
-IdList = Annotated[list[int] | None, BeforeValidator(_lenient_ids), AfterValidator(_ids_in_range)]
+# Advertised as a bare array: `items: integer` on each of a dozen filters costs ~7 tokens apiece in
+# every turn's context, and the names (`statusId`) already say what goes in; the validator reads
+# `[1,2]`, `"1,2"` and `1` and refuses anything else saying which tool lists the IDs.
+ID_LIST_SCHEMA = {"type": "array"}
+IdList = Annotated[
+    list[int] | None,
+    BeforeValidator(_lenient_ids),
+    AfterValidator(_ids_in_range),
+    WithJsonSchema(ID_LIST_SCHEMA),
+]
 # The yyyy-MM-dd form is stated once in each tool's description rather than on all six date
 # arguments: the schema is read on every turn, and a wrong form gets a clear error anyway.
 DateArg = Annotated[str | None, AfterValidator(_check_date)]
 MAX_PAGE = 100  # Backlog's largest page
-Count = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+
+
+def _page_size(value: int) -> int:
+    if not 1 <= value <= MAX_PAGE:
+        raise ValueError(f"must be 1 to {MAX_PAGE} (got {echo(value)})")
+    return value
+
+
+# The range lives in the validator, not the schema (every list tool would carry it in every turn's
+# context); a page size out of range is refused in one sentence that says it.
+Count = Annotated[int, AfterValidator(_page_size)]
 Order = Literal["asc", "desc"]
 # A string, not a string-or-integer union: the registry reads a JSON number as its digits.
-IssueRef = Annotated[str, BeforeValidator(_issue_ref_arg), Field(description="Key like PROJ-1, or ID")]
-ProjectRef = Annotated[str, Field(description="Project key or ID")]
+# No description on either: the names say it (issueIdOrKey, projectIdOrKey), and a description
+# repeated on most tools costs ~100 tokens of every turn's context. A wrong value is told the form.
+IssueRef = Annotated[str, BeforeValidator(_issue_ref_arg)]
+ProjectRef = str
 
 
 def parse_issue_key(value: str) -> str | None:

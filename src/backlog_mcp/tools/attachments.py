@@ -21,7 +21,7 @@ from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resol
 from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size, one_line
-from backlog_mcp.tools.args import IssueRef, ProjectRef, backlog_id
+from backlog_mcp.tools.args import IssueRef, backlog_id
 from backlog_mcp.tools.attachment_owners import file_owner
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
@@ -39,7 +39,6 @@ AttachmentId = Annotated[int, AfterValidator(backlog_id("backlog_get_attachments
 WikiId = Annotated[
     int, AfterValidator(backlog_id("backlog_get_wiki_pages")), Field(description="Wiki page ID")
 ]
-DocumentId = Annotated[str, Field(description="Document ID")]
 PullRequestRef = Annotated[str, Field(description="PROJECT/repo/number")]
 SharedFileId = Annotated[
     int, AfterValidator(backlog_id("backlog_get_shared_files")), Field(description="With projectIdOrKey")
@@ -51,10 +50,10 @@ async def backlog_download_attachment(
     issueIdOrKey: IssueRef | None = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,
-    documentId: DocumentId | None = None,
+    documentId: str | None = None,
     pullRequest: PullRequestRef | None = None,
     sharedFileId: SharedFileId | None = None,
-    projectIdOrKey: ProjectRef | None = None,
+    projectIdOrKey: str | None = None,
     outputDir: Annotated[str | None, Field(description="Folder inside the workspace")] = None,
 ) -> str:
     """Save a file of an issue, wiki page, document or PR, or a shared file, into the workspace."""
@@ -97,10 +96,10 @@ async def backlog_get_attachment_content(
     issueIdOrKey: IssueRef | None = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,
-    documentId: DocumentId | None = None,
+    documentId: str | None = None,
     pullRequest: PullRequestRef | None = None,
     sharedFileId: SharedFileId | None = None,
-    projectIdOrKey: ProjectRef | None = None,
+    projectIdOrKey: str | None = None,
     offset: Offset = 0,
 ) -> list[TextContent | ImageContent]:
     """Read a file of an issue, wiki, document or PR, or a shared file: images inline, text 32 KiB a call."""

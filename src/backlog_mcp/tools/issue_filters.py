@@ -18,7 +18,15 @@ from backlog_mcp.backlog.params import ParamValue
 from backlog_mcp.errors import BacklogInvalidRequestError
 from backlog_mcp.quote import echo
 from backlog_mcp.render.text import call_text
-from backlog_mcp.tools.args import BACKLOG_ID_MAX, _check_date, _lenient_ids, nfkc, project_refs, within
+from backlog_mcp.tools.args import (
+    BACKLOG_ID_MAX,
+    ID_LIST_SCHEMA,
+    _check_date,
+    _lenient_ids,
+    nfkc,
+    project_refs,
+    within,
+)
 from backlog_mcp.tools.state import AppState
 
 __all__ = [
@@ -41,7 +49,10 @@ def _resolutions_in_range(ids: list[int] | None) -> list[int] | None:
 
 # Backlog's resolution IDs start at 0 (対応済み / Fixed), which the general ID list refuses.
 ResolutionIds = Annotated[
-    list[int] | None, BeforeValidator(_lenient_ids), AfterValidator(_resolutions_in_range)
+    list[int] | None,
+    BeforeValidator(_lenient_ids),
+    AfterValidator(_resolutions_in_range),
+    WithJsonSchema(ID_LIST_SCHEMA),
 ]
 
 _KEYS = ("id", "value", "min", "max", "itemIds")
@@ -167,7 +178,7 @@ _CUSTOM_FIELDS_SCHEMA = {
             "value": {"type": "string"},
             "min": {"type": "string"},
             "max": {"type": "string"},
-            "itemIds": {"type": "array", "items": {"type": "integer"}},
+            "itemIds": ID_LIST_SCHEMA,
         },
         "required": ["id"],
     },

@@ -18,7 +18,7 @@ from backlog_mcp.backlog.space import (
 )
 from backlog_mcp.quote import echo
 from backlog_mcp.render.space import render_activities, render_space
-from backlog_mcp.tools.args import MAX_PAGE, backlog_id, nfkc, project_refs, within
+from backlog_mcp.tools.args import Count, backlog_id, nfkc, project_refs, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -69,17 +69,7 @@ def activity_type_ids(names: list[str]) -> tuple[int, ...]:
 ActivityTypeArg = Annotated[str | None, BeforeValidator(_joined), Field(description="like git_pushed,3")]
 
 
-def _page_size(value: int) -> int:
-    if not 1 <= value <= MAX_PAGE:
-        raise ValueError(f"must be 1 to {MAX_PAGE} (got {echo(value)})")
-    return value
-
-
-# count's range and order's default live in the handler, not in the schema (a wrong count is
-# told its range): tools/list is paid for on every turn, and the tool stays within 125 tokens.
-PageSize = Annotated[int, AfterValidator(_page_size)]
-
-
+# order's default lives in the handler, not in the schema: tools/list is paid for on every turn.
 def _order(value: str | None) -> str | None:
     if value is None or value.lower() in ("asc", "desc"):
         return None if value is None else value.lower()
@@ -104,10 +94,10 @@ async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
 
 async def backlog_get_activities(
     ctx: Context[AppState, Any],
-    projectIdOrKey: Annotated[str | None, Field(description="Project key or ID")] = None,
+    projectIdOrKey: str | None = None,
     userId: UserIdArg = None,
     activityType: ActivityTypeArg = None,
-    count: PageSize = 20,
+    count: Count = 20,
     minId: ActivityIdArg = None,
     maxId: ActivityIdArg = None,
     order: OrderArg = None,
