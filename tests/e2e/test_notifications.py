@@ -189,9 +189,7 @@ async def test_someone_elses_comment_dressed_as_our_markup_stays_one_row(client:
 
 
 async def test_notification_arguments_out_of_range_are_one_clear_sentence(client: Client) -> None:
-    assert "count must be 1 to 100" in await call_error(
-        client, "backlog_get_notifications", {"count": 101}
-    )
+    assert "count must be 1 to 100" in await call_error(client, "backlog_get_notifications", {"count": 101})
     text = await call_error(client, "backlog_get_notifications", {"senderId": 0})
     assert "senderId must be an ID from backlog_get_users" in text
 

@@ -135,22 +135,6 @@ async def test_the_client_lists_a_japanese_folder(files: FileEndpoints, sandbox:
 
 
 @pytest.mark.anyio
-async def test_the_client_streams_a_shared_file(files: FileEndpoints, api: httpx2.Client) -> None:
-    spec = SHARED_FILE_IDS["DEMO/docs/仕様書.md"]
-    async with files.download("DEMO", spec) as download:
-        assert download.name == "仕様書.md"
-        body = b"".join([chunk async for chunk in download.chunks()])
-    assert body == api.get(f"/projects/DEMO/files/{spec}").content
-    assert "仕様書.md".encode() in body
-
-
-@pytest.mark.anyio
-async def test_a_missing_shared_file_names_the_file_or_the_project(files: FileEndpoints) -> None:
-    with pytest.raises(BacklogNotFoundError, match=r"^Shared file 1 not found in project DEMO\."):
-        async with files.download("DEMO", 1):
-            pass
-    with pytest.raises(BacklogNotFoundError, match=r"^Project NOPE not found\."):
-        async with files.download("NOPE", SHARED_FILE_IDS["DEMO/docs/仕様書.md"]):
-            pass
+async def test_the_client_names_a_missing_project_of_shared_files(files: FileEndpoints) -> None:
     with pytest.raises(BacklogNotFoundError, match=r"^Project NOPE not found\."):
         await files.get_shared_files("NOPE", "/", count=1, offset=0)

@@ -1,20 +1,14 @@
 """The sandbox's wiki: pages shaped like Backlog's, their tags, attachments (downloadable) and shared
-files; and the client's streamed download of a wiki attachment."""
+files (downloads through the attachment tools: tests/e2e/test_attachment_owners.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote
 
 import httpx2
-import pytest
 
-from backlog_mcp.backlog.client import BacklogClient, make_http_client
-from backlog_mcp.backlog.wiki import WikiEndpoints
-from backlog_mcp.errors import BacklogNotFoundError
-from backlog_mcp.sandbox import SANDBOX_API_KEY, SandboxServer
 from backlog_mcp.sandbox.landmarks import WIKI_PAGE_IDS
 from backlog_mcp.sandbox.wiki import HOSTILE_WIKI_ID
 
@@ -126,31 +120,3 @@ def test_shared_files_of_a_page_are_files_of_the_project(api: httpx2.Client) -> 
             assert shared in folder
             linked += 1
     assert linked >= 6
-
-
-@pytest.fixture
-async def wiki(sandbox: SandboxServer) -> AsyncIterator[WikiEndpoints]:
-    async with make_http_client(sandbox.base_url, timeout_seconds=10) as http:
-        yield WikiEndpoints(BacklogClient(http, api_key=SANDBOX_API_KEY, max_retries=0))
-
-
-@pytest.mark.anyio
-async def test_the_client_streams_a_wiki_attachment(wiki: WikiEndpoints, api: httpx2.Client) -> None:
-    wiki_id = WIKI_PAGE_IDS["VNAPP/Home"]
-    (attachment,) = api.get(f"/wikis/{wiki_id}/attachments").json()
-    async with wiki.download_attachment(wiki_id, attachment["id"]) as download:
-        assert download.name == "sơ-đồ.png"
-        assert download.size == attachment["size"]
-        body = b"".join([chunk async for chunk in download.chunks()])
-    assert body == api.get(f"/wikis/{wiki_id}/attachments/{attachment['id']}").content
-
-
-@pytest.mark.anyio
-async def test_a_wiki_download_that_is_missing_names_the_page_or_the_attachment(wiki: WikiEndpoints) -> None:
-    with pytest.raises(BacklogNotFoundError, match=r"^Wiki page 99 not found\."):
-        async with wiki.download_attachment(99, 1):
-            pass
-    home = WIKI_PAGE_IDS["DEMO/Home"]
-    with pytest.raises(BacklogNotFoundError, match=rf"^Attachment 1 of wiki page {home} not found\."):
-        async with wiki.download_attachment(home, 1):
-            pass

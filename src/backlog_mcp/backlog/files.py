@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from backlog_mcp.backlog.attachments import AttachmentEndpoints
 from backlog_mcp.backlog.client import EndpointGroup, segment
-from backlog_mcp.backlog.download import Download
 from backlog_mcp.backlog.models import Model, User
 from backlog_mcp.backlog.params import Params
 from backlog_mcp.errors import BacklogNotFoundError
@@ -64,19 +61,3 @@ class FileEndpoints(EndpointGroup):
             else:
                 summary = f"Folder {folder} not found in the shared files of project {project}."
             raise BacklogNotFoundError(summary, status=exc.status, details=exc.details) from None
-
-    def download(self, project: str | int, shared_file_id: int) -> AbstractAsyncContextManager[Download]:
-        """A shared file's body, streamed (a shared file is its own ID: no attachment ID)."""
-
-        def missing(exc: BacklogNotFoundError) -> BacklogNotFoundError:
-            if any("project" in d.message.lower() for d in exc.details):
-                summary = f"Project {project} not found."
-            else:
-                summary = f"Shared file {shared_file_id} not found in project {project}."
-            return BacklogNotFoundError(summary, status=exc.status, details=exc.details)
-
-        return AttachmentEndpoints(self.client).download(
-            f"projects/{segment(project)}/files/{segment(shared_file_id)}",
-            what=f"shared file {shared_file_id} of project {project}",
-            missing=missing,
-        )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from pydantic import Field
 
-from backlog_mcp.backlog.attachments import AttachmentEndpoints
 from backlog_mcp.backlog.client import EndpointGroup, segment
-from backlog_mcp.backlog.download import Download
 from backlog_mcp.backlog.models import Attachment, Count, Model, NamedRef, SharedFile, User
 from backlog_mcp.backlog.params import Params
 from backlog_mcp.errors import BacklogNotFoundError
@@ -79,19 +77,3 @@ class WikiEndpoints(EndpointGroup):
             raise BacklogNotFoundError(
                 _page_missing(wiki_id), status=exc.status, details=exc.details
             ) from None
-
-    def download_attachment(self, wiki_id: int, attachment_id: int) -> AbstractAsyncContextManager[Download]:
-        """A wiki page's attachment, streamed; a 404 names the page or the attachment."""
-
-        def missing(exc: BacklogNotFoundError) -> BacklogNotFoundError:
-            if any("wiki" in detail.message.lower() for detail in exc.details):
-                summary = _page_missing(wiki_id)
-            else:
-                summary = f"Attachment {attachment_id} of wiki page {wiki_id} not found."
-            return BacklogNotFoundError(summary, status=exc.status, details=exc.details)
-
-        return AttachmentEndpoints(self.client).download(
-            f"wikis/{segment(wiki_id)}/attachments/{segment(attachment_id)}",
-            what=f"attachment {attachment_id} of wiki page {wiki_id}",
-            missing=missing,
-        )

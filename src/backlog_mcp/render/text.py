@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from backlog_mcp.backlog.models import User
+from backlog_mcp.backlog.models import User, visible
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -83,7 +83,7 @@ def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped, empty shown as —."""
     if value is None:
         return EMPTY
-    text = str(value).strip()
+    text = visible(str(value)).strip()
     if not text:
         return EMPTY
     # A backslash escapes only ASCII punctuation in Markdown, so only there is it doubled: a
@@ -94,7 +94,7 @@ def cell(value: object) -> str:
 
 def one_line(value: object) -> str:
     """Backlog's text on one line: a second line could start with anything, our markup included."""
-    return " ".join(("" if value is None else str(value)).split())
+    return " ".join(visible("" if value is None else str(value)).split())
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -159,8 +159,12 @@ def user_text(text: str | None) -> str:
     inside them nothing changes. A fence left open is closed, or it would swallow everything
     rendered after it; text whose fences even that cannot settle (as a CommonMark parser reads
     them) is shown whole in a fence of ours, where nothing in it can be read as markup.
+
+    Like every helper here, it removes the characters that display as nothing (`visible`): the
+    payload models already do, but text reaches renderers by other ways too (file names from
+    headers, attachment bodies), and this is the one place they all pass.
     """
-    lines = (text or "").strip().splitlines()
+    lines = visible(text or "").strip().splitlines()
     fence = indent = ""
     out = []
     for n, line in enumerate(lines):
@@ -205,6 +209,7 @@ def _commonmark() -> MarkdownIt:
 
 def fenced(text: str, language: str = "") -> str:
     """`text` in a code fence longer than any backtick run inside it, so nothing can close it early."""
+    text = visible(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{language}\n{text}\n{fence}"

@@ -7,7 +7,6 @@ call the answer suggests (the next part of a text file, saving it), so they are 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +14,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from backlog_mcp.backlog.attachments import FileRef
 from backlog_mcp.quote import echo
-from backlog_mcp.tools.args import issue_ref, nfkc, project_refs
+from backlog_mcp.tools.args import issue_ref, project_refs
+from backlog_mcp.tools.documents import document_id
 from backlog_mcp.tools.git import pull_request_ref
 
-__all__ = ["FileOwner", "file_owner", "parse_document_id"]
+__all__ = ["FileOwner", "file_owner"]
 
-_DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 _OWNERS = ("issueIdOrKey", "wikiId", "documentId", "pullRequest", "sharedFileId")
 _WHICH = (
     'name the file\'s owner: issueIdOrKey, wikiId, documentId or pullRequest ("PROJECT/repo/number") '
@@ -37,22 +36,11 @@ class FileOwner:
     """Where a download goes unless outputDir says otherwise, relative to the workspace."""
 
 
-def parse_document_id(value: str) -> str:
-    """A document ID: 32 hexadecimal digits, as Backlog shows them."""
-    text = nfkc(value).lower()
-    if not _DOCUMENT_ID.match(text):
-        raise ToolError(
-            f"documentId must be a document's ID, 32 hexadecimal digits (got {echo(value)}); "
-            "backlog_get_documents and backlog_get_document_tree list them."
-        )
-    return text
-
-
 def file_owner(
     issue: str | None,
     attachment_id: int | None,
     wiki_id: int | None,
-    document_id: str | None,
+    document: str | None,
     pull_request: str | None,
     shared_file_id: int | None,
     project: str | None,
@@ -64,9 +52,7 @@ def file_owner(
     """
     given = [
         name
-        for name, value in zip(
-            _OWNERS, (issue, wiki_id, document_id, pull_request, shared_file_id), strict=True
-        )
+        for name, value in zip(_OWNERS, (issue, wiki_id, document, pull_request, shared_file_id), strict=True)
         if value is not None
     ]
     if not given:
@@ -93,8 +79,11 @@ def file_owner(
     if wiki_id is not None:
         arguments: dict[str, Any] = {"wikiId": wiki_id, "attachmentId": attachment_id}
         return FileOwner(FileRef.wiki(wiki_id, attachment_id), arguments, f"attachments/wiki-{wiki_id}")
-    if document_id is not None:
-        doc = parse_document_id(document_id)
+    if document is not None:
+        try:
+            doc = document_id(document)
+        except ValueError as exc:
+            raise ToolError(f"documentId {exc}.") from None
         arguments = {"documentId": doc, "attachmentId": attachment_id}
         return FileOwner(FileRef.document(doc, attachment_id), arguments, f"attachments/document-{doc}")
     assert pull_request is not None, "one owner is given"

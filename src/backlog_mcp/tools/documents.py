@@ -23,12 +23,13 @@ from backlog_mcp.tools.args import MAX_PAGE, Count, ProjectRef, nfkc, project_re
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
-__all__ = ["TOOLSET"]
+__all__ = ["TOOLSET", "document_id"]
 
 _HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _document_id(value: str) -> str:
+def document_id(value: str) -> str:
+    """A document ID as Backlog gives them (32 hexadecimal digits, lower case), or ValueError."""
     text = nfkc(value).lower()
     if not _HEX_ID.match(text):
         raise ValueError(
@@ -38,7 +39,7 @@ def _document_id(value: str) -> str:
     return text
 
 
-DocumentId = Annotated[str, AfterValidator(_document_id), Field(description="32-hex document ID")]
+DocumentId = Annotated[str, AfterValidator(document_id), Field(description="32-hex document ID")]
 _offset = within(0, "0 or more, as an offset into the list")
 
 
