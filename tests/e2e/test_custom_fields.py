@@ -76,3 +76,8 @@ async def test_resolutions_are_read_once_then_cached(client: Client, sandbox: Sa
     second = await call(client, "backlog_get_resolutions")
     assert first == second
     assert [r.path for r in sandbox.requests] == ["/api/v2/resolutions"]
+
+
+async def test_custom_fields_of_two_projects_at_once_are_refused_not_cut_to_the_first(client: Client) -> None:
+    text = await call_error(client, "backlog_get_custom_fields", {"projectIdOrKey": "DEMO,OPS"})
+    assert "projectIdOrKey takes one project here; got 2" in text

@@ -46,6 +46,7 @@ __all__ = [
     "ProjectRef",
     "issue_ref",
     "nfkc",
+    "one_project",
     "parse_issue_key",
     "project_refs",
     "within",
@@ -279,6 +280,18 @@ def issue_ref(value: str) -> str:
         return _parse_issue_ref(value, None)
     except ValueError as exc:
         raise ToolError(f"issueIdOrKey {exc}.") from None
+
+
+def one_project(value: str) -> str:
+    """The one project key or ID a per-project tool takes, upper-cased.
+
+    Raises:
+        ToolError: when it is not a key or an ID, or when several are given.
+    """
+    refs = project_refs(value)
+    if len(refs) > 1:
+        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
+    return refs[0]
 
 
 def project_refs(value: str) -> list[str]:

@@ -13,8 +13,7 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from backlog_mcp.backlog.attachments import FileRef
-from backlog_mcp.quote import echo
-from backlog_mcp.tools.args import issue_ref, project_refs
+from backlog_mcp.tools.args import issue_ref, one_project
 from backlog_mcp.tools.documents import document_id
 from backlog_mcp.tools.git import pull_request_ref
 
@@ -100,8 +99,6 @@ def _shared_file(shared_file_id: int, project: str | None, attachment_id: int | 
         )
     if project is None:
         raise ToolError("projectIdOrKey is missing: a shared file is found within its project.")
-    refs = project_refs(project)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(project)}.")
-    arguments: dict[str, Any] = {"sharedFileId": shared_file_id, "projectIdOrKey": refs[0]}
-    return FileOwner(FileRef.shared_file(refs[0], shared_file_id), arguments, f"shared-files/{refs[0]}")
+    key = one_project(project)
+    arguments: dict[str, Any] = {"sharedFileId": shared_file_id, "projectIdOrKey": key}
+    return FileOwner(FileRef.shared_file(key, shared_file_id), arguments, f"shared-files/{key}")

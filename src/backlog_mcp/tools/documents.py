@@ -11,7 +11,6 @@ import re
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
@@ -19,7 +18,7 @@ from backlog_mcp.backlog.documents import DocumentComment, DocumentEndpoints, Do
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.quote import echo
 from backlog_mcp.render.documents import render_document, render_document_list, render_tree
-from backlog_mcp.tools.args import MAX_PAGE, Count, ProjectRef, nfkc, project_refs, within
+from backlog_mcp.tools.args import MAX_PAGE, Count, ProjectRef, nfkc, one_project, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -43,17 +42,10 @@ DocumentId = Annotated[str, AfterValidator(document_id), Field(description="32-h
 _offset = within(0, "0 or more, as an offset into the list")
 
 
-def _one_project(value: str) -> str:
-    refs = project_refs(value)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
-    return refs[0]
-
-
 async def backlog_get_document_tree(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's documents as an outline, with their IDs."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     return render_tree(await DocumentEndpoints(state.api).get_tree(project), project=project)
 
 
@@ -66,7 +58,7 @@ async def backlog_get_documents(
 ) -> str:
     """A project's documents, newest update first: ID, title, tags."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     project_id = await state.resolver.project_id(project)
     words = (keyword or "").strip() or None
     # One more than asked, where Backlog's page allows it: whether a next page exists is then

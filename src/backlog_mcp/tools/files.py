@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 from backlog_mcp.backlog.files import MAX_FILE_PAGE, FileEndpoints
 from backlog_mcp.quote import echo
 from backlog_mcp.render.files import render_shared_files
-from backlog_mcp.tools.args import ProjectRef, project_refs, within
+from backlog_mcp.tools.args import ProjectRef, one_project, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import app_state
 
@@ -45,13 +45,6 @@ def normalise_folder(path: str) -> str:
     return "/" + "".join(f"{part}/" for part in parts)
 
 
-def _one_project(value: str) -> str:
-    refs = project_refs(value)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
-    return refs[0]
-
-
 async def backlog_get_shared_files(
     ctx: Context[Any, Any],
     projectIdOrKey: ProjectRef,
@@ -61,7 +54,7 @@ async def backlog_get_shared_files(
 ) -> str:
     """Shared files: a folder's subfolders and files, with IDs; count 1-1000."""
     state = app_state(ctx)
-    project, folder = _one_project(projectIdOrKey), normalise_folder(path)
+    project, folder = one_project(projectIdOrKey), normalise_folder(path)
     # One more than asked where Backlog's page allows it: whether a next page exists is then known.
     probe = min(count + 1, MAX_FILE_PAGE)
     page = await FileEndpoints(state.api).get_shared_files(project, folder, count=probe, offset=offset)

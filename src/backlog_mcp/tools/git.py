@@ -30,7 +30,7 @@ from backlog_mcp.tools.args import (
     ProjectRef,
     issue_ref,
     nfkc,
-    project_refs,
+    one_project,
     within,
 )
 from backlog_mcp.tools.registry import ToolDef, Toolset
@@ -50,13 +50,6 @@ _comment_id = within(0, "a comment ID, a whole number of 0 or more")
 CommentIdArg = Annotated[int | None, AfterValidator(_comment_id)]
 
 
-def _one_project(value: str) -> str:
-    refs = project_refs(value)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
-    return refs[0]
-
-
 def _repo_name(value: str) -> str:
     """A repository's name or ID as given (names are case-sensitive), trimmed."""
     name = value.strip()
@@ -69,7 +62,7 @@ def _repo_name(value: str) -> str:
 
 
 def _pull(project: str, repo: str, number: int) -> PullRequestRef:
-    return PullRequestRef(_one_project(project), _repo_name(repo), number)
+    return PullRequestRef(one_project(project), _repo_name(repo), number)
 
 
 def pull_request_ref(value: str) -> PullRequestRef:
@@ -90,7 +83,7 @@ def pull_request_ref(value: str) -> PullRequestRef:
 async def backlog_get_git_repositories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's Git repositories: name, ID, URLs, last push."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     repositories = await GitEndpoints(state.api).get_repositories(project)
     return render_repositories(repositories, project=project, ctx=state.render)
 
@@ -125,7 +118,7 @@ async def backlog_get_pull_requests(
 ) -> str:
     """A repository's pull requests, newest first, with total and next page."""
     state = app_state(ctx)
-    repo = RepoRef(_one_project(projectIdOrKey), _repo_name(repoIdOrName))
+    repo = RepoRef(one_project(projectIdOrKey), _repo_name(repoIdOrName))
     statuses = _statuses(statusId)
     issue_ids = (await _issue_id(state, issueIdOrKey),) if issueIdOrKey is not None else ()
     filters = PullRequestFilter(

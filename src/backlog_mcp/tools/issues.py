@@ -31,7 +31,7 @@ from backlog_mcp.tools.args import (
     Order,
     ProjectRef,
     issue_ref,
-    project_refs,
+    one_project,
     within,
 )
 from backlog_mcp.tools.issue_filters import (
@@ -279,7 +279,7 @@ async def backlog_get_related_issues(
 async def backlog_get_custom_fields(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's custom fields: ID, type, list item IDs (for the customFields filter)."""
     state = app_state(ctx)
-    project = project_refs(projectIdOrKey)[0]
+    project = one_project(projectIdOrKey)
     fields, types = await gather(
         IssueEndpoints(state.api).get_custom_fields(project), state.resolver.issue_types(project)
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from backlog_mcp.backlog.models import User
 from backlog_mcp.backlog.projects import ProjectEndpoints
-from backlog_mcp.quote import clip, echo
+from backlog_mcp.quote import clip
 from backlog_mcp.render.projects import (
     render_categories,
     render_issue_types,
@@ -21,18 +20,11 @@ from backlog_mcp.render.projects import (
     render_users,
 )
 from backlog_mcp.textfold import fold
-from backlog_mcp.tools.args import ProjectRef, project_refs
+from backlog_mcp.tools.args import ProjectRef, one_project
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
 __all__ = ["TOOLSET"]
-
-
-def _one_project(value: str) -> str:
-    refs = project_refs(value)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
-    return refs[0]
 
 
 def _matches(user: User, needle: str) -> bool:
@@ -55,7 +47,7 @@ async def backlog_get_users(
 ) -> str:
     """A project's members; IDs are assigneeId values."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     users = await state.resolver.users(project)
     needle = fold(keyword.strip()) if keyword and keyword.strip() else ""
     shown = [u for u in users if _matches(u, needle)] if needle else users
@@ -68,21 +60,21 @@ async def backlog_get_users(
 async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's statuses, custom ones too (statusId values)."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     return render_statuses(await state.resolver.statuses(project), project=project)
 
 
 async def backlog_get_issue_types(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's issue types (issueTypeId values)."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     return render_issue_types(await state.resolver.issue_types(project), project=project)
 
 
 async def backlog_get_categories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's categories (categoryId values)."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     return render_categories(await state.resolver.categories(project), project=project)
 
 
@@ -93,7 +85,7 @@ async def backlog_get_milestones(
 ) -> str:
     """A project's milestones with dates (milestoneId values)."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     versions = await state.resolver.versions(project)
     shown = versions if archived else [v for v in versions if not v.archived]
     return render_milestones(

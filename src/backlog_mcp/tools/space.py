@@ -18,7 +18,7 @@ from backlog_mcp.backlog.space import (
 )
 from backlog_mcp.quote import echo
 from backlog_mcp.render.space import render_activities, render_space
-from backlog_mcp.tools.args import Count, backlog_id, nfkc, project_refs, within
+from backlog_mcp.tools.args import Count, backlog_id, nfkc, one_project, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
 
@@ -111,14 +111,7 @@ async def backlog_get_activities(
     state = app_state(ctx)
     order = order or "desc"
     type_ids = activity_type_ids(_names(activityType)) if activityType else ()
-    project = None
-    if projectIdOrKey is not None:
-        refs = project_refs(projectIdOrKey)
-        if len(refs) > 1:
-            raise ToolError(
-                f"projectIdOrKey takes one project here; got {len(refs)}: {echo(projectIdOrKey)}."
-            )
-        project = refs[0]
+    project = None if projectIdOrKey is None else one_project(projectIdOrKey)
     query = ActivityQuery(type_ids=type_ids, min_id=minId, max_id=maxId, count=count, order=order)
     activities = await SpaceEndpoints(state.api).get_activities(query, project=project, user_id=userId)
     scope = f"in project {project}" if project else f"by user {userId}" if userId else "in the space"

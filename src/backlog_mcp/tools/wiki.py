@@ -5,27 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.projects import Project
 from backlog_mcp.backlog.wiki import WikiEndpoints
 from backlog_mcp.errors import BacklogError
-from backlog_mcp.quote import echo
 from backlog_mcp.render.wiki import render_wiki_page, render_wiki_pages
-from backlog_mcp.tools.args import ProjectRef, backlog_id, project_refs
+from backlog_mcp.tools.args import ProjectRef, backlog_id, one_project
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import app_state
 
 __all__ = ["TOOLSET"]
-
-
-def _one_project(value: str) -> str:
-    refs = project_refs(value)
-    if len(refs) > 1:
-        raise ToolError(f"projectIdOrKey takes one project here; got {len(refs)}: {echo(value)}.")
-    return refs[0]
 
 
 async def backlog_get_wiki_pages(
@@ -35,7 +26,7 @@ async def backlog_get_wiki_pages(
 ) -> str:
     """A project's wiki pages: ID, name, tags, last update; the total."""
     state = app_state(ctx)
-    project = _one_project(projectIdOrKey)
+    project = one_project(projectIdOrKey)
     wiki = WikiEndpoints(state.api)
     needle = (keyword or "").strip() or None
     if needle:  # Backlog does not page the wiki: the matching pages are the whole answer
