@@ -132,7 +132,7 @@ def test_a_long_description_change_is_capped_with_a_count_of_the_rest() -> None:
     lines = text.splitlines()
     assert lines[0] == "description changed (+10 −0 lines):"
     assert lines[1:7] == [f"  + line {i}" for i in range(6)]
-    assert lines[7] == "  … 4 more changed lines (backlog_get_issue shows the text now)"
+    assert lines[7] == "  … 4 more changed lines (the issue or pull request itself shows the text now)"
 
 
 def test_plural_agrees_with_the_count() -> None:

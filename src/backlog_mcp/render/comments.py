@@ -94,7 +94,7 @@ def _describe_description(before: str, after: str) -> str:
     if len(lines) > _DIFF_LINES:
         shown.append(
             f"  … {plural(len(lines) - _DIFF_LINES, 'more changed line')}"
-            " (backlog_get_issue shows the text now)"
+            " (the issue or pull request itself shows the text now)"
         )
     return "\n".join([head, *shown])
 
