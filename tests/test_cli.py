@@ -232,7 +232,7 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[str
     return code, "\n".join(lines).splitlines()
 
 
-def test_demo_runs_on_the_full_sandbox_whatever_the_users_settings_say(
+def test_demo_runs_on_the_sandbox_with_the_default_toolsets_whatever_the_users_settings_say(
     demo_output: tuple[int, list[str]],
 ) -> None:
     code, lines = demo_output
