@@ -44,6 +44,20 @@ async def test_tools_list_matches_the_checked_in_snapshots(client: Client) -> No
 LOCAL_WRITERS = {"backlog_download_attachment", "backlog_export_issue_context"}
 
 
+def _arrays(schema: Any) -> list[dict[str, Any]]:
+    """Every sub-schema of type array, however deep."""
+    found: list[dict[str, Any]] = []
+    if isinstance(schema, dict):
+        if schema.get("type") == "array":
+            found.append(schema)
+        for value in schema.values():
+            found += _arrays(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found += _arrays(value)
+    return found
+
+
 async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client) -> None:
     tools = (await client.list_tools()).tools
     assert sorted(t.name for t in tools) == sorted(TOOL_NAMES)
@@ -59,6 +73,8 @@ async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client)
         assert tool.annotations.open_world_hint is True
         assert tool.output_schema is None  # compact text only: no structured duplicate
         schema = json.dumps(tool.input_schema)
+        # VS Code and OpenAI's clients refuse a tool (or the whole server) with an array of no items.
+        assert all("items" in array for array in _arrays(tool.input_schema)), tool.name
         assert '"title"' not in schema
         assert '"null"' not in schema
         assert "anyOf" not in schema

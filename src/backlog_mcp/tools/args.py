@@ -138,10 +138,10 @@ def _ids_in_range(ids: list[int] | None) -> list[int] | None:
     return ids
 
 
-# Advertised as a bare array: `items: integer` on each of a dozen filters costs ~7 tokens apiece in
-# every turn's context, and the names (`statusId`) already say what goes in; the validator reads
-# `[1,2]`, `"1,2"` and `1` and refuses anything else saying which tool lists the IDs.
-ID_LIST_SCHEMA = {"type": "array"}
+# An array of integers, items declared: VS Code and OpenAI's clients refuse a tool (or the whole
+# server) whose array has no `items`. The validator also reads `"1,2"` and `1`, and refuses
+# anything else saying which tool lists the IDs.
+ID_LIST_SCHEMA = {"type": "array", "items": {"type": "integer"}}
 IdList = Annotated[
     list[int] | None,
     BeforeValidator(_lenient_ids),

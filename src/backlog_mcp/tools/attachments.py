@@ -36,9 +36,7 @@ _IMAGE_HEADER_BYTES = 1024 * 1024  # a JPEG's frame header may follow large EXIF
 
 # Checked by a validator, not declared in the schema, which every turn's context carries.
 AttachmentId = Annotated[int, AfterValidator(backlog_id("backlog_get_attachments"))]
-WikiId = Annotated[
-    int, AfterValidator(backlog_id("backlog_get_wiki_pages")), Field(description="Wiki page ID")
-]
+WikiId = Annotated[int, AfterValidator(backlog_id("backlog_get_wiki_pages"))]
 PullRequestRef = Annotated[str, Field(description="PROJECT/repo/number")]
 SharedFileId = Annotated[
     int, AfterValidator(backlog_id("backlog_get_shared_files")), Field(description="With projectIdOrKey")
@@ -56,7 +54,7 @@ async def backlog_download_attachment(
     projectIdOrKey: str | None = None,
     outputDir: Annotated[str | None, Field(description="Folder inside the workspace")] = None,
 ) -> str:
-    """Save a file of an issue, wiki page, document or PR, or a shared file, into the workspace."""
+    """Save an attachment (of an issue, wiki, document or PR) or a shared file in the workspace."""
     state = app_state(ctx)
     owner = file_owner(
         issueIdOrKey, attachmentId, wikiId, documentId, pullRequest, sharedFileId, projectIdOrKey
@@ -102,7 +100,7 @@ async def backlog_get_attachment_content(
     projectIdOrKey: str | None = None,
     offset: Offset = 0,
 ) -> list[TextContent | ImageContent]:
-    """Read a file of an issue, wiki, document or PR, or a shared file: images inline, text 32 KiB a call."""
+    """Read an attachment or shared file: images inline, text 32 KiB a call."""
     state = app_state(ctx)
     owner = file_owner(
         issueIdOrKey, attachmentId, wikiId, documentId, pullRequest, sharedFileId, projectIdOrKey

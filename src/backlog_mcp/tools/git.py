@@ -179,8 +179,8 @@ async def backlog_get_pull_request_comments(
     repoIdOrName: RepoArg,
     number: NumberArg,
     count: Count = 20,
-    minId: Annotated[CommentIdArg, Field(description="Only IDs above this")] = None,
-    maxId: Annotated[CommentIdArg, Field(description="Only IDs below this")] = None,
+    minId: CommentIdArg = None,
+    maxId: CommentIdArg = None,
     order: Order = "desc",
 ) -> str:
     """A pull request's comments with change logs, paged by ID."""

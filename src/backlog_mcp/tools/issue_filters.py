@@ -170,7 +170,6 @@ def _json_list(value: object) -> object:
 # Advertised by hand: one flat object type (no $ref, no anyOf), with the keys a model needs.
 _CUSTOM_FIELDS_SCHEMA = {
     "type": "array",
-    "description": "each: value, min/max or itemIds",
     "items": {
         "type": "object",
         "properties": {

@@ -122,10 +122,10 @@ async def backlog_get_issue_list(
     customFields: CustomFieldsArg = None,
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
-    sort: Annotated[str | None, Field(description="e.g. created, dueDate")] = None,
+    sort: str | None = None,
     order: Order = "desc",
 ) -> str:
-    """Issues matching filters (dates yyyy-MM-dd), with total and next page."""
+    """Issues matching filters (dates yyyy-MM-dd)."""
     arguments = _given(locals())
     state = app_state(ctx)
     issues_api = IssueEndpoints(state.api)
@@ -180,7 +180,7 @@ async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
 
 
 async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
-    """One issue in full: fields, custom fields, description, attachments."""
+    """One issue in full, with its description and attachments."""
     return await issue_markdown(app_state(ctx), issue_ref(issueIdOrKey))
 
 
@@ -189,12 +189,8 @@ async def backlog_get_comments(
     issueIdOrKey: IssueRef,
     count: Count = 20,
     order: Order = "desc",
-    minId: Annotated[
-        int | None, AfterValidator(_comment_id), Field(description="Only IDs above this")
-    ] = None,
-    maxId: Annotated[
-        int | None, AfterValidator(_comment_id), Field(description="Only IDs below this")
-    ] = None,
+    minId: Annotated[int | None, AfterValidator(_comment_id)] = None,
+    maxId: Annotated[int | None, AfterValidator(_comment_id)] = None,
 ) -> str:
     """An issue's comments with change logs, paged by ID."""
     state = app_state(ctx)
@@ -219,7 +215,7 @@ async def backlog_get_comments(
 
 
 async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
-    """An issue's attachments: ID, name, size, uploader, date."""
+    """An issue's attachments with their IDs."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
     attachments = await IssueEndpoints(state.api).get_attachments(key)
@@ -232,7 +228,7 @@ async def backlog_get_related_issues(
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
 ) -> str:
-    """An issue's parent, children (paged, with total) and related issues."""
+    """An issue's parent, children and related issues."""
     state = app_state(ctx)
     issues_api = IssueEndpoints(state.api)
     key = issue_ref(issueIdOrKey)
@@ -277,7 +273,7 @@ async def backlog_get_related_issues(
 
 
 async def backlog_get_custom_fields(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
-    """A project's custom fields: ID, type, list item IDs (for the customFields filter)."""
+    """A project's custom fields and list item IDs (for customFields)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     fields, types = await gather(

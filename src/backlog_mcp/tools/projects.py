@@ -45,7 +45,7 @@ async def backlog_get_users(
     projectIdOrKey: ProjectRef,
     keyword: Annotated[str | None, Field(description="Name or user ID")] = None,
 ) -> str:
-    """A project's members; IDs are assigneeId values."""
+    """A project's members (assigneeId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     users = await state.resolver.users(project)
@@ -58,7 +58,7 @@ async def backlog_get_users(
 
 
 async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
-    """A project's statuses, custom ones too (statusId values)."""
+    """A project's statuses (statusId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     return render_statuses(await state.resolver.statuses(project), project=project)
@@ -83,7 +83,7 @@ async def backlog_get_milestones(
     projectIdOrKey: ProjectRef,
     archived: Annotated[bool, Field(description="Include archived")] = False,
 ) -> str:
-    """A project's milestones with dates (milestoneId values)."""
+    """A project's milestones (milestoneId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     versions = await state.resolver.versions(project)

@@ -86,7 +86,9 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
                 prop = {**concrete[0], **prop}
             else:
                 prop["anyOf"] = variants
-        if prop.get("default", 0) is None:
+        # No default is said where it is "nothing" (null) or what a model assumes anyway (0, false):
+        # each costs tokens in every turn's context and tells the model nothing.
+        if "default" in prop and prop["default"] in (None, 0):  # 0 == False: false too
             del prop["default"]
         properties[name] = prop
     compact: dict[str, Any] = {"type": "object", "properties": properties}

@@ -83,7 +83,7 @@ ActivityIdArg = Annotated[int | None, AfterValidator(_activity_id)]
 
 
 async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
-    """The space (key, time zone, formatting), your user ID for "my" questions, the rate limit left."""
+    """The space, your user ID (for "my" questions), the rate limit left."""
     state = app_state(ctx)
     space_api = SpaceEndpoints(state.api)
     space, me, limits = await gather(
