@@ -372,3 +372,15 @@ async def test_custom_fields_that_are_no_list_of_conditions_are_refused_saying_t
     text = await call_error(client, "backlog_count_issues", {"customFields": given})
     assert text.startswith("Error executing tool backlog_count_issues: Invalid arguments: customFields")
     assert ('"id": 1' in text) or ("id must be a custom field ID" in text)
+
+
+async def test_list_item_filters_go_to_backlog_in_the_indexed_form_nulabs_client_uses(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    sandbox.reset_requests()
+    arguments = {"projectIdOrKey": "DEMO", "customFields": [{"id": MULTI_LIST_FIELD, "itemIds": [1, 4]}]}
+    await call(client, "backlog_count_issues", arguments)
+    sent = sandbox.requests[-1].query
+    assert (f"customField_{MULTI_LIST_FIELD}[0]", "1") in sent
+    assert (f"customField_{MULTI_LIST_FIELD}[1]", "4") in sent
+    assert not any(name == f"customField_{MULTI_LIST_FIELD}[]" for name, _ in sent)

@@ -117,12 +117,16 @@ class CustomFieldFilter(BaseModel):
         return self
 
     def params(self) -> dict[str, ParamValue]:
-        """Backlog's parameters for this condition (`customField_{id}`, `_min`/`_max`, `[]`)."""
+        """Backlog's parameters for this condition (`customField_{id}`, `_min`/`_max`, `[i]`).
+
+        List items go in the indexed form (`customField_5[0]=1&customField_5[1]=2`), as Nulab's
+        own client sends them: Backlog does not apply the bracket-array form to these parameters.
+        """
         name = f"customField_{self.id}"
         if self.value is not None:
             return {name: self.value.strip()}
         if self.itemIds is not None:
-            return {name: list(self.itemIds)}
+            return {f"{name}[{index}]": str(item) for index, item in enumerate(self.itemIds)}
         bounds = {f"{name}_min": self.min, f"{name}_max": self.max}
         return {k: v for k, v in bounds.items() if v is not None}
 
