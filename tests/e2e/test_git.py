@@ -384,3 +384,20 @@ def test_a_pull_request_owner_reads_project_repo_and_number(value: str) -> None:
 def test_a_malformed_pull_request_owner_says_the_form_it_takes(value: str) -> None:
     with pytest.raises(ToolError, match=r'pullRequest takes "PROJECT/repo/number", like "DEMO/web-app/3"'):
         pull_request_ref(value)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("given", "shown"), [("open", 3), ("Merged,closed", 3)])
+async def test_pull_request_statuses_are_taken_by_name_too(client: Client, given: str, shown: int) -> None:
+    by_name = await call(
+        client,
+        "backlog_get_pull_requests",
+        {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "statusId": given},
+    )
+    assert f"1–{shown} shown of {shown} in total" in by_name
+    wrong = await call_error(
+        client,
+        "backlog_get_pull_requests",
+        {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "statusId": "opened"},
+    )
+    assert "statusId must be 1 open, 2 closed or 3 merged, by ID or name (got 'opened')" in wrong

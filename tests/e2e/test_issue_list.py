@@ -384,3 +384,16 @@ async def test_list_item_filters_go_to_backlog_in_the_indexed_form_nulabs_client
     assert (f"customField_{MULTI_LIST_FIELD}[0]", "1") in sent
     assert (f"customField_{MULTI_LIST_FIELD}[1]", "4") in sent
     assert not any(name == f"customField_{MULTI_LIST_FIELD}[]" for name, _ in sent)
+
+
+async def test_parent_issues_are_taken_by_key_as_the_lists_show_them(client: Client) -> None:
+    by_key = await call(client, "backlog_count_issues", {"parentIssueId": ["demo-1"]})
+    issue = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-1"})
+    found = re.search(r"\bID (\d+)", issue)
+    assert found, issue
+    by_id = await call(client, "backlog_count_issues", {"parentIssueId": [int(found[1])]})
+    assert by_key.split()[0] == by_id.split()[0] == "2"
+    missing = await call_error(client, "backlog_count_issues", {"parentIssueId": "DEMO-99999"})
+    assert "Issue DEMO-99999 not found." in missing
+    wrong = await call_error(client, "backlog_count_issues", {"parentIssueId": "bogus"})
+    assert "parentIssueId takes issue IDs or keys like DEMO-1 (got 'bogus')" in wrong

@@ -44,7 +44,9 @@ __all__ = [
     "IssueRef",
     "Order",
     "ProjectRef",
+    "check_date",
     "issue_ref",
+    "lenient_ids",
     "nfkc",
     "one_project",
     "parse_issue_key",
@@ -98,7 +100,8 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
 
 
-def _lenient_ids(value: object) -> object:
+def lenient_ids(value: object) -> object:
+    """An ID list as clients send it: `[1, 2]`, `"1,2"`, `1` (full-width digits too), as a list."""
     if isinstance(value, bool):
         return value  # let validation reject it rather than read True as 1
     if isinstance(value, int):
@@ -110,7 +113,8 @@ def _lenient_ids(value: object) -> object:
     return value
 
 
-def _check_date(value: str | None) -> str | None:
+def check_date(value: str | None) -> str | None:
+    """A yyyy-MM-dd date as Backlog takes it (full-width digits read), or ValueError saying the form."""
     if value is None:
         return None
     text = nfkc(value)
@@ -144,13 +148,13 @@ def _ids_in_range(ids: list[int] | None) -> list[int] | None:
 ID_LIST_SCHEMA = {"type": "array", "items": {"type": "integer"}}
 IdList = Annotated[
     list[int] | None,
-    BeforeValidator(_lenient_ids),
+    BeforeValidator(lenient_ids),
     AfterValidator(_ids_in_range),
     WithJsonSchema(ID_LIST_SCHEMA),
 ]
 # The yyyy-MM-dd form is stated once in each tool's description rather than on all six date
 # arguments: the schema is read on every turn, and a wrong form gets a clear error anyway.
-DateArg = Annotated[str | None, AfterValidator(_check_date)]
+DateArg = Annotated[str | None, AfterValidator(check_date)]
 MAX_PAGE = 100  # Backlog's largest page
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.git import GitEndpoints, PullRequestFilter, PullRequestRef, RepoRef
@@ -29,6 +29,7 @@ from backlog_mcp.tools.args import (
     Order,
     ProjectRef,
     issue_ref,
+    lenient_ids,
     nfkc,
     one_project,
     within,
@@ -44,7 +45,25 @@ _PULL_REQUEST = re.compile(r"^(?P<project>[^/#\s]+)/(?P<repo>[^/#\s]+)[/#](?P<nu
 
 RepoArg = Annotated[str, Field(description="Repository name or ID")]
 NumberArg = Annotated[int, AfterValidator(within(1, "a pull request number, 1 or more"))]
-StatusArg = Annotated[IdList, Field(description="1 open, 2 closed, 3 merged")]
+_STATUS_BY_NAME = {name: status_id for status_id, name in _STATUSES.items()}
+
+
+def _status_names(value: object) -> object:
+    """`open`, `closed`, `merged` as their IDs; any other word is refused naming the three."""
+    items = lenient_ids(value)
+    if not isinstance(items, list):
+        return items
+    read: list[object] = []
+    for item in items:
+        if isinstance(item, str) and not item.isdigit():
+            if item.lower() not in _STATUS_BY_NAME:
+                raise ValueError(f"must be 1 open, 2 closed or 3 merged, by ID or name (got {echo(item)})")
+            item = _STATUS_BY_NAME[item.lower()]
+        read.append(item)
+    return read
+
+
+StatusArg = Annotated[IdList, BeforeValidator(_status_names), Field(description="1 open, 2 closed, 3 merged")]
 OffsetArg = Annotated[int, AfterValidator(within(0, "0 or more, as an offset into the list"))]
 _comment_id = within(0, "a comment ID, a whole number of 0 or more")
 CommentIdArg = Annotated[int | None, AfterValidator(_comment_id)]

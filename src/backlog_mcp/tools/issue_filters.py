@@ -13,7 +13,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.issues import IssueFilter
+from backlog_mcp.backlog.issues import IssueEndpoints, IssueFilter
 from backlog_mcp.backlog.params import ParamValue
 from backlog_mcp.errors import BacklogInvalidRequestError
 from backlog_mcp.quote import echo
@@ -21,9 +21,10 @@ from backlog_mcp.render.text import call_text
 from backlog_mcp.tools.args import (
     BACKLOG_ID_MAX,
     ID_LIST_SCHEMA,
-    _check_date,
-    _lenient_ids,
+    check_date,
+    lenient_ids,
     nfkc,
+    parse_issue_key,
     project_refs,
     within,
 )
@@ -50,7 +51,7 @@ def _resolutions_in_range(ids: list[int] | None) -> list[int] | None:
 # Backlog's resolution IDs start at 0 (対応済み / Fixed), which the general ID list refuses.
 ResolutionIds = Annotated[
     list[int] | None,
-    BeforeValidator(_lenient_ids),
+    BeforeValidator(lenient_ids),
     AfterValidator(_resolutions_in_range),
     WithJsonSchema(ID_LIST_SCHEMA),
 ]
@@ -87,7 +88,7 @@ class CustomFieldFilter(BaseModel):
         if isinstance(read.get("value"), int | float) and not isinstance(read["value"], bool):
             read["value"] = str(read["value"])
         if "itemIds" in read:
-            read["itemIds"] = _lenient_ids(read["itemIds"])
+            read["itemIds"] = lenient_ids(read["itemIds"])
         return read
 
     @model_validator(mode="after")
@@ -152,7 +153,7 @@ def _bound(value: object, which: str) -> str:
             number = float(text)
         except ValueError:
             try:
-                return _check_date(text) or text
+                return check_date(text) or text
             except ValueError:
                 raise ValueError(refusal) from None
         if math.isfinite(number):
@@ -191,6 +192,31 @@ CustomFieldsArg = Annotated[
 ]
 
 
+def _issue_refs(value: object) -> object:
+    """Parent issues by ID or by key (`DEMO-1`): the lists show keys, Backlog filters by ID."""
+    items = lenient_ids(value)
+    if not isinstance(items, list):
+        return items
+    read: list[int | str] = []
+    for item in items:
+        if isinstance(item, str) and not item.isdigit():
+            key = parse_issue_key(item)
+            if key is None:
+                raise ValueError(f"takes issue IDs or keys like DEMO-1 (got {echo(item)})")
+            read.append(key)
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            read.append(within(1, "an issue ID or key")(int(item)) or 0)
+        else:
+            raise ValueError(f"takes issue IDs or keys like DEMO-1 (got {echo(item)})")
+    return read
+
+
+# Advertised as IDs (what Backlog takes); a key given instead is looked up before sending.
+ParentIssuesArg = Annotated[
+    list[int | str] | None, BeforeValidator(_issue_refs), WithJsonSchema(ID_LIST_SCHEMA)
+]
+
+
 async def build_filter(state: AppState, args: dict[str, Any]) -> IssueFilter:
     """The `IssueFilter` for a call's given arguments (project keys resolved to IDs)."""
     project_ids: tuple[int, ...] = ()
@@ -205,6 +231,12 @@ async def build_filter(state: AppState, args: dict[str, Any]) -> IssueFilter:
     def ids(name: str) -> tuple[int, ...]:
         return tuple(args.get(name) or ())
 
+    parents = args.get("parentIssueId") or ()
+    issues = IssueEndpoints(state.api)
+    # One lookup per key, all at once; a key that is not an issue is reported as such.
+    keyed = await gather(*(issues.get_issue(ref) for ref in parents if isinstance(ref, str)))
+    parent_ids = tuple(ref for ref in parents if isinstance(ref, int)) + tuple(i.id for i in keyed)
+
     return IssueFilter(
         projectId=project_ids,
         statusId=ids("statusId"),
@@ -216,7 +248,7 @@ async def build_filter(state: AppState, args: dict[str, Any]) -> IssueFilter:
         createdUserId=ids("createdUserId"),
         resolutionId=ids("resolutionId"),
         versionId=ids("versionId"),
-        parentIssueId=ids("parentIssueId"),
+        parentIssueId=parent_ids,
         parentChild=args.get("parentChild") or None,
         attachment=args.get("attachment"),
         hasDueDate=args.get("hasDueDate"),

@@ -36,6 +36,7 @@ from backlog_mcp.tools.args import (
 )
 from backlog_mcp.tools.issue_filters import (
     CustomFieldsArg,
+    ParentIssuesArg,
     ResolutionIds,
     build_filter,
     custom_field_hint,
@@ -118,7 +119,7 @@ async def backlog_get_issue_list(
     createdUserId: IdList = None,
     resolutionId: ResolutionIds = None,
     versionId: IdList = None,
-    parentIssueId: IdList = None,
+    parentIssueId: ParentIssuesArg = None,
     customFields: CustomFieldsArg = None,
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
