@@ -134,7 +134,7 @@ async def test_every_reason_is_in_words_with_what_it_is_about_and_how_to_open_it
             about = f"project {n['project']['projectKey']}"
         assert f"|{about}" in line, line
     assert "Open with " in text
-    assert "backlog_get_pull_request (PROJECT/repo/number)" in text
+    assert "backlog_get_pull_request {projectIdOrKey, repoIdOrName, number} (PROJECT/repo/number)" in text
     assert "End of notifications in this direction." in text
 
 

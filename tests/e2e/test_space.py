@@ -241,3 +241,11 @@ async def test_order_is_asc_or_desc_in_any_case(client: Client) -> None:
     text = await call(client, "backlog_get_activities", {"order": "ASC", "count": 1})
     assert "(oldest first)" in text
     assert text.endswith(f'{{"count":1,"order":"asc","minId":{min(a["id"] for a in ACTIVITIES)}}}')
+
+
+async def test_an_activity_type_id_backlog_has_no_type_for_is_refused_not_answered_empty(
+    client: Client,
+) -> None:
+    text = await call_error(client, "backlog_get_activities", {"activityType": "99"})
+    assert "activityType '99' is not a Backlog activity type" in text
+    assert "git_pushed (12)" in text

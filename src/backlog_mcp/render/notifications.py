@@ -90,7 +90,9 @@ def _about(n: Notification) -> tuple[str, bool, str | None]:
 
 _OPENERS = {
     "backlog_get_issue": "backlog_get_issue (the key)",
-    "backlog_get_pull_request": "backlog_get_pull_request (PROJECT/repo/number)",
+    "backlog_get_pull_request": (
+        "backlog_get_pull_request {projectIdOrKey, repoIdOrName, number} (PROJECT/repo/number)"
+    ),
     "backlog_get_document": "backlog_get_document (the ID)",
 }
 

@@ -221,7 +221,11 @@ _OPENS: tuple[tuple[frozenset[int], str], ...] = (
     (frozenset({1, 2, 3, 14, 17, 35, 47}), "issue keys with backlog_get_issue"),
     (frozenset({5, 6}), "wikiId with backlog_get_wiki_page"),
     (frozenset({8, 9}), "sharedFileId (with projectIdOrKey) with backlog_get_attachment_content"),
-    (frozenset({18, 19, 20, 21}), "pull requests (PROJECT/repo/number) with backlog_get_pull_request"),
+    (
+        frozenset({18, 19, 20, 21}),
+        "a pull request PROJECT/repo/number with backlog_get_pull_request "
+        "{projectIdOrKey, repoIdOrName, number}",
+    ),
     (frozenset({36, 38, 40, 41, 42, 43, 44, 45, 46, 48}), "documentId with backlog_get_document"),
     (frozenset({22, 23}), "milestoneId as a filter of backlog_get_issue_list"),
 )

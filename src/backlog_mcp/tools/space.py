@@ -46,13 +46,15 @@ def activity_type_ids(names: list[str]) -> tuple[int, ...]:
     """Backlog's type IDs for names or numbers, in order, duplicates dropped.
 
     Raises:
-        ToolError: for a name that is not one of ours, listing the valid ones.
+        ToolError: for a name or ID that is not one of ours, listing the valid ones.
     """
     ids: list[int] = []
     for given in names:
         text = nfkc(given).lower().replace("-", "_").replace(" ", "_")
-        if text.isascii() and text.isdigit() and 0 < int(text) < 1000:
-            found: int | None = int(text)
+        if text.isascii() and text.isdigit():
+            # Only the types we know: an ID Backlog has no type for would match nothing, and an
+            # empty answer would read as "no activities".
+            found: int | None = int(text) if int(text) in ACTIVITY_TYPES.values() else None
         else:
             found = _KNOWN.get(text)
         if found is None:
