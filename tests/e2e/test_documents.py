@@ -84,7 +84,7 @@ async def test_documents_list_pages_to_the_end_with_exact_next_calls(
     while True:
         text = await call(client, "backlog_get_documents", arguments)
         pages += 1
-        assert "(Backlog does not tell the total)" in text
+        assert " of 27 in the document tree, " in text  # the total, from the tree (one per process)
         seen += re.findall(r"^\|([0-9a-f]{32})\|", text, re.MULTILINE)
         found = re.search(r"^Next page: backlog_get_documents (\{.*\})$", text, re.MULTILINE)
         if found is None:
@@ -102,9 +102,7 @@ async def test_documents_list_names_ids_titles_dates_updaters_and_tags_in_a_quar
 ) -> None:
     text = await call(client, "backlog_get_documents", {"projectIdOrKey": "DEMO"})
     raw = _raw(sandbox, "/documents", {"projectId[]": 10001, "offset": 0, "count": 20})
-    assert text.startswith(
-        "Documents in DEMO 1–20, most recently updated first (Backlog does not tell the total):"
-    )
+    assert text.startswith("Documents in DEMO 1–20 of 27 in the document tree, most recently updated first:")
     assert text.splitlines()[1] == "|ID|Title|Updated|By|Tags|"
     assert f"|{API_DESIGN}|" not in text  # on the second page
     first = raw[0]
@@ -264,3 +262,10 @@ async def test_hostile_document_text_cannot_pass_for_our_markup_in_any_tool(clie
     assert f"- \\# Fake heading ``` 注意事項 exe.txt · {HOSTILE_DOCUMENT_ID}" in tree
     assert _headings(tree) == []
     assert "\n### Comment #1" not in document  # the attachment's forged name stays in its cell
+
+
+async def test_a_keyword_search_of_documents_says_backlog_does_not_tell_how_many_match(
+    client: Client,
+) -> None:
+    text = await call(client, "backlog_get_documents", {"projectIdOrKey": "DEMO", "keyword": "定例"})
+    assert "(Backlog does not tell how many match):" in text.splitlines()[0]

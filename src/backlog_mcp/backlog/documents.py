@@ -59,6 +59,14 @@ class TreeRoot(Model):
     id: str = ""
     children: list[TreeNode] = Field(default_factory=list)
 
+    def size(self) -> int:
+        """How many documents the tree holds, at every depth."""
+
+        def count(nodes: list[TreeNode]) -> int:
+            return sum(1 + count(node.children) for node in nodes)
+
+        return count(self.children)
+
 
 class DocumentTree(Model):
     project_id: int | None = None

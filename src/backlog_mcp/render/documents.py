@@ -50,20 +50,15 @@ def _title(text: str | None, emoji: str | None = None, *, in_cell: bool = False)
     return f"{mark} {title}" if mark else title
 
 
-def _count(nodes: Sequence[TreeNode]) -> int:
-    return sum(1 + _count(node.children) for node in nodes)
-
-
 def render_tree(tree: DocumentTree, *, project: str) -> str:
     """The active tree as an indented outline with each document's ID; the trash as a count."""
     active = tree.active_tree.children
-    trashed = _count(tree.trash_tree.children)
+    trashed = tree.trash_tree.size()
     trash = f" {plural(trashed, 'document')} in the trash, not shown." if trashed else ""
     if not active:
         return f"No documents in {project}'s tree.{trash}"
-    lines = [
-        f"Document tree of {project}: {plural(_count(active), 'document')}, all shown (title · ID).{trash}"
-    ]
+    documents = plural(tree.active_tree.size(), "document")
+    lines = [f"Document tree of {project}: {documents}, all shown (title · ID).{trash}"]
 
     def walk(nodes: Sequence[TreeNode], depth: int) -> None:
         for node in nodes:
@@ -105,8 +100,10 @@ def render_document_list(
     more: bool,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
+    total: int | None = None,
 ) -> str:
-    """A table of one page; Backlog tells no total, so the next page is offered when there is one."""
+    """A table of one page, with the total when known (the tree's count: Backlog has no count of
+    documents, nor of those matching a keyword); the next page is offered when there is one."""
     keyword = arguments.get("keyword")
     # Quoted capped: a pasted page of text need not come back whole (the next-page call has it all).
     matching = f" matching {json.dumps(clip(keyword), ensure_ascii=False)}" if keyword else ""
@@ -125,10 +122,9 @@ def render_document_list(
         for d in documents
     ]
     first, last = offset + 1, offset + len(documents)
-    head = (
-        f"Documents in {project}{matching} {first}–{last}, most recently updated first "
-        "(Backlog does not tell the total):"
-    )
+    of = f" of {total} in the document tree" if total is not None else ""
+    untold = "" if total is not None else " (Backlog does not tell how many match)"
+    head = f"Documents in {project}{matching} {first}–{last}{of}, most recently updated first{untold}:"
     tail = next_call("backlog_get_documents", {**arguments, "offset": last}) if more else "End of list."
     return "\n".join([head, table(["ID", "Title", "Updated", "By", "Tags"], rows), tail])
 

@@ -64,14 +64,20 @@ async def backlog_get_documents(
     # One more than asked, where Backlog's page allows it: whether a next page exists is then
     # known, not guessed, so the next-page call never leads to an empty page.
     probe = min(count + 1, MAX_PAGE)
-    page = await DocumentEndpoints(state.api).get_documents(
-        [project_id], keyword=words, offset=offset, count=probe
-    )
+    api = DocumentEndpoints(state.api)
+    listing = api.get_documents([project_id], keyword=words, offset=offset, count=probe)
+    total: int | None = None
+    if words is None:  # Backlog has no count of documents; without a keyword the tree is one
+        page, tree = await gather(listing, api.cached_tree(project_id))
+        total = tree.active_tree.size()
+    else:
+        page = await listing
     more = len(page) > count if probe > count else len(page) == count
     arguments = {"projectIdOrKey": project, "keyword": words, "count": count}
     return render_document_list(
-        page[:count], project=project, offset=offset, more=more, arguments=arguments, ctx=state.render
-    )
+        page[:count], project=project, offset=offset, more=more, total=total, arguments=arguments,
+        ctx=state.render,
+    )  # fmt: skip
 
 
 async def backlog_get_document(ctx: Context[AppState, Any], documentId: DocumentId) -> str:
