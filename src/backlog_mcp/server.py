@@ -79,7 +79,7 @@ class BacklogMCPServer(MCPServer[AppState]):
                 raise ToolError(rename(str(exc))) from cause
             message = rename(redact(message, self._secrets))
             raise ToolError(f"Error executing tool {name}: {message}") from None
-        return _renamed(_with_rate_limit_note(result, context), rename)
+        return _renamed(_with_unserved_note(_with_rate_limit_note(result, context), self._surface), rename)
 
     async def get_prompt(
         self,
@@ -111,6 +111,17 @@ class BacklogMCPServer(MCPServer[AppState]):
             replace(item, content=rename(item.content)) if isinstance(item.content, str) else item
             for item in result
         ]
+
+
+def _with_unserved_note(result: Any, surface: Surface) -> Any:
+    """Adds a line when the answer points to a tool that is not served here."""
+    if not isinstance(result, CallToolResult) or result.is_error:
+        return result
+    text = "\n".join(b.text for b in result.content if isinstance(b, TextContent))
+    note = surface.unserved_note(text)
+    if note is None:
+        return result
+    return result.model_copy(update={"content": [*result.content, TextContent(type="text", text=note)]})
 
 
 def _renamed_block(block: Any, rename: Callable[[str], str]) -> Any:

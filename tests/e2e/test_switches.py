@@ -16,9 +16,11 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent, TextResourceContents
 
+from backlog_mcp.areas import area_modules
 from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
+from backlog_mcp.tools.registry import Toolset
 from backlog_mcp.tools.toolsets import default_toolset_names, toolset_names, toolset_of, toolsets
 from tests.e2e.conftest import DEFAULT_TOOL_NAMES, TOOL_NAMES, call, call_error
 
@@ -256,3 +258,28 @@ async def test_under_a_prefix_a_tools_own_error_sentence_names_tools_as_served()
         assert await call_error(client, "work_get_issue") == (
             "Error executing tool work_get_issue: Give issueIdOrKey; work_get_issue_list finds one."
         )
+
+
+async def test_an_answer_pointing_to_a_tool_not_served_says_so_and_how_to_serve_it(
+    sandbox: SandboxServer,
+) -> None:
+    async with served(sandbox, toolsets="default") as client:
+        text = await call(client, "backlog_get_activities", {"count": 100})
+    assert "backlog_get_wiki_page" in text  # the hint of the activity itself
+    note = text.splitlines()[-1]
+    assert note.startswith("Not served here: ")
+    assert "backlog_get_wiki_page (wiki toolset)" in note
+    assert "backlog_get_issue" not in note.replace("backlog_get_issue_list", "")  # served: not named
+    async with served(sandbox, toolsets="all") as client:
+        everything = await call(client, "backlog_get_activities", {"count": 100})
+    assert "Not served here" not in everything
+
+
+async def test_the_default_toolsets_are_exactly_the_five_the_issue_names() -> None:
+    assert set(default_toolset_names()) == {"space", "issues", "projects", "attachments", "export"}
+
+
+@pytest.mark.parametrize("toolset", toolsets(), ids=lambda t: t.name)
+def test_each_toolset_is_named_after_the_area_module_that_holds_it(toolset: Toolset) -> None:
+    modules = {m.__name__.rsplit(".", 1)[1]: m for m in area_modules("tools")}
+    assert modules[toolset.name].TOOLSET is toolset

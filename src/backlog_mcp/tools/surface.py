@@ -84,6 +84,24 @@ class Surface:
         alternatives = "|".join(re.escape(s) for s in suffixes)
         return re.compile(f"(?<![{_NAME_CHAR}]){CANONICAL_PREFIX}({alternatives})(?![{_NAME_CHAR}])")
 
+    @cached_property
+    def _any_name(self) -> re.Pattern[str]:
+        names = sorted(toolset_of(), key=len, reverse=True)
+        return re.compile(f"(?<![{_NAME_CHAR}])({'|'.join(re.escape(n) for n in names)})(?![{_NAME_CHAR}])")
+
+    def unserved_note(self, text: str) -> str | None:
+        """A line naming the tools `text` points to that are not served here, and how to serve
+        them: an answer's hint ("open it with …") may name a tool of another toolset."""
+        mentioned = dict.fromkeys(m.group(1) for m in self._any_name.finditer(text))
+        missing = [tool for tool in mentioned if tool not in self.served_names]
+        if not missing:
+            return None
+        named = ", ".join(f"{self.name(t)} ({toolset_of()[t]} toolset)" for t in missing)
+        return (
+            f"Not served here: {named}; add the toolset to BACKLOG_TOOLSETS, or the tool to "
+            "BACKLOG_ENABLED_TOOLS, to call it."
+        )
+
     def rename(self, text: str) -> str:
         """`text` with every exact name of one of our tools written as the client sees it.
 
