@@ -146,6 +146,8 @@ async def main() -> None:
     async with session(toolsets="all") as s:
         ok = await run(s)
     print("\nall budgets met" if ok else "\nSOME BUDGETS MISSED")
+    if not ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
