@@ -18,8 +18,10 @@ from backlog_mcp.render.text import (
     EMPTY,
     RenderContext,
     cell,
+    fenced,
     human_size,
     next_call,
+    one_line,
     plural,
     rate_limit_note,
     table,
@@ -244,3 +246,29 @@ def test_no_backlog_text_leaves_a_block_open_that_swallows_what_follows_as_commo
     tokens = MarkdownIt("commonmark").parse(user_text("\n".join(lines)) + "\n\n# ours\n")
     headings = [t.content for b, t in itertools.pairwise(tokens) if b.type == "heading_open"]
     assert headings == ["ours"]
+
+
+_INVISIBLE = (
+    "\u200b\u200c\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\U000e0001\U000e0041"
+)
+_REMOVED = re.compile("[\u200b\u200c\u2060\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "あ", " ", "\n", "#", "`", "|", "\u200d", *_INVISIBLE])))
+def test_every_render_helper_drops_what_a_person_cannot_see(text: str) -> None:
+    # The one place every renderer passes: names and titles (one_line, cell), bodies (user_text,
+    # fenced). A zero-width joiner outside an emoji sequence goes too.
+    for shown in (one_line(text), cell(text), user_text(text), fenced(text)):
+        assert not _REMOVED.search(shown)
+        assert "\u200d" not in shown
+
+
+def test_render_helpers_keep_an_emoji_written_with_joiners() -> None:
+    for shown in (
+        one_line("👩\u200d💻 ok"),
+        cell("👩\u200d💻"),
+        user_text("👨\u200d👩\u200d👧"),
+        fenced("❤\ufe0f\u200d🔥"),
+    ):
+        assert "\u200d" in shown
