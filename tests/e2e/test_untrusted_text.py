@@ -75,7 +75,7 @@ async def test_every_renderer_drops_what_a_person_cannot_see(
         raw = f"users/{me['id']}/watchings?count=100"
     path, _, query = raw.partition("?")
     pairs = [pair.partition("=") for pair in query.split("&") if pair]
-    params = [*((name, value) for name, _, value in pairs), ("apiKey", sandbox.api_key)]
+    params = (*((name, value) for name, _, value in pairs), ("apiKey", sandbox.api_key))
     payload = httpx2.get(f"{sandbox.base_url}/api/v2/{path}", params=params).text
     assert _REMOVED.search(payload), f"no hostile text in {raw}"
     text = await call(client, tool, arguments)
