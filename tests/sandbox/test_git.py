@@ -163,9 +163,8 @@ def test_attachment_change_logs_name_real_downloadable_attachments_of_the_pull_r
             entries = [e for c in comments for e in c["changeLog"] if e["field"] == "attachment"]
             # Backlog's shape (reference §7 ChangeLog), naming a file this pull request lists.
             for entry in entries:
-                assert set(entry) == {
-                    "field", "newValue", "originalValue", "attachmentInfo", "attributeInfo", "notificationInfo"
-                }  # fmt: skip
+                assert set(entry) == {"field", "newValue", "originalValue", "attachmentInfo",
+                                      "attributeInfo", "notificationInfo"}  # fmt: skip
                 attachment = listed[entry["attachmentInfo"]["id"]]
                 assert entry["newValue"] == entry["attachmentInfo"]["name"] == attachment["name"]
                 assert entry["originalValue"] is None
