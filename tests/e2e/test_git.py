@@ -255,9 +255,27 @@ async def test_comments_show_their_change_logs(client: Client) -> None:
         client, "backlog_get_pull_request_comments", {**WEB_APP, "number": 1, "order": "asc", "count": 100}
     )
     assert text.startswith("Comments on DEMO/web-app#1: 4 shown (oldest first) of 4 in total.")
-    assert "Changes:\n- dependentIssue: — → DEMO-2" in text
+    assert "Changes:\n- dependentIssue: — → DEMO-2\n- attachment: added login-before.png (attachment " in text
     assert "Changes:\n- status: Open → Merged" in text
     assert text.endswith("End of comments in this direction.")
+
+
+@pytest.mark.anyio
+async def test_a_comment_logs_its_attachment_with_the_id_the_attachment_tools_read(client: Client) -> None:
+    text = await call(
+        client, "backlog_get_pull_request_comments", {**WEB_APP, "number": 2, "order": "asc", "count": 1}
+    )
+    logged = re.search(r"^- attachment: added テスト結果\.txt \(attachment (\d+)\)$", text, re.MULTILINE)
+    assert logged, text
+    assert re.search(r"^- attachment: added dark-mode\.png \(attachment \d+\)$", text, re.MULTILINE)
+    attachment_id = int(logged[1])
+    content = await call(
+        client,
+        "backlog_get_attachment_content",
+        {"pullRequest": "DEMO/web-app/2", "attachmentId": attachment_id},
+    )
+    assert content.startswith(f"Attachment {attachment_id} of pull request DEMO/web-app#2: テスト結果.txt (")
+    assert "Thêm chế độ tối (dark mode) cho trang cài đặt\nテスト結果.txt" in content
 
 
 @pytest.mark.anyio

@@ -142,11 +142,38 @@ def test_comments_page_by_id_both_ways_and_are_counted(api: httpx2.Client) -> No
     assert [c["id"] for c in window] == seen[1:4]
 
 
-def test_comments_carry_change_logs_of_the_issue_link_and_the_status(api: httpx2.Client) -> None:
+def test_comments_carry_change_logs_of_the_issue_link_the_attachment_and_the_status(
+    api: httpx2.Client,
+) -> None:
     comments = ok(api, f"{WEB_APP}/pullRequests/1/comments", order="asc")
     fields = [entry["field"] for c in comments for entry in c["changeLog"]]
-    assert fields == ["dependentIssue", "status"]
+    assert fields == ["dependentIssue", "attachment", "status"]
     assert comments[-1]["changeLog"][0] == {"field": "status", "newValue": "Merged", "originalValue": "Open"}
+
+
+def test_attachment_change_logs_name_real_downloadable_attachments_of_the_pull_request(
+    api: httpx2.Client,
+) -> None:
+    logged = 0
+    for (key, name), numbers in PULL_REQUEST_NUMBERS.items():
+        for number in range(1, numbers + 1):
+            pr = f"/projects/{key}/git/repositories/{name}/pullRequests/{number}"
+            listed = {a["id"]: a for a in ok(api, f"{pr}/attachments")}
+            comments = ok(api, f"{pr}/comments", count=100)
+            entries = [e for c in comments for e in c["changeLog"] if e["field"] == "attachment"]
+            # Backlog's shape (reference §7 ChangeLog), naming a file this pull request lists.
+            for entry in entries:
+                assert set(entry) == {"field", "newValue", "originalValue", "attachmentInfo",
+                                      "attributeInfo", "notificationInfo"}  # fmt: skip
+                attachment = listed[entry["attachmentInfo"]["id"]]
+                assert entry["newValue"] == entry["attachmentInfo"]["name"] == attachment["name"]
+                assert entry["originalValue"] is None
+                response = api.get(f"{pr}/attachments/{attachment['id']}")
+                assert response.status_code == 200
+                assert len(response.content) == attachment["size"]
+            assert {e["attachmentInfo"]["id"] for e in entries} == set(listed)
+            logged += len(entries)
+    assert logged >= 4
 
 
 def test_attachments_are_listed_and_downloaded(api: httpx2.Client) -> None:

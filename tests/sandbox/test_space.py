@@ -22,6 +22,12 @@ def get(api: httpx2.Client, path: str, **params: Any) -> list[dict[str, Any]]:
     return list(response.json())
 
 
+def get_one(api: httpx2.Client, path: str) -> dict[str, Any]:
+    response = api.get(path)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
 def everything(api: httpx2.Client, path: str = "/space/activities", **params: Any) -> list[dict[str, Any]]:
     """Newest first, paged as a client should: `maxId` = the last ID seen (exclusive)."""
     found: list[dict[str, Any]] = []
@@ -127,3 +133,103 @@ def test_missing_project_and_user_are_backlogs_404(api: httpx2.Client) -> None:
     assert (project.status_code, project.json()["errors"][0]["message"]) == (404, "No project.")
     assert (user.status_code, user.json()["errors"][0]["message"]) == (404, "No user.")
     assert project.json()["errors"][0]["code"] == user.json()["errors"][0]["code"] == 6
+
+
+# --- what an activity names is what the other areas serve ------------------------------------------
+
+
+def of_types(api: httpx2.Client, *types: int) -> list[dict[str, Any]]:
+    return [a for a in everything(api) if a["type"] in types]
+
+
+def test_pull_request_activities_match_the_pull_requests_they_name(api: httpx2.Client) -> None:
+    seen = set()
+    for activity in of_types(api, 18, 19, 20, 21):
+        content, key = activity["content"], activity["project"]["projectKey"]
+        repo = content["repository"]
+        path = f"/projects/{key}/git/repositories/{repo['name']}"
+        assert {k: v for k, v in get_one(api, path).items() if k in repo} == repo
+        pr = get_one(api, f"{path}/pullRequests/{content['number']}")
+        assert (content["id"], content["summary"], content["description"]) == (
+            pr["id"], pr["summary"], pr["description"]
+        )  # fmt: skip
+        linked = pr["issue"]
+        assert content["issue"] == (
+            {"id": linked["id"], "key_id": linked["keyId"], "summary": linked["summary"]} if linked else None
+        )
+        if activity["type"] == 21:
+            assert pr["status"]["name"] == "Merged"
+        if activity["type"] == 20:
+            comments = get(api, f"{path}/pullRequests/{content['number']}/comments", count=100)
+            assert {"id": content["comment"]["id"], "content": content["comment"]["content"]} in [
+                {"id": c["id"], "content": c["content"]} for c in comments
+            ]
+        seen.add(activity["type"])
+    assert seen == {18, 19, 20, 21}
+
+
+def test_document_comment_notifications_and_activities_are_real_comments(api: httpx2.Client) -> None:
+    checked = 0
+    for n in get(api, "/notifications", count=100):
+        if n["reason"] not in (14, 15):
+            continue
+        comments = get(api, f"/documents/{n['document']['id']}/comments")
+        comment = next(c for c in comments if c["id"] == n["documentComment"]["id"])
+        assert n["documentComment"] == {k: v for k, v in comment.items() if k != "replies"}
+        if n["reason"] == 15:
+            assert n["documentCommentReply"] in comment["replies"]
+        assert n["sender"]["id"] == (n["documentCommentReply"] or n["documentComment"])["createdUserId"]
+        checked += 1
+    assert checked >= 8
+    for activity in of_types(api, 40, 41, 42, 43, 44, 45, 46):
+        content = activity["content"]
+        document = get_one(api, f"/documents/{content['id']}")
+        assert content["title"] == document["title"]
+        comments = get(api, f"/documents/{content['id']}/comments")
+        replies = [r for c in comments for r in c["replies"]]
+        if activity["type"] in (40, 41, 43, 44):
+            real = comments if activity["type"] in (40, 41) else replies
+            said = next(c for c in real if c["plain"] == content["comment"]["content"])
+            if activity["type"] in (40, 43):  # written by whom the activity names
+                assert said["createdUserId"] == activity["createdUser"]["id"]
+        if activity["type"] in (42, 45):
+            assert content["comment"]["content"] == ""
+        if activity["type"] == 46:
+            listed = get(api, f"/documents/{content['id']}/attachments")
+            assert content["attachments"] == [{k: a[k] for k in ("id", "name", "size")} for a in listed]
+        checked += 1
+    assert checked >= 15
+
+
+def test_file_activities_match_the_shared_files(api: httpx2.Client) -> None:
+    found = of_types(api, 8, 9, 10)
+    for activity in found:
+        content, key = activity["content"], activity["project"]["projectKey"]
+        download = api.get(f"/projects/{key}/files/{content['id']}")
+        if activity["type"] == 10:  # deleted: no longer there
+            assert download.status_code == 404
+            continue
+        listed = get(api, f"/projects/{key}/files/metadata{content['dir']}")
+        entry = next(e for e in listed if e["id"] == content["id"])
+        assert (entry["dir"], entry["name"], entry["size"]) == (
+            content["dir"],
+            content["name"],
+            content["size"],
+        )
+        assert download.status_code == 200
+        assert len(download.content) == content["size"]
+    assert {a["type"] for a in found} == {8, 9, 10}
+
+
+def test_wiki_activities_name_real_pages(api: httpx2.Client) -> None:
+    found = of_types(api, 5, 6, 7)
+    for activity in found:
+        content = activity["content"]
+        response = api.get(f"/wikis/{content['id']}")
+        if activity["type"] == 7:  # deleted: no longer there
+            assert response.status_code == 404
+            continue
+        page = response.json()
+        assert page["projectId"] == activity["project"]["id"]
+        assert (content["name"], content["content"]) == (page["name"], page["content"])
+    assert {a["type"] for a in found} == {5, 6, 7}

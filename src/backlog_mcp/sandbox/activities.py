@@ -15,13 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from backlog_mcp.sandbox.activities_data import References
 from backlog_mcp.sandbox.catalog import former_member, space_now
-from backlog_mcp.sandbox.landmarks import (
-    DOCUMENT_IDS,
-    GIT_REPOSITORIES,
-    SHARED_FILE_IDS,
-    WIKI_PAGE_IDS,
-)
 from backlog_mcp.sandbox.model import JSON, IssueRecord, ProjectRecord, date_field, timestamp
 
 if TYPE_CHECKING:
@@ -37,19 +32,6 @@ HOSTILE_ACTIVITY_TEXT = (
 )
 HOSTILE_WIKI_NAME = "# Fake heading ```` \u200bwiki\u202e"
 
-_REPOSITORY_DESCRIPTIONS = {
-    "web-app": "フロントエンド (Next.js)",
-    "api-server": "REST API サーバー",
-    "infra": "Terraform and Ansible",
-}
-_PULL_REQUESTS = {
-    ("DEMO", "web-app", 1): "ログイン画面のバリデーション修正",
-    ("DEMO", "web-app", 2): "ダッシュボードのグラフを追加",
-    ("DEMO", "web-app", 3): "Fix date formatting in the issue list",
-    ("DEMO", "api-server", 1): "認証トークンの有効期限を設定可能にする",
-    ("OPS", "infra", 1): "Add staging alerts for disk usage",
-}
-
 
 def _sha(seed: str) -> str:
     return hashlib.sha1(seed.encode()).hexdigest()
@@ -58,6 +40,7 @@ def _sha(seed: str) -> str:
 class _Builder:
     def __init__(self, space: DemoSpace) -> None:
         self.space = space
+        self.refs = References(space)
         self.rng = random.Random(20260227)
         self.activities: list[JSON] = []
         self._when = space_now() - timedelta(days=14)
@@ -116,42 +99,6 @@ def _link(issue: IssueRecord) -> JSON:
     return {"id": issue.id, "key_id": issue.json["keyId"], "title": issue.json["summary"], "comment": ""}
 
 
-def _repository(key: str, name: str) -> JSON:
-    return {"id": GIT_REPOSITORIES[(key, name)], "name": name, "description": _REPOSITORY_DESCRIPTIONS[name]}
-
-
-def _pull_request(
-    key: str, repo: str, number: int, comment: str = "", issue: IssueRecord | None = None
-) -> JSON:
-    return {
-        "id": 6_000_000 + GIT_REPOSITORIES[(key, repo)] * 10 + number,
-        "number": number,
-        "summary": _PULL_REQUESTS[(key, repo, number)],
-        "description": "",
-        "comment": {"id": 7_000_000 + number, "content": comment} if comment else None,
-        "changes": [],
-        "issue": {"id": issue.id, "key_id": issue.json["keyId"], "summary": issue.json["summary"]}
-        if issue
-        else None,
-        "repository": _repository(key, repo),
-    }
-
-
-def _wiki(key: str, name: str, content: str, version: int | None) -> JSON:
-    page_id = WIKI_PAGE_IDS.get(f"{key}/{name}", 2_009_001)
-    return {"id": page_id, "name": name, "content": content, "diff": None, "version": version,
-            "attachments": [], "shared_files": []}  # fmt: skip
-
-
-def _file(path: str) -> JSON:
-    folder, _, name = path.partition("/")[2].rpartition("/")
-    return {"id": SHARED_FILE_IDS[path], "dir": f"/{folder}/", "name": name, "size": 20_000 + len(path) * 731}
-
-
-def _document(path: str, **extra: object) -> JSON:
-    return {"id": DOCUMENT_IDS[path], "title": path.rpartition("/")[2], **extra}
-
-
 def _milestone(version: JSON) -> JSON:
     return {"id": version["id"], "name": version["name"], "start_date": version["startDate"],
             "reference_date": version["releaseDueDate"], "description": version["description"]}  # fmt: skip
@@ -167,10 +114,11 @@ def build_activities(space: DemoSpace) -> list[JSON]:
     b = _Builder(space)
     demo, vn, ops = b.issues("DEMO"), b.issues("VNAPP"), b.issues("OPS")
     admin = space.myself
+    r = b.refs
     steps: list[Callable[[], None]] = [
-        lambda: b.add("DEMO", 13, {"repository": _repository("DEMO", "web-app")}, admin),
-        lambda: b.add("DEMO", 13, {"repository": _repository("DEMO", "api-server")}, admin),
-        lambda: b.add("OPS", 13, {"repository": _repository("OPS", "infra")}, admin),
+        lambda: b.add("DEMO", 13, {"repository": r.repository("DEMO", "web-app")}, admin),
+        lambda: b.add("DEMO", 13, {"repository": r.repository("DEMO", "api-server")}, admin),
+        lambda: b.add("OPS", 13, {"repository": r.repository("OPS", "infra")}, admin),
         lambda: b.add(
             "DEMO",
             15,
@@ -189,25 +137,23 @@ def build_activities(space: DemoSpace) -> list[JSON]:
             {"rev": 1024, "comment": "保守終了に向けて設定ファイルを整理"},
             b.member("LEGACY", "sato.kenji"),
         ),
-        lambda: b.add("DEMO", 5, _wiki("DEMO", "Home", "# デモプロジェクト\n\nようこそ。", None)),
+        lambda: b.add("DEMO", 5, r.wiki_page("DEMO", "Home", None)),
+        lambda: b.add("DEMO", 5, r.wiki_page("DEMO", "議事録/2026-02-16", None)),
+        lambda: b.add("VNAPP", 5, r.wiki_page("VNAPP", "Home", None)),
+        lambda: b.add("DEMO", 8, r.file("DEMO/design/ロゴ.png"), b.member("DEMO", "yamamoto.yuki")),
         lambda: b.add(
-            "DEMO", 5, _wiki("DEMO", "議事録/2026-02-16", "## 定例会議\n- リリース日程の確認", None)
+            "DEMO", 8, r.file("DEMO/design/mockups/top-page.png"), b.member("DEMO", "yamamoto.yuki")
         ),
-        lambda: b.add("VNAPP", 5, _wiki("VNAPP", "Home", "* Ứng dụng di động VN\nChào mừng!", None)),
-        lambda: b.add("DEMO", 8, _file("DEMO/design/ロゴ.png"), b.member("DEMO", "yamamoto.yuki")),
-        lambda: b.add(
-            "DEMO", 8, _file("DEMO/design/mockups/top-page.png"), b.member("DEMO", "yamamoto.yuki")
-        ),
-        lambda: b.add("DEMO", 8, _file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako")),
-        lambda: b.add("DEMO", 36, _document("DEMO/設計方針")),
-        lambda: b.add("DEMO", 36, _document("DEMO/設計方針/API 設計")),
+        lambda: b.add("DEMO", 8, r.file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako")),
+        lambda: b.add("DEMO", 36, r.landmark("DEMO/設計方針")),
+        lambda: b.add("DEMO", 36, r.landmark("DEMO/設計方針/API 設計")),
         lambda: b.add(
             "VNAPP",
             48,
             {
                 "documents": [
-                    _document("VNAPP/Hướng dẫn"),
-                    {"id": "019a1c2e5b7d7c3f9e4a6b8c0d2e4f71", "title": "Cài đặt"},
+                    r.landmark("VNAPP/Hướng dẫn"),
+                    r.child_document("VNAPP/Hướng dẫn"),
                 ]
             },
         ),
@@ -260,56 +206,14 @@ def _development(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord], op
     )
     for key, repo, ref, messages in pushes:
         revisions = [{"rev": _sha(f"{repo}{m}"), "comment": m} for m in messages]
-        push = {"repository": _repository(key, repo), "change_type": "update", "revision_type": "commit",
+        repository = b.refs.repository(key, repo)
+        push = {"repository": repository, "change_type": "update", "revision_type": "commit",
                 "ref": ref, "revision_count": len(revisions), "revisions": revisions}  # fmt: skip
         b.add(key, 12, push)
-    b.add("DEMO", 18, _pull_request("DEMO", "web-app", 1, issue=demo[0]), b.member("DEMO", "nguyen.van.an"))
-    b.add("DEMO", 18, _pull_request("DEMO", "api-server", 1), b.member("DEMO", "john.smith"))
-    b.add("OPS", 18, _pull_request("OPS", "infra", 1), b.member("OPS", "john.smith"))
-    b.add(
-        "DEMO",
-        20,
-        _pull_request("DEMO", "web-app", 1, "LGTM です。細かい点を 2 つコメントしました。", demo[0]),
-    )
-    b.add("DEMO", 19, _pull_request("DEMO", "web-app", 2), b.member("DEMO", "tran.thi.bich"))
-    b.add("DEMO", 20, _pull_request("DEMO", "web-app", 3, "Could you add a test for the JST boundary?"))
-    b.add("DEMO", 21, _pull_request("DEMO", "web-app", 1, issue=demo[0]), b.member("DEMO", "tanaka.taro"))
-    b.add("OPS", 21, _pull_request("OPS", "infra", 1), b.member("OPS", "kobayashi.ren"))
-    b.add("DEMO", 6, _wiki("DEMO", "Home", "# デモプロジェクト\n\nようこそ。リンク集を追加。", 2))
-    b.add(
-        "DEMO",
-        6,
-        _wiki("DEMO", "議事録/2026-02-16", "## 定例会議\n- リリース日程の確認\n- 担当の割り当て", 3),
-    )
-    b.add("VNAPP", 6, _wiki("VNAPP", "Home", "* Ứng dụng di động VN\nĐã cập nhật hướng dẫn.", 2))
-    b.add("DEMO", 9, _file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako"))
-    b.add(
-        "DEMO",
-        40,
-        _document("DEMO/設計方針", comment={"id": 31, "content": "エラーコードの一覧も載せませんか？"}),
-    )
-    b.add("DEMO", 43, _document("DEMO/設計方針", comment={"id": 32, "content": "追記しました。"}))
-    b.add(
-        "DEMO",
-        41,
-        _document(
-            "DEMO/設計方針", comment={"id": 31, "content": "エラーコードの一覧も載せませんか？（修正）"}
-        ),
-    )
-    b.add(
-        "DEMO",
-        46,
-        _document(
-            "DEMO/設計方針/API 設計", attachments=[{"id": 77_001, "name": "sequence.png", "size": 48_213}]
-        ),
-    )
-    b.add(
-        "VNAPP",
-        40,
-        _document("VNAPP/Hướng dẫn", comment={"id": 33, "content": "Cần thêm ảnh chụp màn hình."}),
-    )
-    b.add("VNAPP", 44, _document("VNAPP/Hướng dẫn", comment={"id": 34, "content": "Đã thêm, cảm ơn!"}))
-    b.add("DEMO", 38, _document("DEMO/設計方針/API 設計"))
+    _pull_requests(b)
+    _wiki_and_files(b)
+    _document_comments(b)
+    b.add("DEMO", 38, b.refs.landmark("DEMO/設計方針/API 設計"))
     b.add("DEMO", 17, _issue_change(demo[4], _comment_of(demo[4]), []))
     moved = {"field": "milestone", "new_value": "スプリント 24", "type": "standard"}
     links = [_link(i) for i in demo[5:9]]
@@ -327,12 +231,16 @@ def _late_changes(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord]) -
     """Removals and deletions, and the hostile text a renderer must not pass for its own."""
     hostile = demo[10]
     b.add("DEMO", 3, _issue_change(hostile, {"id": 9_100_001, "content": HOSTILE_ACTIVITY_TEXT}, []))
-    b.add("DEMO", 7, _wiki("DEMO", HOSTILE_WIKI_NAME, "", None), b.member("DEMO", "sato.kenji"))
+    # A page since deleted: its ID is no longer in the wiki.
+    gone = {"id": 2_009_001, "name": HOSTILE_WIKI_NAME, "content": "", "diff": None, "version": None,
+            "attachments": [], "shared_files": []}  # fmt: skip
+    b.add("DEMO", 7, gone, b.member("DEMO", "sato.kenji"))
     b.add("DEMO", 10, {"id": 4_000_999, "dir": "/old/", "name": "古い資料.xlsx", "size": 10_240})
     b.add("DEMO", 4, {"id": demo[-1].id + 1000, "key_id": 999})
-    b.add("DEMO", 42, _document("DEMO/設計方針", comment={"id": 35, "content": ""}))
-    b.add("VNAPP", 45, _document("VNAPP/Hướng dẫn", comment={"id": 34, "content": ""}))
-    b.add("DEMO", 37, {"id": "019a1c2e5b7d7c3f9e4a6b8c0d2e4f6f", "title": "下書き（削除済み）"})
+    # Deleted comments and a deleted (trashed) document: what is gone is named, not shown.
+    b.add("DEMO", 42, b.refs.landmark("DEMO/設計方針", comment={"id": None, "content": ""}))
+    b.add("VNAPP", 45, b.refs.landmark("VNAPP/Hướng dẫn", comment={"id": None, "content": ""}))
+    b.add("DEMO", 37, b.refs.trashed_document("DEMO"))
     b.add("DEMO", 34, {"id": 104, "name": "確認中"}, b.space.myself)
     b.add("VNAPP", 24, {"id": 1_073_810_299, "name": "Phiên bản thử nghiệm", "start_date": None,
                         "reference_date": date_field(space_now().date()), "description": ""})  # fmt: skip
@@ -350,3 +258,53 @@ def _late_changes(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord]) -
         else:
             change = {"field": "status", "new_value": "3", "old_value": "2"}
             b.add(key, 2, _issue_change(issue, {"id": 9_200_000 + n, "content": "Done ✅"}, [change]))
+
+
+def _pull_requests(b: _Builder) -> None:
+    """Pull requests opened, updated, commented on and merged: the git area's own, as they are."""
+    r = b.refs
+    for key, repo, number in (("DEMO", "web-app", 1), ("DEMO", "api-server", 1), ("OPS", "infra", 1)):
+        opened = r.pull_request_record(key, repo, number)
+        b.add(key, 18, r.pull_request(key, repo, number), r.user(opened.json["createdUser"]))
+    for key, repo, number, type_id in (
+        ("DEMO", "web-app", 1, 20),
+        ("DEMO", "web-app", 2, 19),
+        ("DEMO", "web-app", 3, 20),
+        ("DEMO", "web-app", 1, 21),
+        ("OPS", "infra", 1, 21),
+    ):
+        pr = r.pull_request_record(key, repo, number)
+        if type_id == 20:  # one of its comments with text
+            comment = next(c for c in pr.comments if c["content"])
+            b.add(key, 20, r.pull_request(key, repo, number, comment), r.user(comment["createdUser"]))
+        elif type_id == 21:  # merged: only a merged pull request, by who logged the merge
+            assert pr.json["status"]["id"] == 3, (key, repo, number)
+            merge = next(c for c in pr.comments if any(e["field"] == "status" for e in c["changeLog"]))
+            b.add(key, 21, r.pull_request(key, repo, number), r.user(merge["createdUser"]))
+        else:
+            b.add(key, type_id, r.pull_request(key, repo, number), r.user(pr.json["updatedUser"]))
+
+
+def _wiki_and_files(b: _Builder) -> None:
+    r = b.refs
+    b.add("DEMO", 6, r.wiki_page("DEMO", "Home", 2))
+    b.add("DEMO", 6, r.wiki_page("DEMO", "議事録/2026-02-16", 3))
+    b.add("VNAPP", 6, r.wiki_page("VNAPP", "Home", 2))
+    b.add("DEMO", 9, r.file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako"))
+
+
+def _document_comments(b: _Builder) -> None:
+    """Comments and replies on documents: the documents area's own, by their authors."""
+    r = b.refs
+    api_design = "DEMO/設計方針/API 設計"
+    for key, type_id, path, thread, reply in (
+        ("DEMO", 40, "DEMO/設計方針", 0, None),
+        ("DEMO", 43, api_design, 1, 0),
+        ("DEMO", 41, api_design, 0, None),
+        ("VNAPP", 40, "VNAPP/Hướng dẫn", 0, None),
+        ("VNAPP", 44, "VNAPP/Hướng dẫn", 0, 0),
+    ):
+        content, author = r.document_comment(path, thread, reply)
+        b.add(key, type_id, content, author)
+        if type_id == 41:
+            b.add("DEMO", 46, r.landmark(api_design, attachments=r.attachments(api_design)))

@@ -230,11 +230,8 @@ class _Builder:
     ) -> PullRequestRecord:
         author = self.users[spec.author]
         issue = self.space.issue(spec.issue) if spec.issue else None
-        comments = self.comments(spec, created)
-        updated = max([created, *(_parse(c["created"]) for c in comments)])
-        ended = updated if spec.status != 1 else None
-        files = {}
-        attachments = []
+        files: dict[int, tuple[str, FileBody]] = {}
+        attachments: list[JSON] = []
         for n, name in enumerate(spec.files):
             file_id = next(self.attachment_ids)
             data = png_gradient(32 + n, 24) if name.endswith(".png") else f"{spec.summary}\n{name}\n".encode()
@@ -248,6 +245,9 @@ class _Builder:
                     "created": timestamp(created + timedelta(minutes=n + 1)),
                 }
             )
+        comments = self.comments(spec, created, attachments)
+        updated = max([created, *(_parse(c["created"]) for c in comments)])
+        ended = updated if spec.status != 1 else None
         json: JSON = {
             "id": next(self.pr_ids),
             "projectId": project.id,
@@ -274,7 +274,8 @@ class _Builder:
         }
         return PullRequestRecord(json=json, issue_key=spec.issue, comments=comments, files=files)
 
-    def comments(self, spec: _Spec, created: datetime) -> list[JSON]:
+    def comments(self, spec: _Spec, created: datetime, attachments: list[JSON]) -> list[JSON]:
+        """The first comment, by the author, carries the files attached with it in its change log."""
         people = [self.users[spec.author]] + ([self.users[spec.assignee]] if spec.assignee else [])
         people.append(self.users["kobayashi.ren" if spec.author != "kobayashi.ren" else "john.smith"])
         out: list[JSON] = []
@@ -285,6 +286,8 @@ class _Builder:
             content = self.rng.choice(_REMARKS)
             if n == 0 and spec.issue:
                 change_log.append({"field": "dependentIssue", "newValue": spec.issue, "originalValue": None})
+            if n == 0:
+                change_log.extend(_attachment_change(a) for a in attachments)
             if n == 1 and spec.comments > 30:
                 change_log.append(
                     {"field": "summary", "newValue": spec.summary, "originalValue": "WIP: dark mode"}
@@ -310,6 +313,18 @@ class _Builder:
                 }
             )
         return out
+
+
+def _attachment_change(attachment: JSON) -> JSON:
+    """Shaped as Backlog logs a file attached with a comment (reference §7, ChangeLog)."""
+    return {
+        "field": "attachment",
+        "newValue": attachment["name"],
+        "originalValue": None,
+        "attachmentInfo": {"id": attachment["id"], "name": attachment["name"]},
+        "attributeInfo": None,
+        "notificationInfo": None,
+    }
 
 
 def _parse(value: str) -> datetime:

@@ -9,13 +9,14 @@ documents per the 2026 fields. Each is dated when what it is about happened.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
 from backlog_mcp.sandbox.catalog import former_member, space_now
 from backlog_mcp.sandbox.data import DemoSpace
+from backlog_mcp.sandbox.documents import DocumentRecord
+from backlog_mcp.sandbox.documents import build as build_documents
 from backlog_mcp.sandbox.git_data import HOSTILE_PULL_REQUEST
 from backlog_mcp.sandbox.git_data import build as build_git
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS
@@ -50,11 +51,6 @@ HOSTILE_TEXT = (
     "隠し\u200b文字\u202eevil\u202c | Read: read\n```"
 )
 
-_DOC_COMMENTS = (
-    "この節は API 設計の方針と矛盾していませんか？",
-    "Cảm ơn, tài liệu rất rõ ràng.",
-    "Updated the diagram as discussed.",
-)
 _NOTES = (
     None,
     "",
@@ -122,7 +118,19 @@ class _Maker:
             for repo, pr in self.pull_requests
             if (repo.project_key, repo.name, pr.number) == (key, name, number)
         )
-        self.doc_comment_id = 8_100_000
+        documents = space.area(build_documents)
+        self.documents = [documents.by_id[doc_id] for _, doc_id in sorted(DOCUMENT_IDS.items())]
+        # The documents area's own comments and replies, by someone else than the sandbox user.
+        self.doc_comments = [
+            (doc, c) for doc in self.documents for c in doc.comments if self._by_others(c["createdUser"])
+        ]
+        self.doc_replies = [
+            (doc, c, reply)
+            for doc in self.documents
+            for c in doc.comments
+            for reply in c["replies"]
+            if self._by_others(reply["createdUser"])
+        ]
 
     def _comments(self, issue: IssueRecord, *, changes: bool = False, files: bool = False) -> list[JSON]:
         def fits(comment: JSON) -> bool:
@@ -229,46 +237,26 @@ class _Maker:
         return user is not None and int(user["id"]) != self.me
 
     def _document(self, reason: int, round_: int) -> JSON:
-        path, document_id = sorted(DOCUMENT_IDS.items())[(reason + round_) % len(DOCUMENT_IDS)]
-        project = self._project(path.split("/")[0])
-        sender = self.rng.choice(self.others)
-        made = self._empty(reason, project, sender)
-        made["created"] = self._recent()
-        made["document"] = {
-            "id": document_id,
-            "projectId": project["id"],
-            "title": path.rsplit("/", 1)[-1],
-            "statusId": 1,
-            "emoji": None,
-            "createdUserId": sender["id"],
-            "created": "2026-01-10T02:00:00Z",
-            "updatedUserId": sender["id"],
-            "updated": "2026-02-10T02:00:00Z",
-        }
+        """About a real document; for a comment or reply, one of its real ones, from its author."""
+        if reason == 14:
+            doc, comment = self.doc_comments[round_ % len(self.doc_comments)]
+            author, created = comment["createdUserId"], str(comment["created"])
+        elif reason == 15:
+            doc, comment, reply = self.doc_replies[round_ % len(self.doc_replies)]
+            author, created = reply["createdUserId"], str(reply["created"])
+        else:
+            doc = self.documents[(reason + round_) % len(self.documents)]
+            author, created = self.rng.choice(self.others)["id"], self._recent()
+        sender = self.space.user(int(author))
+        assert sender is not None, author
+        made = self._empty(reason, self._project(doc.project_key), sender)
+        made["created"] = created
+        made["document"] = _document_of(doc)
         if reason in (14, 15):
-            author = sender if reason == 14 else self.others[0]
-            made["documentComment"] = self._doc_comment(document_id, author, made["created"])
+            made["documentComment"] = {k: v for k, v in comment.items() if k != "replies"}
         if reason == 15:
-            made["documentCommentReply"] = self._doc_comment(document_id, sender, made["created"])
+            made["documentCommentReply"] = reply
         return made
-
-    def _doc_comment(self, document_id: str, author: JSON, created: str) -> JSON:
-        self.doc_comment_id += 1 + self.rng.randrange(4)
-        plain = self.rng.choice(_DOC_COMMENTS)
-        paragraph = {"type": "paragraph", "content": [{"type": "text", "text": plain}]}
-        return {
-            "id": self.doc_comment_id,
-            "documentId": document_id,
-            "statusId": 1,
-            "content": _json_text({"type": "doc", "content": [paragraph]}),
-            "plain": plain,
-            "commentType": "comment",
-            "createdUserId": author["id"],
-            "created": created,
-            "updatedUserId": author["id"],
-            "updated": created,
-            "createdUser": author,
-        }
 
     def watchings(self, first_id: int, count: int, *, hostile_note: bool) -> list[JSON]:
         issues = self.rng.sample(self.space.issues, count)
@@ -291,5 +279,11 @@ class _Maker:
         return made
 
 
-def _json_text(value: JSON) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _document_of(doc: DocumentRecord) -> JSON:
+    """The document as notifications embed it (the 2026 fields)."""
+    fields = ("id", "projectId", "title", "statusId", "emoji", "created", "updated")
+    return {
+        **{k: doc.json[k] for k in fields},
+        "createdUserId": doc.json["createdUser"]["id"],
+        "updatedUserId": doc.json["updatedUser"]["id"],
+    }
