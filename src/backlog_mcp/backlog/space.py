@@ -117,7 +117,7 @@ class RateLimit(Model):
 
 
 class ActivityComment(Model):
-    id: int | None = None
+    id: int | str | None = None  # an issue comment's number, a document comment's hex ID
     content: str = ""
 
 

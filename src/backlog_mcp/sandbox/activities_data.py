@@ -93,13 +93,10 @@ class References:
         return [{"id": a["id"], "name": a["name"], "size": a["size"]} for a in record.json["attachments"]]
 
     def document_comment(self, path: str, thread: int, reply: int | None = None) -> tuple[JSON, JSON]:
-        """A real comment (or reply) of the document as an activity's `comment`, and its author.
-
-        Its `id` stays null: the documents' comment IDs are hex text, and the client reads an
-        activity's comment ID as a number (backlog/space.py `ActivityComment`)."""
+        """A real comment (or reply) of the document as an activity's `comment`, and its author."""
         comment = self.documents.by_id[DOCUMENT_IDS[path]].comments[thread]
         if reply is not None:
             comment = comment["replies"][reply]
         author = self.space.user(int(comment["createdUserId"]))
         assert author is not None
-        return self.landmark(path, comment={"id": None, "content": comment["plain"]}), author
+        return self.landmark(path, comment={"id": comment["id"], "content": comment["plain"]}), author
