@@ -38,10 +38,25 @@ __all__ = ["BacklogMCPServer", "build_server"]
 logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
-    "Read-only access to a Nulab Backlog space. Filters take numeric IDs: look them up with "
-    "backlog_get_statuses / _users / _categories / _milestones / _issue_types / _priorities. "
-    "Lists show their total and the exact arguments for the next page."
+    "Read-only access to a Nulab Backlog space. Lists show their total and the exact arguments "
+    "for the next page."
 )
+# Said only when the tools it names are served: instructions pointing to tools a client does not
+# have would send the model looking for them.
+LOOKUPS = (
+    "Filters take numeric IDs: look them up with backlog_get_statuses / _users / _categories / "
+    "_milestones / _issue_types / _priorities."
+)
+WHO_AM_I = "backlog_get_space names you (your user ID for \"my\" questions) and the space."
+
+
+def _instructions(surface: Surface) -> str:
+    parts = [INSTRUCTIONS]
+    if "backlog_get_statuses" in surface.served_names:
+        parts.append(LOOKUPS)
+    if "backlog_get_space" in surface.served_names:
+        parts.append(WHO_AM_I)
+    return surface.rename(" ".join(parts))
 
 
 class BacklogMCPServer(MCPServer[AppState]):
@@ -188,7 +203,7 @@ def build_server(
     server = BacklogMCPServer(
         "backlog-mcp",
         version=__version__,
-        instructions=surface.rename(INSTRUCTIONS),
+        instructions=_instructions(surface),
         lifespan=_lifespan(settings, transport),
         tools=[
             build_tool(t, space=space, name=surface.name(t.name), rename=surface.rename)

@@ -283,3 +283,15 @@ async def test_the_default_toolsets_are_exactly_the_five_the_issue_names() -> No
 def test_each_toolset_is_named_after_the_area_module_that_holds_it(toolset: Toolset) -> None:
     modules = {m.__name__.rsplit(".", 1)[1]: m for m in area_modules("tools")}
     assert modules[toolset.name].TOOLSET is toolset
+
+
+async def test_the_instructions_point_only_to_tools_that_are_served(sandbox: SandboxServer) -> None:
+    async with served(sandbox, toolsets="issues") as client:
+        narrow = client.instructions or ""
+    async with served(sandbox) as client:
+        default = client.instructions or ""
+    assert "backlog_get_statuses" not in narrow
+    assert "backlog_get_space" not in narrow
+    assert "the exact arguments for the next page" in narrow
+    assert "backlog_get_statuses" in default
+    assert "backlog_get_space names you" in default
