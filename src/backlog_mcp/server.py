@@ -136,7 +136,17 @@ def _with_unserved_note(result: Any, surface: Surface) -> Any:
     note = surface.unserved_note(text)
     if note is None:
         return result
-    return result.model_copy(update={"content": [*result.content, TextContent(type="text", text=note)]})
+    content = list(result.content)
+    # On its own line of the answer's text: a client that joins blocks without a break would
+    # otherwise run it into the answer's last line.
+    last = next((i for i in reversed(range(len(content))) if isinstance(content[i], TextContent)), None)
+    if last is None:
+        content.append(TextContent(type="text", text=note))
+    else:
+        block = content[last]
+        assert isinstance(block, TextContent)
+        content[last] = block.model_copy(update={"text": f"{block.text.rstrip()}\n{note}"})
+    return result.model_copy(update={"content": content})
 
 
 def _renamed_block(block: Any, rename: Callable[[str], str]) -> Any:

@@ -264,7 +264,11 @@ async def test_an_answer_pointing_to_a_tool_not_served_says_so_and_how_to_serve_
     sandbox: SandboxServer,
 ) -> None:
     async with served(sandbox, toolsets="default") as client:
-        text = await call(client, "backlog_get_activities", {"count": 100})
+        result = await client.call_tool("backlog_get_activities", {"count": 100})
+    blocks = [b.text for b in result.content if isinstance(b, TextContent)]
+    # On a line of its own even for a client that joins the blocks with nothing between them.
+    assert "".join(blocks).splitlines()[-1].startswith("Not served here: ")
+    text = "\n".join(blocks)
     assert "backlog_get_wiki_page" in text  # the hint of the activity itself
     note = text.splitlines()[-1]
     assert note.startswith("Not served here: ")
