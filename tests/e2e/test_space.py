@@ -157,7 +157,7 @@ async def test_every_activity_type_renders_a_line_with_what_opens_it(client: Cli
         "comment_notification_added": r"notified people of a comment on issue DEMO-\d+",
         "pull_request_added": r"opened pull request [A-Z]+/[a-z-]+/\d+ \"",
         "pull_request_updated": r"updated pull request DEMO/web-app/2 \"",
-        "pull_request_commented": r"commented on pull request DEMO/web-app/\d+ .*: \"",
+        "pull_request_commented": r"commented on pull request DEMO/web-app/\d+ .* \(comment \d+\): \"",
         "pull_request_merged": r"merged pull request DEMO/web-app/1 .*\(issue DEMO-2\)",
         "milestone_created": r"created milestone \".+\", milestoneId \d+",
         "milestone_updated": r"updated milestone \"v2.0\"",
@@ -169,7 +169,9 @@ async def test_every_activity_type_renders_a_line_with_what_opens_it(client: Cli
         "document_created": rf"created document \"設計方針\", documentId {doc}",
         "document_deleted": r"deleted document \".+\", documentId [0-9a-f]{32}",
         "document_title_updated": r"renamed document to \"API 設計\", documentId [0-9a-f]{32}",
-        "document_comment_created": r"commented on document \".+\", documentId [0-9a-f]{32}: \"",
+        "document_comment_created": (
+            r"commented on document \".+\", documentId [0-9a-f]{32} \(comment [0-9a-f]{32}\): \""
+        ),
         "document_comment_updated": r"edited a comment on document",
         "document_comment_deleted": r"deleted a comment on document",
         "document_reply_created": r"replied on document \"API 設計\"",

@@ -117,6 +117,8 @@ def _pull_request(verb: str) -> Callable[[ActivityContent, str], str]:
         text = f"{verb} pull request {_repo(c, project)}/{c.number} {_quoted(c.summary)}"
         if c.issue and c.issue.key_id:
             text += f" (issue {project}-{c.issue.key_id})"
+        if c.comment and c.comment.id:
+            text += f" (comment {c.comment.id})"
         if c.comment and c.comment.content.strip():
             text += f": {_excerpt(c.comment.content)}"
         return text
@@ -159,6 +161,8 @@ def _document(verb: str) -> Callable[[ActivityContent, str], str]:
         text = f"{verb} {_quoted(c.title)}, documentId {c.id}"
         if c.attachments:
             text += " (" + ", ".join(f"{_quoted(a.name)} attachment {a.id}" for a in c.attachments) + ")"
+        if c.comment and c.comment.id:
+            text += f" (comment {one_line(c.comment.id)})"
         if c.comment and c.comment.content.strip():
             text += f": {_excerpt(c.comment.content)}"
         return text
