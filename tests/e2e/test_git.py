@@ -419,3 +419,11 @@ async def test_pull_request_statuses_are_taken_by_name_too(client: Client, given
         {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "statusId": "opened"},
     )
     assert "statusId must be 1 open, 2 closed or 3 merged, by ID or name (got 'opened')" in wrong
+
+
+@pytest.mark.anyio
+async def test_the_last_page_of_pull_requests_says_the_list_ended(client: Client) -> None:
+    text = await call(
+        client, "backlog_get_pull_requests", {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app"}
+    )
+    assert text.endswith("End of list.")

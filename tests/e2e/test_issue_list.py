@@ -397,3 +397,8 @@ async def test_parent_issues_are_taken_by_key_as_the_lists_show_them(client: Cli
     assert "Issue DEMO-99999 not found." in missing
     wrong = await call_error(client, "backlog_count_issues", {"parentIssueId": "bogus"})
     assert "parentIssueId takes issue IDs or keys like DEMO-1 (got 'bogus')" in wrong
+
+
+async def test_a_blank_keyword_is_not_echoed_as_a_filter_it_was_not(client: Client) -> None:
+    text = await call(client, "backlog_count_issues", {"projectIdOrKey": "DEMO", "keyword": "   "})
+    assert "keyword" not in text

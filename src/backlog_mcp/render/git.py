@@ -97,6 +97,8 @@ def render_pull_requests(
     ]
     if last < total:
         lines.append(next_call("backlog_get_pull_requests", {**arguments, "offset": last}))
+    else:
+        lines.append("End of list.")
     return "\n".join(lines)
 
 

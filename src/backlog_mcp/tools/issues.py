@@ -151,7 +151,12 @@ async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str
     filters = await build_filter(state, arguments)
     async with custom_field_hint(arguments):
         total = await IssueEndpoints(state.api).count_issues(filters)
-    return render_issue_count(total, echoed({k: v for k, v in arguments.items() if k != "parentChild" or v}))
+    # What filtered: parentChild 0 and a blank keyword filter nothing, so they are not echoed.
+    shown = {
+        k: v for k, v in arguments.items()
+        if (k != "parentChild" or v) and not (isinstance(v, str) and not v.strip())
+    }  # fmt: skip
+    return render_issue_count(total, echoed(shown))
 
 
 async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
