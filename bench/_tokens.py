@@ -6,8 +6,6 @@ package ships the same ranks in `encoders/o200k_base.json` (a compressed text fo
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import shutil
 import subprocess
@@ -15,6 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import tiktoken
+
+from backlog_mcp.commands import o200k_from_npm_ranks
 
 CACHE = Path(__file__).parent / ".cache"
 RANKS = CACHE / "node_modules" / "tiktoken" / "encoders" / "o200k_base.json"
@@ -35,20 +35,8 @@ def _ranks_file() -> Path:
 
 @cache
 def encoding() -> tiktoken.Encoding:
-    data = json.loads(_ranks_file().read_text(encoding="utf-8"))
-    ranks: dict[bytes, int] = {}
-    for line in data["bpe_ranks"].splitlines():
-        if not line:
-            continue
-        _, offset, *tokens = line.split(" ")
-        for index, token in enumerate(tokens):
-            ranks[base64.b64decode(token)] = int(offset) + index
-    return tiktoken.Encoding(
-        name="o200k_base",
-        pat_str=data["pat_str"],
-        mergeable_ranks=ranks,
-        special_tokens=data["special_tokens"],
-    )
+    encoded: tiktoken.Encoding = o200k_from_npm_ranks(tiktoken, _ranks_file())
+    return encoded
 
 
 def count(text: str) -> int:

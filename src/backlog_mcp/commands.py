@@ -21,7 +21,7 @@ from backlog_mcp.server import build_server
 from backlog_mcp.tools.surface import Surface
 from backlog_mcp.tools.toolsets import toolset_names, toolset_of, toolsets
 
-__all__ = ["call", "check", "compact_json", "list_tools", "token_counter"]
+__all__ = ["call", "check", "compact_json", "list_tools", "o200k_from_npm_ranks", "token_counter"]
 
 Write = Callable[[str], None]
 _EXACT_COUNTS = (
@@ -111,7 +111,7 @@ def _o200k() -> Any:
     configured = os.environ.get("O200K_BASE_JSON")
     try:
         if configured:
-            return _from_npm_ranks(tiktoken, Path(configured))
+            return o200k_from_npm_ranks(tiktoken, Path(configured))
         blob = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
         cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
         folder = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
@@ -122,7 +122,8 @@ def _o200k() -> Any:
         return None
 
 
-def _from_npm_ranks(tiktoken: Any, path: Path) -> Any:
+def o200k_from_npm_ranks(tiktoken: Any, path: Path) -> Any:
+    """The o200k_base encoding from the npm `tiktoken` package's ranks file (bench/ reads it too)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     ranks: dict[bytes, int] = {}
     for line in data["bpe_ranks"].splitlines():

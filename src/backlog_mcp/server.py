@@ -47,7 +47,7 @@ LOOKUPS = (
     "Filters take numeric IDs: look them up with backlog_get_statuses / _users / _categories / "
     "_milestones / _issue_types / _priorities."
 )
-WHO_AM_I = "backlog_get_space names you (your user ID for \"my\" questions) and the space."
+WHO_AM_I = 'backlog_get_space names you (your user ID for "my" questions) and the space.'
 
 
 def _instructions(surface: Surface) -> str:
