@@ -11,6 +11,7 @@ from backlog_mcp.backlog.space import ACTIVITY_TYPES
 from backlog_mcp.sandbox.activities import HOSTILE_ACTIVITY_TEXT
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS, GIT_REPOSITORIES, SHARED_FILE_IDS, WIKI_PAGE_IDS
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT_ISSUE
 
 ACTIVITY_FIELDS = {"id", "project", "type", "content", "notifications", "createdUser", "created"}
 ADMIN_ID = 1073741901
@@ -86,8 +87,11 @@ def test_activities_are_multilingual_and_one_is_hostile(api: httpx2.Client) -> N
     assert "ログイン" in text
     assert "Hướng dẫn" in text
     assert "disk usage" in text
-    assert any(a["content"].get("comment", {}) == {"id": 9_100_001, "content": HOSTILE_ACTIVITY_TEXT}
-               for a in everything(api))  # fmt: skip
+    pushes = [a["content"] for a in everything(api) if a["type"] == 12]
+    assert any(p["revisions"][0]["comment"] == HOSTILE_ACTIVITY_TEXT for p in pushes)
+    hostile = get(api, f"/issues/{HOSTILE_COMMENT_ISSUE}/comments", order="asc", count=1)[0]
+    commented = [a["content"]["comment"] for a in everything(api) if a["type"] == 3]
+    assert any(c["id"] == hostile["id"] and c["content"] == hostile["content"] for c in commented)
 
 
 def test_project_and_user_activities_are_filtered(api: httpx2.Client) -> None:
