@@ -184,7 +184,7 @@ def test_document_comment_notifications_and_activities_are_real_comments(api: ht
             assert n["documentCommentReply"] in comment["replies"]
         assert n["sender"]["id"] == (n["documentCommentReply"] or n["documentComment"])["createdUserId"]
         checked += 1
-    assert checked >= 8
+    assert checked >= 7  # each comment and reply by someone else once (no repeats)
     for activity in of_types(api, 40, 41, 42, 43, 44, 45, 46):
         content = activity["content"]
         document = get_one(api, f"/documents/{content['id']}")
