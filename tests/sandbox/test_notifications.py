@@ -190,3 +190,22 @@ def test_an_issue_comment_notification_embeds_the_comment_as_the_docs_show_it(ap
         "id", "projectId", "issueId", "content", "changeLog", "createdUser", "created", "updated", "stars",
         "notifications",
     }  # fmt: skip
+
+
+def test_notifications_do_not_repeat_the_same_event(api: httpx2.Client) -> None:
+    every = _all(api)
+    about = ("issue", "comment", "pullRequest", "pullRequestComment", "document", "documentComment")
+
+    def event(n: dict[str, Any]) -> tuple[object, ...]:
+        ids = tuple((n[k] or {}).get("id") for k in (*about, "documentCommentReply"))
+        return n["reason"], n["project"]["id"], n["created"], *ids
+
+    assert len({event(n) for n in every}) == len(every)
+    commented = [n for n in every if n["comment"] or n["pullRequestComment"] or n["documentComment"]]
+    keys = ("comment", "pullRequestComment", "documentComment", "documentCommentReply")
+    said = [
+        (n["reason"], n["sender"]["id"], json.dumps([n[k] for k in keys], sort_keys=True)) for n in commented
+    ]
+    assert len(set(said)) == len(said) >= 20
+    for reason in NOTIFICATION_REASONS:  # every reason both read and unread
+        assert {n["alreadyRead"] for n in every if n["reason"] == reason} == {True, False}, reason

@@ -11,6 +11,7 @@ from backlog_mcp.backlog.space import ACTIVITY_TYPES
 from backlog_mcp.sandbox.activities import HOSTILE_ACTIVITY_TEXT
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS, GIT_REPOSITORIES, SHARED_FILE_IDS, WIKI_PAGE_IDS
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT_ISSUE
 
 ACTIVITY_FIELDS = {"id", "project", "type", "content", "notifications", "createdUser", "created"}
 ADMIN_ID = 1073741901
@@ -86,8 +87,11 @@ def test_activities_are_multilingual_and_one_is_hostile(api: httpx2.Client) -> N
     assert "ログイン" in text
     assert "Hướng dẫn" in text
     assert "disk usage" in text
-    assert any(a["content"].get("comment", {}) == {"id": 9_100_001, "content": HOSTILE_ACTIVITY_TEXT}
-               for a in everything(api))  # fmt: skip
+    pushes = [a["content"] for a in everything(api) if a["type"] == 12]
+    assert any(p["revisions"][0]["comment"] == HOSTILE_ACTIVITY_TEXT for p in pushes)
+    hostile = get(api, f"/issues/{HOSTILE_COMMENT_ISSUE}/comments", order="asc", count=1)[0]
+    commented = [a["content"]["comment"] for a in everything(api) if a["type"] == 3]
+    assert any(c["id"] == hostile["id"] and c["content"] == hostile["content"] for c in commented)
 
 
 def test_project_and_user_activities_are_filtered(api: httpx2.Client) -> None:
@@ -180,7 +184,7 @@ def test_document_comment_notifications_and_activities_are_real_comments(api: ht
             assert n["documentCommentReply"] in comment["replies"]
         assert n["sender"]["id"] == (n["documentCommentReply"] or n["documentComment"])["createdUserId"]
         checked += 1
-    assert checked >= 8
+    assert checked >= 7  # each comment and reply by someone else once (no repeats)
     for activity in of_types(api, 40, 41, 42, 43, 44, 45, 46):
         content = activity["content"]
         document = get_one(api, f"/documents/{content['id']}")
@@ -233,3 +237,106 @@ def test_wiki_activities_name_real_pages(api: httpx2.Client) -> None:
         assert page["projectId"] == activity["project"]["id"]
         assert (content["name"], content["content"]) == (page["name"], page["content"])
     assert {a["type"] for a in found} == {5, 6, 7}
+
+
+# --- who and when: an activity is dated and credited as the record it names ------------------------
+
+
+def made(record: dict[str, Any], *, updated: bool) -> tuple[int, str]:
+    """Who created (or last updated) a record, and when."""
+    if updated and record.get("updatedUser"):
+        return record["updatedUser"]["id"], record["updated"]
+    return record["createdUser"]["id"], record["created"]
+
+
+def test_activities_are_dated_and_credited_as_the_objects_they_name(api: httpx2.Client) -> None:
+    checked: set[int] = set()
+    for activity in everything(api):
+        content, key, kind = activity["content"], activity["project"]["projectKey"], activity["type"]
+        said = (activity["createdUser"]["id"], activity["created"])
+        if kind == 1:
+            assert said == made(get_one(api, f"/issues/{content['id']}"), updated=False)
+        elif kind in (5, 6):
+            assert said == made(get_one(api, f"/wikis/{content['id']}"), updated=kind == 6)
+        elif kind in (8, 9):
+            listed = get(api, f"/projects/{key}/files/metadata{content['dir']}")
+            entry = next(e for e in listed if e["id"] == content["id"])
+            assert said == made(entry, updated=kind == 9)
+            if kind == 9:
+                assert entry["updatedUser"] is not None  # a file never updated has no update
+        elif kind == 13:
+            repo = get_one(api, f"/projects/{key}/git/repositories/{content['repository']['name']}")
+            assert said == made(repo, updated=False)
+        elif kind in (18, 19, 20, 21):
+            repo_path = f"/projects/{key}/git/repositories/{content['repository']['name']}"
+            path = f"{repo_path}/pullRequests/{content['number']}"
+            pr = get_one(api, path)
+            if kind == 20:
+                comment = next(
+                    c for c in get(api, f"{path}/comments", count=100) if c["id"] == content["comment"]["id"]
+                )
+                assert said == made(comment, updated=False)
+            elif kind == 21:
+                assert activity["created"] == pr["mergeAt"] is not None
+                merge = [c for c in get(api, f"{path}/comments", count=100) if c["created"] == pr["mergeAt"]]
+                assert activity["createdUser"]["id"] in [c["createdUser"]["id"] for c in merge]
+            else:
+                assert said == made(pr, updated=kind == 19)
+        elif kind in (36, 38):
+            assert said == made(get_one(api, f"/documents/{content['id']}"), updated=kind == 38)
+        elif kind == 48:  # dated and credited as the first document it names
+            first = get_one(api, f"/documents/{content['documents'][0]['id']}")
+            assert said == made(first, updated=False)
+        elif kind in (40, 41, 43, 44):
+            comments = get(api, f"/documents/{content['id']}/comments")
+            every = comments + [r for c in comments for r in c["replies"]]
+            comment = next(c for c in every if c["id"] == content["comment"]["id"])
+            prefix = "updated" if kind == 41 else "created"
+            assert said == (comment[f"{prefix}UserId"], comment[prefix])
+        else:
+            continue
+        checked.add(kind)
+    assert checked == {1, 5, 6, 8, 9, 13, 18, 19, 20, 21, 36, 38, 40, 41, 43, 44, 48}
+
+
+def test_the_audited_objects_are_credited_as_their_areas_have_them(api: httpx2.Client) -> None:
+    activities = everything(api)
+
+    def one(kind: int, object_id: object) -> dict[str, Any]:
+        found = [a for a in activities if a["type"] == kind and a["content"]["id"] == object_id]
+        assert len(found) == 1, (kind, object_id)
+        return found[0]
+
+    design = one(36, DOCUMENT_IDS["DEMO/設計方針"])
+    assert (design["createdUser"]["name"], design["created"][:10]) == ("田中 太郎", "2025-09-01")
+    assert one(36, DOCUMENT_IDS["DEMO/設計方針/API 設計"])["createdUser"]["name"] == "鈴木 花子"
+    home = one(6, WIKI_PAGE_IDS["DEMO/Home"])
+    assert (home["createdUser"]["name"], home["created"][:10]) == ("鈴木 花子", "2025-06-05")
+    web_app_1 = get_one(api, "/projects/DEMO/git/repositories/web-app/pullRequests/1")
+    assert one(21, web_app_1["id"])["created"] == web_app_1["mergeAt"]
+
+
+def test_activity_ids_follow_time(api: httpx2.Client) -> None:
+    oldest_first = sorted(everything(api), key=lambda a: a["id"])
+    assert [a["created"] for a in oldest_first] == sorted(a["created"] for a in oldest_first)
+    assert oldest_first[-1]["created"] >= "2026-02-20"  # the newest are recent
+    assert sum(1 for a in oldest_first if a["created"] >= "2026-02-13") >= 40
+
+
+def test_issue_comment_activities_are_real_comments(api: httpx2.Client) -> None:
+    seen: list[int] = []
+    for activity in of_types(api, 2, 3, 17):
+        content = activity["content"]
+        comments = get(api, f"/issues/{content['id']}/comments", count=100)
+        comment = next(c for c in comments if c["id"] == content["comment"]["id"])
+        assert content["comment"]["content"] == (comment["content"] or "")
+        assert (activity["createdUser"]["id"], activity["created"]) == made(comment, updated=False)
+        if activity["type"] == 2:  # an update says what its comment's change log says
+            assert comment["changeLog"]
+            assert [(c["field"], c["new_value"], c["old_value"]) for c in content["changes"]] == [
+                (e["field"], e["newValue"], e["originalValue"]) for e in comment["changeLog"]
+            ]
+        if activity["type"] == 17:
+            assert comment["notifications"]
+        seen.append(comment["id"])
+    assert len(seen) == len(set(seen)) >= 20  # each comment once

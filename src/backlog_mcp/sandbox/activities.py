@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from backlog_mcp.sandbox.activities_data import References
 from backlog_mcp.sandbox.catalog import former_member, space_now
 from backlog_mcp.sandbox.model import JSON, IssueRecord, ProjectRecord, date_field, timestamp
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT_ISSUE
 
 if TYPE_CHECKING:
     from backlog_mcp.sandbox.data import DemoSpace
@@ -60,19 +60,42 @@ class _Builder:
             return self.rng.choice(users)
         return next(u for u in users if u["userId"] == login)
 
-    def add(self, key: str, type_id: int, content: JSON, user: JSON | None = None) -> None:
-        self._when += timedelta(minutes=self.rng.randint(20, 380))
+    def add(
+        self, key: str, type_id: int, content: JSON, user: JSON | None = None, when: str | None = None
+    ) -> None:
+        """One activity; `when` (and `user`) are the record's own when it is about one that has them,
+        else it happened in the last two weeks, after the one added before."""
+        if when is None:
+            self._when += timedelta(minutes=self.rng.randint(20, 380))
+            when = timestamp(min(self._when, space_now() - timedelta(minutes=5)))
         self.activities.append(
             {
-                "id": FIRST_ACTIVITY_ID + len(self.activities) * 3,  # gaps, as IDs are space-wide
+                "id": 0,
                 "project": self.project(key).json,
                 "type": type_id,
                 "content": content,
                 "notifications": [],
                 "createdUser": user or self.member(key),
-                "created": timestamp(min(self._when, space_now() - timedelta(minutes=5))),
+                "created": when,
             }
         )
+
+    def finish(self) -> list[JSON]:
+        """IDs follow time, as Backlog's do (gaps, as IDs are space-wide)."""
+        self.activities.sort(key=lambda a: str(a["created"]))  # stable: ties keep the order added
+        for n, activity in enumerate(self.activities):
+            activity["id"] = FIRST_ACTIVITY_ID + n * 3
+        return self.activities
+
+    def comment(self, issue: IssueRecord, comment: JSON, type_id: int, key: str | None = None) -> None:
+        """An issue's real comment, by its author when it was written; an update carries its changes."""
+        changes = [
+            {"field": e["field"], "new_value": e["newValue"], "old_value": e["originalValue"]}
+            for e in comment["changeLog"] or ()
+        ] if type_id == 2 else []  # fmt: skip
+        content = _issue_change(issue, comment, changes)
+        author = self.space.user(int(comment["createdUser"]["id"])) or comment["createdUser"]
+        self.add(key or issue.key.split("-")[0], type_id, content, author, comment["created"])
 
 
 def _issue(issue: IssueRecord) -> JSON:
@@ -104,97 +127,85 @@ def _milestone(version: JSON) -> JSON:
             "reference_date": version["releaseDueDate"], "description": version["description"]}  # fmt: skip
 
 
-def _comment_of(issue: IssueRecord) -> JSON | None:
-    with_text = [c for c in issue.comments if c.get("content")]
-    return with_text[-1] if with_text else None
-
-
 def build_activities(space: DemoSpace) -> list[JSON]:
     """Every activity of the space, oldest (lowest ID) first."""
     b = _Builder(space)
     demo, vn, ops = b.issues("DEMO"), b.issues("VNAPP"), b.issues("OPS")
     admin = space.myself
     r = b.refs
-    steps: list[Callable[[], None]] = [
-        lambda: b.add("DEMO", 13, {"repository": r.repository("DEMO", "web-app")}, admin),
-        lambda: b.add("DEMO", 13, {"repository": r.repository("DEMO", "api-server")}, admin),
-        lambda: b.add("OPS", 13, {"repository": r.repository("OPS", "infra")}, admin),
-        lambda: b.add(
-            "DEMO",
-            15,
-            {"users": [b.member("DEMO", "kobayashi.ren")], "group_project_activities": [], "comment": ""},
-            admin,
-        ),
-        lambda: b.add("DEMO", 25, {"teams": [{"id": 8_001, "name": "デザインチーム"}], "comment": ""}, admin),
-        lambda: b.add("VNAPP", 25, {"teams": [{"id": 8_002, "name": "Nhóm kiểm thử"}], "comment": ""}, admin),
-        lambda: b.add("DEMO", 22, _milestone(b.project("DEMO").versions[3]), admin),
-        lambda: b.add(
-            "VNAPP", 22, _milestone(b.project("VNAPP").versions[1]), b.member("VNAPP", "nguyen.van.an")
-        ),
-        lambda: b.add(
-            "LEGACY",
-            11,
-            {"rev": 1024, "comment": "保守終了に向けて設定ファイルを整理"},
-            b.member("LEGACY", "sato.kenji"),
-        ),
-        lambda: b.add("DEMO", 5, r.wiki_page("DEMO", "Home", None)),
-        lambda: b.add("DEMO", 5, r.wiki_page("DEMO", "議事録/2026-02-16", None)),
-        lambda: b.add("VNAPP", 5, r.wiki_page("VNAPP", "Home", None)),
-        lambda: b.add("DEMO", 8, r.file("DEMO/design/ロゴ.png"), b.member("DEMO", "yamamoto.yuki")),
-        lambda: b.add(
-            "DEMO", 8, r.file("DEMO/design/mockups/top-page.png"), b.member("DEMO", "yamamoto.yuki")
-        ),
-        lambda: b.add("DEMO", 8, r.file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako")),
-        lambda: b.add("DEMO", 36, r.landmark("DEMO/設計方針")),
-        lambda: b.add("DEMO", 36, r.landmark("DEMO/設計方針/API 設計")),
-        lambda: b.add(
-            "VNAPP",
-            48,
-            {
-                "documents": [
-                    r.landmark("VNAPP/Hướng dẫn"),
-                    r.child_document("VNAPP/Hướng dẫn"),
-                ]
-            },
-        ),
-        lambda: b.add("DEMO", 47, {"tx_id": 90_001, "link": [_link(i) for i in demo[40:43]]}),
-        lambda: b.add("VNAPP", 47, {"tx_id": 90_002, "link": [_link(i) for i in vn[15:18]]}),
-    ]
-    for step in steps:
-        step()
-    _issue_traffic(b, demo, vn, ops)
-    _development(b, demo, vn, ops)
-    _late_changes(b, demo, vn)
-    return b.activities
+    for key, repo in (("DEMO", "web-app"), ("DEMO", "api-server"), ("OPS", "infra")):
+        b.add(key, 13, *r.repository_created(key, repo))
+    b.add(
+        "DEMO",
+        15,
+        {"users": [b.member("DEMO", "kobayashi.ren")], "group_project_activities": [], "comment": ""},
+        admin,
+    )
+    b.add("DEMO", 25, {"teams": [{"id": 8_001, "name": "デザインチーム"}], "comment": ""}, admin)
+    b.add("VNAPP", 25, {"teams": [{"id": 8_002, "name": "Nhóm kiểm thử"}], "comment": ""}, admin)
+    b.add("DEMO", 22, _milestone(b.project("DEMO").versions[3]), admin)
+    b.add("VNAPP", 22, _milestone(b.project("VNAPP").versions[1]), b.member("VNAPP", "nguyen.van.an"))
+    b.add(
+        "LEGACY",
+        11,
+        {"rev": 1024, "comment": "保守終了に向けて設定ファイルを整理"},
+        b.member("LEGACY", "sato.kenji"),
+    )
+    for key, name in (("DEMO", "Home"), ("DEMO", "議事録/2026-02-16"), ("VNAPP", "Home")):
+        b.add(key, 5, *r.wiki_page(key, name, updated=False))
+    for path in ("DEMO/design/ロゴ.png", "DEMO/design/mockups/top-page.png", "DEMO/docs/仕様書.md"):
+        b.add("DEMO", 8, *r.file(path, updated=False))
+    b.add("DEMO", 36, *r.document_event("DEMO/設計方針", updated=False))
+    b.add("DEMO", 36, *r.document_event("DEMO/設計方針/API 設計", updated=False))
+    b.add("VNAPP", 48, *r.documents_created("VNAPP/Hướng dẫn"))
+    b.add("DEMO", 47, {"tx_id": 90_001, "link": [_link(i) for i in demo[40:43]]})
+    b.add("VNAPP", 47, {"tx_id": 90_002, "link": [_link(i) for i in vn[15:18]]})
+    _issue_traffic(b)
+    _development(b, demo, ops)
+    _late_changes(b, demo)
+    return b.finish()
 
 
-def _issue_traffic(
-    b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord], ops: list[IssueRecord]
-) -> None:
-    """The bulk of a space's activity: issues created, updated and commented on."""
-    for n in range(8):
-        for key, pool in (("DEMO", demo), ("VNAPP", vn), ("OPS", ops)):
-            issue = pool[n * 2 % len(pool)]
-            kind = (n + len(key)) % 3
-            if kind == 0:
-                b.add(key, 1, _issue(issue), b.space.user(issue.json["createdUser"]["id"]))
-            elif kind == 1:
-                changes = [{"field": "status", "new_value": "2", "old_value": "1"}]
-                if n % 2:
-                    changes.append({"field": "assigner", "new_value": b.member(key)["name"], "old_value": ""})
-                b.add(key, 2, _issue_change(issue, {"id": 9_000_000 + n, "content": ""}, changes))
-            else:
-                b.add(key, 3, _issue_change(issue, _comment_of(issue), []))
+def _issue_traffic(b: _Builder) -> None:
+    """The bulk of a space's activity: the newest issues, updates and comments, as the issues
+    area has them (an update is a comment whose change log says what changed)."""
+    issues = [i for i in b.space.issues if i.key.split("-")[0] in ("DEMO", "VNAPP", "OPS")]
+    for issue in sorted(issues, key=lambda i: str(i.json["created"]))[-8:]:
+        b.add(
+            issue.key.split("-")[0],
+            1,
+            _issue(issue),
+            b.refs.user(issue.json["createdUser"]),
+            issue.json["created"],
+        )
+    said = sorted(((c, i) for i in issues for c in i.comments), key=lambda ci: str(ci[0]["created"]))
+    updates = [(c, i) for c, i in said if c["changeLog"]][-12:]
+    remarks = [(c, i) for c, i in said if c["content"] and not c["changeLog"]][-12:]
+    for comment, issue in updates:
+        b.comment(issue, comment, 2)
+    for comment, issue in remarks:
+        b.comment(issue, comment, 3)
+    chosen = {c["id"] for c, _ in updates + remarks}
+    notified = [
+        (c, i)
+        for c, i in said
+        if c["notifications"] and c["content"] and c["id"] not in chosen and i.key.startswith("DEMO-")
+    ][-1]
+    b.comment(notified[1], notified[0], 17)
+    # Someone's real comment that imitates our markup, by a former member.
+    hostile = b.space.issue(HOSTILE_COMMENT_ISSUE)
+    assert hostile is not None
+    b.comment(hostile, hostile.comments[0], 3)
 
 
-def _development(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord], ops: list[IssueRecord]) -> None:
+def _development(b: _Builder, demo: list[IssueRecord], ops: list[IssueRecord]) -> None:
     """Code, pull requests, the wiki and the documents moving along."""
     pushes = (
         (
             "DEMO",
             "web-app",
             "refs/heads/feature/login-validation",
-            ["ログイン画面の入力チェックを追加", "テストを追加"],
+            [HOSTILE_ACTIVITY_TEXT, "ログイン画面の入力チェックを追加", "テストを追加"],
         ),
         ("DEMO", "api-server", "refs/heads/main", ["Bump token lifetime setting"]),
         (
@@ -213,8 +224,7 @@ def _development(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord], op
     _pull_requests(b)
     _wiki_and_files(b)
     _document_comments(b)
-    b.add("DEMO", 38, b.refs.landmark("DEMO/設計方針/API 設計"))
-    b.add("DEMO", 17, _issue_change(demo[4], _comment_of(demo[4]), []))
+    b.add("DEMO", 38, *b.refs.document_event("DEMO/設計方針/API 設計", updated=True))
     moved = {"field": "milestone", "new_value": "スプリント 24", "type": "standard"}
     links = [_link(i) for i in demo[5:9]]
     b.add(
@@ -227,10 +237,8 @@ def _development(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord], op
     b.add("DEMO", 23, _milestone(b.project("DEMO").versions[2]), b.space.myself)
 
 
-def _late_changes(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord]) -> None:
-    """Removals and deletions, and the hostile text a renderer must not pass for its own."""
-    hostile = demo[10]
-    b.add("DEMO", 3, _issue_change(hostile, {"id": 9_100_001, "content": HOSTILE_ACTIVITY_TEXT}, []))
+def _late_changes(b: _Builder, demo: list[IssueRecord]) -> None:
+    """Removals and deletions."""
     # A page since deleted: its ID is no longer in the wiki.
     gone = {"id": 2_009_001, "name": HOSTILE_WIKI_NAME, "content": "", "diff": None, "version": None,
             "attachments": [], "shared_files": []}  # fmt: skip
@@ -240,7 +248,7 @@ def _late_changes(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord]) -
     # Deleted comments and a deleted (trashed) document: what is gone is named, not shown.
     b.add("DEMO", 42, b.refs.landmark("DEMO/設計方針", comment={"id": None, "content": ""}))
     b.add("VNAPP", 45, b.refs.landmark("VNAPP/Hướng dẫn", comment={"id": None, "content": ""}))
-    b.add("DEMO", 37, b.refs.trashed_document("DEMO"))
+    b.add("DEMO", 37, *b.refs.trashed_document("DEMO"))
     b.add("DEMO", 34, {"id": 104, "name": "確認中"}, b.space.myself)
     b.add("VNAPP", 24, {"id": 1_073_810_299, "name": "Phiên bản thử nghiệm", "start_date": None,
                         "reference_date": date_field(space_now().date()), "description": ""})  # fmt: skip
@@ -251,21 +259,20 @@ def _late_changes(b: _Builder, demo: list[IssueRecord], vn: list[IssueRecord]) -
         {"users": [former_member()], "group_project_activities": [], "comment": ""},
         b.space.myself,
     )
-    for n, issue in enumerate(vn[:4] + demo[11:15]):
-        key = issue.key.split("-")[0]
-        if n % 2:
-            b.add(key, 3, _issue_change(issue, _comment_of(issue), []))
-        else:
-            change = {"field": "status", "new_value": "3", "old_value": "2"}
-            b.add(key, 2, _issue_change(issue, {"id": 9_200_000 + n, "content": "Done ✅"}, [change]))
 
 
 def _pull_requests(b: _Builder) -> None:
-    """Pull requests opened, updated, commented on and merged: the git area's own, as they are."""
+    """Pull requests opened, updated, commented on and merged: by whom and when the git area says."""
     r = b.refs
     for key, repo, number in (("DEMO", "web-app", 1), ("DEMO", "api-server", 1), ("OPS", "infra", 1)):
         opened = r.pull_request_record(key, repo, number)
-        b.add(key, 18, r.pull_request(key, repo, number), r.user(opened.json["createdUser"]))
+        b.add(
+            key,
+            18,
+            r.pull_request(key, repo, number),
+            r.user(opened.json["createdUser"]),
+            opened.json["created"],
+        )
     for key, repo, number, type_id in (
         ("DEMO", "web-app", 1, 20),
         ("DEMO", "web-app", 2, 19),
@@ -276,25 +283,33 @@ def _pull_requests(b: _Builder) -> None:
         pr = r.pull_request_record(key, repo, number)
         if type_id == 20:  # one of its comments with text
             comment = next(c for c in pr.comments if c["content"])
-            b.add(key, 20, r.pull_request(key, repo, number, comment), r.user(comment["createdUser"]))
-        elif type_id == 21:  # merged: only a merged pull request, by who logged the merge
+            content = r.pull_request(key, repo, number, comment)
+            b.add(key, 20, content, r.user(comment["createdUser"]), comment["created"])
+        elif type_id == 21:  # merged: only a merged pull request, by who logged the merge, when
             assert pr.json["status"]["id"] == 3, (key, repo, number)
             merge = next(c for c in pr.comments if any(e["field"] == "status" for e in c["changeLog"]))
-            b.add(key, 21, r.pull_request(key, repo, number), r.user(merge["createdUser"]))
+            b.add(
+                key, 21, r.pull_request(key, repo, number), r.user(merge["createdUser"]), pr.json["mergeAt"]
+            )
         else:
-            b.add(key, type_id, r.pull_request(key, repo, number), r.user(pr.json["updatedUser"]))
+            b.add(
+                key,
+                type_id,
+                r.pull_request(key, repo, number),
+                r.user(pr.json["updatedUser"]),
+                pr.json["updated"],
+            )
 
 
 def _wiki_and_files(b: _Builder) -> None:
     r = b.refs
-    b.add("DEMO", 6, r.wiki_page("DEMO", "Home", 2))
-    b.add("DEMO", 6, r.wiki_page("DEMO", "議事録/2026-02-16", 3))
-    b.add("VNAPP", 6, r.wiki_page("VNAPP", "Home", 2))
-    b.add("DEMO", 9, r.file("DEMO/docs/仕様書.md"), b.member("DEMO", "suzuki.hanako"))
+    for key, name in (("DEMO", "Home"), ("DEMO", "議事録/2026-02-16"), ("VNAPP", "Home")):
+        b.add(key, 6, *r.wiki_page(key, name, updated=True))
+    b.add("DEMO", 9, *r.file("DEMO/design/ロゴ.png", updated=True))
 
 
 def _document_comments(b: _Builder) -> None:
-    """Comments and replies on documents: the documents area's own, by their authors."""
+    """Comments and replies on documents: the documents area's own, by their authors, when written."""
     r = b.refs
     api_design = "DEMO/設計方針/API 設計"
     for key, type_id, path, thread, reply in (
@@ -304,7 +319,7 @@ def _document_comments(b: _Builder) -> None:
         ("VNAPP", 40, "VNAPP/Hướng dẫn", 0, None),
         ("VNAPP", 44, "VNAPP/Hướng dẫn", 0, 0),
     ):
-        content, author = r.document_comment(path, thread, reply)
-        b.add(key, type_id, content, author)
+        content, author, when = r.document_comment(path, thread, reply, edited=type_id == 41)
+        b.add(key, type_id, content, author, when)
         if type_id == 41:
             b.add("DEMO", 46, r.landmark(api_design, attachments=r.attachments(api_design)))

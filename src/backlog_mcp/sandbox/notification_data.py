@@ -35,7 +35,8 @@ __all__ = [
 # Every reason Backlog documents (ja 2026 page), each appearing several times.
 NOTIFICATION_REASONS = (1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 14, 15, 17)
 FIRST_NOTIFICATION_ID = 5_100_001  # consecutive from here: a paging step that skips one shows
-_ROUNDS = 4  # each reason this many times: 56 notifications
+_ROUNDS = 4  # each reason up to this many times: about 56 notifications
+_ATTEMPTS = 6
 _UNREAD_NEWEST = 15  # the newest ones are unread, as a real inbox; a few older ones too
 _FIRST_WATCHING_ID = 6_000_001
 _MY_WATCHINGS = 32
@@ -62,6 +63,13 @@ _NOTES = (
 )
 
 
+def _event(notification: JSON) -> tuple[object, ...]:
+    """What a notification is about: the same event never makes two of the sandbox user's."""
+    about = ("issue", "comment", "pullRequest", "pullRequestComment", "document", "documentComment")
+    ids = tuple((notification[k] or {}).get("id") for k in (*about, "documentCommentReply"))
+    return notification["reason"], notification["project"]["id"], notification["created"], *ids
+
+
 @dataclass(frozen=True, slots=True)
 class NotificationData:
     notifications: list[JSON]
@@ -73,17 +81,30 @@ class NotificationData:
 def build(space: DemoSpace) -> NotificationData:
     rng = random.Random(_SEED)
     maker = _Maker(space, rng)
-    made = [
-        maker.notification(reason, round_) for round_ in range(_ROUNDS) for reason in NOTIFICATION_REASONS
-    ]
+    made: dict[tuple[object, ...], JSON] = {}
+    for round_ in range(_ROUNDS):
+        for reason in NOTIFICATION_REASONS:
+            # One notification per event: another pick when this one is about a notified event;
+            # none when there is no other (a document has only so many replies).
+            for _ in range(_ATTEMPTS):
+                notification = maker.notification(reason, round_)
+                if _event(notification) not in made:
+                    made[_event(notification)] = notification
+                    break
     # A notification is made when what it is about happens: IDs follow time, as Backlog's do.
-    notifications = sorted(made, key=lambda n: str(n["created"]))
+    notifications = sorted(made.values(), key=lambda n: str(n["created"]))
     total = len(notifications)
+    unread = [n >= total - _UNREAD_NEWEST or rng.random() < 0.1 for n in range(total)]
+    for reason in NOTIFICATION_REASONS:  # each reason both read and unread
+        mine = [n for n, notification in enumerate(notifications) if notification["reason"] == reason]
+        if all(not unread[n] for n in mine):
+            unread[mine[-1]] = True
+        if all(unread[n] for n in mine):
+            unread[mine[0]] = False
     for n, notification in enumerate(notifications):
         notification["id"] = FIRST_NOTIFICATION_ID + n
-        unread = n >= total - _UNREAD_NEWEST or rng.random() < 0.1
-        notification["alreadyRead"] = not unread
-        notification["resourceAlreadyRead"] = not unread and rng.random() < 0.7
+        notification["alreadyRead"] = not unread[n]
+        notification["resourceAlreadyRead"] = not unread[n] and rng.random() < 0.7
     other = space.users[1]
     watchings = {
         int(space.myself["id"]): maker.watchings(_FIRST_WATCHING_ID, _MY_WATCHINGS, hostile_note=True),
