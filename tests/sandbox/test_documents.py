@@ -4,10 +4,12 @@ attachment downloads, and payloads shaped field for field like the reference fix
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx2
 
+from backlog_mcp.sandbox.catalog import space_now
 from backlog_mcp.sandbox.document_bodies import UNKNOWN_NODE_TEXT
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS
 
@@ -129,3 +131,15 @@ def test_document_attachments_download_with_their_names(api: httpx2.Client) -> N
     assert len(response.content) == png["size"]
     assert "filename*=UTF-8''api-" in response.headers["content-disposition"]
     assert api.get(f"/documents/{API_DESIGN}/attachments/1").status_code == 404
+
+
+def test_no_document_was_edited_after_the_demo_spaces_now(api: httpx2.Client) -> None:
+    now = space_now()
+    for project in ("DEMO", "VNAPP"):
+        tree = api.get("/documents/tree", params={"projectIdOrKey": project}).json()
+        nodes = [*tree["activeTree"]["children"], *tree["trashTree"]["children"]]
+        while nodes:
+            node = nodes.pop()
+            nodes += node["children"]
+            updated = api.get(f"/documents/{node['id']}").json()["updated"]
+            assert datetime.fromisoformat(updated) <= now, node["name"]

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from backlog_mcp.sandbox import document_bodies as pm
 from backlog_mcp.sandbox.bodies import FORGING_NAME, FileBody, png_gradient, small_file
-from backlog_mcp.sandbox.catalog import WEB_ORIGIN
+from backlog_mcp.sandbox.catalog import WEB_ORIGIN, space_now
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import ApiError, invalid, not_found
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS
@@ -137,7 +137,8 @@ def build(space: DemoSpace) -> Documents:
         assert project is not None, spec.project
         author, editor = users[n % 5], users[(n * 3 + 1) % 9]
         created = _START + timedelta(days=5 * n, hours=n % 7)
-        updated = created + timedelta(days=(n * 7) % 40, minutes=13 * n)
+        # Never after the demo space's "now": no page was edited in its future.
+        updated = min(created + timedelta(days=(n * 7) % 40, minutes=13 * n), max(created, space_now()))
         record = DocumentRecord(json={}, project_key=spec.project, parent=spec.parent, trashed=spec.trashed)
         attachments = _attachments(spec, record, users[(n + 2) % 5], created, attachment_ids)
         tree = _body(spec, users)
