@@ -103,7 +103,7 @@ async def test_a_full_page_that_ends_the_folder_offers_no_next_page(
 async def test_an_offset_past_the_end_says_so(client: Client) -> None:
     text = await call(client, _TOOL, {"projectIdOrKey": "VNAPP", "path": "/tài liệu/", "offset": 50})
     assert text == (
-        "Nothing at offset 50 in /tài liệu/ of VNAPP's shared files: it holds fewer entries than that; "
+        "Nothing at offset 50 in /tài liệu/ of VNAPP's shared files: it holds fewer entries; "
         "use a lower offset."
     )
 

@@ -34,7 +34,7 @@ def render_shared_files(
     if not entries:
         place = f"{folder} of {project}'s shared files"
         if offset:
-            return f"Nothing at offset {offset} in {place}: it holds fewer entries than that; use a lower offset."
+            return f"Nothing at offset {offset} in {place}: it holds fewer entries; use a lower offset."
         empty = f"No folders or files in {place}: the folder is empty or does not exist."
         if folder != "/":
             parent = call_text(_TOOL, {"projectIdOrKey": project, "path": _parent(folder)})
