@@ -69,6 +69,7 @@ class Resolver:
         self._issues = IssueEndpoints(api)
         self._projects_api = ProjectEndpoints(api)
         self._projects = TTLCache(None)
+        self._identity = TTLCache(None)  # whom the credentials belong to never changes either
         self._reference = TTLCache(ttl_seconds if ttl_seconds > 0 else 1e-9)
         self._issue_keys: dict[int, str] = {}
 
@@ -129,3 +130,7 @@ class Resolver:
 
     async def resolutions(self) -> list[Resolution]:
         return await self._reference.get("resolutions", SpaceEndpoints(self._api).get_resolutions)
+
+    async def myself(self) -> User:
+        """The user the credentials belong to: the same for the life of the process."""
+        return await self._identity.get("myself", SpaceEndpoints(self._api).get_myself)

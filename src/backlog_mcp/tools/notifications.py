@@ -4,23 +4,18 @@ Thin: parse → client → render."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from weakref import WeakKeyDictionary
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 from backlog_mcp.aio import gather
-from backlog_mcp.backlog.client import BacklogClient
-from backlog_mcp.backlog.models import User
 from backlog_mcp.backlog.notifications import (
     NotificationEndpoints,
     NotificationPage,
     WatchingPage,
     WatchingSort,
 )
-from backlog_mcp.backlog.resolve import TTLCache
-from backlog_mcp.backlog.space import SpaceEndpoints
 from backlog_mcp.errors import BacklogNotFoundError
 from backlog_mcp.render.notifications import render_notifications, render_watchings
 from backlog_mcp.render.text import user_label
@@ -34,15 +29,8 @@ _notification_id = within(0, "a notification ID, a whole number of 0 or more")
 _offset = within(0, "0 or more, as an offset into the list")
 NotificationId = Annotated[int | None, AfterValidator(_notification_id)]
 
+
 # The key's owner never changes while the process lives: one `GET /users/myself` per client.
-_myself: WeakKeyDictionary[BacklogClient, TTLCache] = WeakKeyDictionary()
-
-
-async def _me(api: BacklogClient) -> User:
-    cache = _myself.setdefault(api, TTLCache(None))
-    return await cache.get("myself", SpaceEndpoints(api).get_myself)
-
-
 async def backlog_get_notifications(
     ctx: Context[AppState, Any],
     count: Count = 20,
@@ -86,7 +74,7 @@ async def backlog_get_watchings(
     """Issues a user watches (status, note, read?); total."""
     state = app_state(ctx)
     if userId is None:
-        me = await _me(state.api)
+        me = await state.resolver.myself()
         user_id, whose = me.id, f"you ({user_label(me)}, user {me.id})"
     else:
         user_id, whose = userId, f"user {userId}"
