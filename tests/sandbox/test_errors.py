@@ -96,8 +96,8 @@ def test_count_message_is_backlog_like(api: httpx2.Client) -> None:
     assert error["message"] == "Invalid count. count must be between 1 and 100."
 
 
-def test_writes_are_refused_on_the_read_only_sandbox(api: httpx2.Client) -> None:
-    response = api.post("/issues", data={"summary": "x"})
+def test_writes_the_sandbox_does_not_accept_are_refused(api: httpx2.Client) -> None:
+    response = api.delete("/issues/DEMO-1")
     assert response.status_code == 405
     assert error_of(response)["code"] == 7
     assert response.headers["x-ratelimit-limit"] == "150"  # counted as an Update request

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import inspect
 import json
 import logging
 import math
@@ -106,24 +107,27 @@ class _Api:
             faults.throttle_next -= 1
             return self._throttled(bucket)
         allowed, state = self.limiter.consume(bucket, faults.rate_limits)
-        response = self._answer(request, allowed)
+        response = await self._answer(request, allowed)
         response.headers.update(state.headers())
         return response
 
-    def _answer(self, request: Request, allowed: bool) -> Response:
+    async def _answer(self, request: Request, allowed: bool) -> Response:
         if not allowed:
             return _error(ApiError(429, "Rate limit exceeded.", CODE_TOO_MANY_REQUESTS))
         if self.faults.fail_next > 0:
             self.faults.fail_next -= 1
             return _error(ApiError(self.faults.fail_status, "Internal Server Error."))
-        resolved = self.endpoints.resolve(request.path_params.get("rest", ""))
+        path = request.path_params.get("rest", "")
+        resolved = self.endpoints.resolve(path, request.method)
         try:
             if resolved is None:
+                if request.method not in ("GET", "HEAD") and self.endpoints.resolve(path) is not None:
+                    raise ApiError(405, "The sandbox accepts no such write.")
                 raise ApiError(404, "No such API.")
-            if request.method not in ("GET", "HEAD"):
-                raise ApiError(405, "The sandbox is read-only.")
             handler, args = resolved
             result = handler(request, args)
+            if inspect.isawaitable(result):  # writes read their form body
+                result = await result
         except ApiError as error:
             return _error(error)
         return result if isinstance(result, Response) else json_response(result)

@@ -84,6 +84,13 @@ class DemoSpace:
             return self._issues_by_id.get(int(id_or_key))
         return self._issues_by_key.get(id_or_key)
 
+    def add_issue(self, issue: IssueRecord) -> None:
+        """A written issue (sandbox writes): listed, counted and found like the generated ones."""
+        with self._lock:
+            self.issues.append(issue)
+            self._issues_by_id[issue.id] = issue
+            self._issues_by_key[issue.key] = issue
+
     def add_synthetic_attachment(self, issue_key: str, name: str, size: int) -> int:
         """Attach a `size`-byte text file generated on the fly (nothing is held in memory).
 

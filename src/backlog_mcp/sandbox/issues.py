@@ -18,9 +18,9 @@ from backlog_mcp.sandbox.pinned import (
     UNASSIGNED_ISSUE,
 )
 from backlog_mcp.sandbox.query import Params, page_comments, select_issues
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["RelatedLinks", "related_links", "routes"]
+__all__ = ["RelatedLinks", "related_links", "routes", "write_routes"]
 
 _CLOSED_STATUS_ID = 4
 # Pinned links (tests name them), then a few drawn at random within each project.
@@ -58,6 +58,13 @@ def related_links(space: DemoSpace) -> RelatedLinks:
 
 def routes(site: Site) -> list[Route]:
     return _Issues(site).routes()
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    """Add and update issues, add and edit comments: in memory (`issue_writes`)."""
+    from backlog_mcp.sandbox.issue_writes import IssueWrites  # imports the app, which imports this
+
+    return IssueWrites(site).routes()
 
 
 class _Issues:

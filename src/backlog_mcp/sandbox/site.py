@@ -31,6 +31,7 @@ __all__ = [
     "Route",
     "SimulatedDisconnectError",
     "Site",
+    "WriteRoute",
     "content_disposition",
     "path_int",
 ]
@@ -38,6 +39,9 @@ __all__ = [
 Handler = Callable[[Request, dict[str, str]], Any]
 """Returns JSON-ready data, or a ready `Response` (downloads)."""
 Route = tuple[tuple[str, ...], Handler]
+WriteRoute = tuple[str, tuple[str, ...], Handler]
+"""`(method, pattern, handler)`: an area module may declare them in an optional `write_routes(site)`;
+the handler may be async (it reads the form body)."""
 
 
 class SimulatedDisconnectError(Exception):
@@ -81,7 +85,7 @@ class Site:
 
 
 class Endpoints:
-    """Every area's routes, gathered once from the area registry."""
+    """Every area's routes (reads, and the writes some areas accept), gathered once from the area registry."""
 
     def __init__(self, space: DemoSpace, faults: Faults, limiter: RateLimiter) -> None:
         self.site = Site(space, faults, limiter)
@@ -89,12 +93,23 @@ class Endpoints:
         self.routes: list[Route] = [
             route for module in area_modules("sandbox") for route in module.routes(self.site)
         ]
+        self.write_routes: list[WriteRoute] = [
+            route
+            for module in area_modules("sandbox")
+            if hasattr(module, "write_routes")
+            for route in module.write_routes(self.site)
+        ]
 
-    def resolve(self, path: str) -> tuple[Handler, dict[str, str]] | None:
+    def resolve(self, path: str, method: str = "GET") -> tuple[Handler, dict[str, str]] | None:
         """`path` is what follows `/api/v2/`; a trailing slash leaves an empty segment: no match."""
         segments = path.split("/")
+        routes = (
+            self.routes
+            if method in ("GET", "HEAD")
+            else [(pattern, handler) for verb, pattern, handler in self.write_routes if verb == method]
+        )
         best: tuple[int, Handler, dict[str, str]] | None = None
-        for pattern, handler in self.routes:
+        for pattern, handler in routes:
             args = _match(pattern, segments)
             literals = sum(1 for part in pattern if not part.startswith("{"))
             if args is not None and (best is None or literals > best[0]):

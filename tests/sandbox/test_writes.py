@@ -1,0 +1,267 @@
+"""Issue writes against a FRESH sandbox per test: a write must never touch a shared sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+
+from backlog_mcp.sandbox import SandboxServer
+
+_DEMO_PROJECT_ID = 10001
+_BUG, _TASK = 1073790100, 1073790101
+_FRONTEND, _BACKEND = 1073800100, 1073800101
+_ADMIN, _OTHER_USER = 1073741901, 1073741903
+_ORIGIN = "https://demo.backlog.com"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
+    with SandboxServer() as server:
+        yield server
+
+
+def error_of(response: httpx2.Response) -> dict[str, Any]:
+    errors = response.json()["errors"]
+    assert len(errors) == 1
+    return dict(errors[0])
+
+
+def new_issue(api: httpx2.Client, **extra: Any) -> httpx2.Response:
+    form = {
+        "projectId": _DEMO_PROJECT_ID,
+        "summary": "ログイン画面が崩れる",
+        "issueTypeId": _BUG,
+        "priorityId": 3,
+    }
+    return api.post("/issues", data={**form, **extra})
+
+
+def test_adding_an_issue_answers_201_with_its_location_the_next_key_and_status_open(
+    api: httpx2.Client,
+) -> None:
+    response = new_issue(api, description="手順:\n1. 開く")
+    assert response.status_code == 201
+    issue = response.json()
+    assert issue["issueKey"] == "DEMO-53"
+    assert issue["keyId"] == 53
+    assert response.headers["location"] == f"{_ORIGIN}/view/DEMO-53"
+    assert issue["status"]["id"] == 1
+    assert issue["issueType"]["name"] == "バグ"
+    assert issue["priority"] == {"id": 3, "name": "中"}
+    assert issue["description"] == "手順:\n1. 開く"
+    assert issue["createdUser"]["id"] == _ADMIN
+    assert issue["created"] == issue["updated"] == "2026-02-27T09:01:00Z"
+    assert response.headers["x-ratelimit-limit"] == "150"  # the Update bucket
+    assert new_issue(api).json()["issueKey"] == "DEMO-54"
+
+
+def test_reads_see_an_added_issue_in_the_list_the_count_and_by_key(api: httpx2.Client) -> None:
+    before = api.get("/issues/count", params={"projectId[]": _DEMO_PROJECT_ID}).json()["count"]
+    added = new_issue(api).json()
+    after = api.get("/issues/count", params={"projectId[]": _DEMO_PROJECT_ID}).json()["count"]
+    assert after == before + 1
+    listed = api.get("/issues", params={"projectId[]": _DEMO_PROJECT_ID, "sort": "created"}).json()
+    assert listed[0]["id"] == added["id"]
+    assert api.get("/issues/DEMO-53").json()["summary"] == "ログイン画面が崩れる"
+    assert api.get(f"/issues/{added['id']}").json()["issueKey"] == "DEMO-53"
+
+
+def test_adding_an_issue_sets_the_optional_fields_custom_fields_and_parent(api: httpx2.Client) -> None:
+    response = new_issue(
+        api,
+        **{
+            "parentIssueId": api.get("/issues/DEMO-1").json()["id"],
+            "startDate": "2026-03-01",
+            "dueDate": "2026-03-10",
+            "estimatedHours": "2.5",
+            "assigneeId": _OTHER_USER,
+            "categoryId[]": [_FRONTEND, _BACKEND],
+            "customField_1073820001": "株式会社テスト",
+            "customField_1073820003": "8",
+            "customField_1073820005": "2",
+            "customField_1073820006[0]": "1",
+            "customField_1073820006[1]": "3",
+        },
+    )
+    assert response.status_code == 201, response.text
+    issue = response.json()
+    assert issue["dueDate"] == "2026-03-09T15:00:00Z"  # JST midnight, as a JST space returns it
+    assert issue["startDate"] == "2026-02-28T15:00:00Z"
+    assert issue["estimatedHours"] == 2.5
+    assert issue["assignee"]["id"] == _OTHER_USER
+    assert [c["name"] for c in issue["category"]] == ["フロントエンド", "バックエンド"]
+    values = {c["name"]: c["value"] for c in issue["customFields"]}
+    assert values["顧客名"] == "株式会社テスト"
+    assert values["見積ポイント"] == 8.0
+    assert values["影響範囲"]["name"] == "中"
+    assert [item["name"] for item in values["対象ブラウザ"]] == ["Chrome", "Safari"]
+    parent = api.get("/issues/DEMO-1", params={"expand[]": "childIssueSummary"}).json()
+    assert issue["parentIssueId"] == parent["id"]
+    children = api.get("/issues", params={"parentIssueId[]": parent["id"]}).json()
+    assert issue["id"] in [child["id"] for child in children]
+
+
+@pytest.mark.parametrize("missing", ["projectId", "summary", "issueTypeId", "priorityId"])
+def test_adding_an_issue_without_a_required_field_is_refused_naming_it(
+    api: httpx2.Client, missing: str
+) -> None:
+    form = {"projectId": _DEMO_PROJECT_ID, "summary": "x", "issueTypeId": _BUG, "priorityId": 3}
+    del form[missing]
+    response = api.post("/issues", data=form)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == 7
+    assert error["message"] == f"Invalid {missing}. {missing} is required."
+    assert api.get("/issues/DEMO-53").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("priorityId", "high", "priorityId must be an integer."),
+        ("dueDate", "10/03/2026", "dueDate must be a date in yyyy-MM-dd format."),
+        ("estimatedHours", "two", "estimatedHours must be a number."),
+        ("issueTypeId", "999", "No issueType 999 in the project."),
+        ("categoryId[]", "999", "No category 999 in the project."),
+        ("assigneeId", "999", "No user 999."),
+    ],
+)
+def test_adding_an_issue_with_a_bad_value_is_refused_naming_the_parameter(
+    api: httpx2.Client, field: str, value: str, reason: str
+) -> None:
+    response = new_issue(api, **{field: value})
+    assert response.status_code == 400
+    assert error_of(response) == {"message": f"Invalid {field}. {reason}", "code": 7, "moreInfo": ""}
+
+
+def test_updating_an_issue_logs_each_change_in_a_comment_with_backlogs_field_names(
+    api: httpx2.Client,
+) -> None:
+    key = new_issue(api, dueDate="2026-03-10").json()["issueKey"]
+    response = api.patch(
+        f"/issues/{key}",
+        data={"statusId": "2", "assigneeId": _OTHER_USER, "dueDate": "2026-03-20", "comment": "着手します"},
+    )
+    assert response.status_code == 200
+    issue = response.json()
+    assert issue["status"]["name"] == "処理中"
+    assert issue["updated"] == "2026-02-27T09:02:00Z"
+    comments = api.get(f"/issues/{key}/comments").json()
+    assert len(comments) == 1
+    assert comments[0]["content"] == "着手します"
+    log = {entry["field"]: (entry["originalValue"], entry["newValue"]) for entry in comments[0]["changeLog"]}
+    assert log == {
+        "status": ("未対応", "処理中"),
+        "assigner": (None, api.get(f"/users/{_OTHER_USER}").json()["name"]),
+        "limitDate": ("2026-03-10", "2026-03-20"),
+    }
+    assert api.get(f"/issues/{key}/comments/count").json() == {"count": 1}
+
+
+def test_updating_an_issue_to_a_status_the_project_lacks_is_refused(api: httpx2.Client) -> None:
+    response = api.patch("/issues/DEMO-1", data={"statusId": "999"})
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "message": "Invalid statusId. No status 999 in the project.",
+        "code": 7,
+        "moreInfo": "",
+    }
+
+
+def test_adding_a_comment_answers_201_with_its_anchor_and_reads_see_it(api: httpx2.Client) -> None:
+    count = api.get("/issues/DEMO-1/comments/count").json()["count"]
+    response = api.post(
+        "/issues/DEMO-1/comments", data={"content": "確認しました。", "notifiedUserId[]": [_OTHER_USER]}
+    )
+    assert response.status_code == 201
+    comment = response.json()
+    assert response.headers["location"] == f"{_ORIGIN}/view/DEMO-1#comment-{comment['id']}"
+    assert comment["content"] == "確認しました。"
+    assert comment["createdUser"]["id"] == _ADMIN
+    assert [n["user"]["id"] for n in comment["notifications"]] == [_OTHER_USER]
+    assert api.get("/issues/DEMO-1/comments/count").json()["count"] == count + 1
+    assert api.get(f"/issues/DEMO-1/comments/{comment['id']}").json() == comment
+    assert api.get("/issues/DEMO-1/comments", params={"order": "desc"}).json()[0]["id"] == comment["id"]
+
+
+def test_a_comment_without_content_is_refused(api: httpx2.Client) -> None:
+    response = api.post("/issues/DEMO-1/comments", data={"content": "  "})
+    assert response.status_code == 400
+    assert error_of(response)["message"] == "Invalid content. content is required."
+
+
+def test_editing_ones_own_comment_changes_its_content(api: httpx2.Client) -> None:
+    comment = api.post("/issues/DEMO-1/comments", data={"content": "typo"}).json()
+    response = api.patch(f"/issues/DEMO-1/comments/{comment['id']}", data={"content": "fixed"})
+    assert response.status_code == 200
+    assert response.json()["content"] == "fixed"
+    assert api.get(f"/issues/DEMO-1/comments/{comment['id']}").json()["content"] == "fixed"
+
+
+def test_editing_another_users_comment_is_forbidden(api: httpx2.Client) -> None:
+    response = api.patch("/issues/LEGACY-1/comments/1075000000", data={"content": "mine now"})
+    assert response.status_code == 403
+    assert error_of(response) == {
+        "message": "You do not have permission to edit this comment.",
+        "code": 5,
+        "moreInfo": "",
+    }
+    assert api.get("/issues/LEGACY-1/comments/1075000000").json()["content"] != "mine now"
+
+
+def test_an_uploaded_file_attaches_to_a_new_issue_and_a_comment_and_downloads(api: httpx2.Client) -> None:
+    upload = api.post("/space/attachment", files={"file": ("画面.png", b"\x89PNG-bytes", "image/png")})
+    assert upload.status_code == 200
+    meta = upload.json()
+    assert meta == {"id": meta["id"], "name": "画面.png", "size": 10}
+    issue = new_issue(api, **{"attachmentId[]": [meta["id"]]}).json()
+    assert [(a["id"], a["name"]) for a in issue["attachments"]] == [(meta["id"], "画面.png")]
+    download = api.get(f"/issues/{issue['issueKey']}/attachments/{meta['id']}")
+    assert download.status_code == 200
+    assert download.content == b"\x89PNG-bytes"
+
+    second = api.post("/space/attachment", files={"file": ("log.txt", b"line\n")}).json()
+    comment = api.post(
+        f"/issues/{issue['issueKey']}/comments", data={"content": "ログ", "attachmentId[]": [second["id"]]}
+    ).json()
+    assert comment["changeLog"][0]["field"] == "attachment"
+    assert comment["changeLog"][0]["attachmentInfo"] == {"id": second["id"], "name": "log.txt"}
+    listed = api.get(f"/issues/{issue['issueKey']}/attachments").json()
+    assert [a["name"] for a in listed] == ["画面.png", "log.txt"]
+    assert api.get(f"/issues/{issue['issueKey']}/attachments/{second['id']}").content == b"line\n"
+
+
+def test_an_attachment_id_never_uploaded_or_already_used_is_refused(api: httpx2.Client) -> None:
+    meta = api.post("/space/attachment", files={"file": ("a.txt", b"a")}).json()
+    assert new_issue(api, **{"attachmentId[]": [meta["id"]]}).status_code == 201
+    again = api.post("/issues/DEMO-1/comments", data={"content": "x", "attachmentId[]": [meta["id"]]})
+    assert again.status_code == 400
+    assert error_of(again)["message"] == f"Invalid attachmentId. No uploaded attachment {meta['id']}."
+
+
+def test_an_upload_without_a_file_is_refused(api: httpx2.Client) -> None:
+    response = api.post("/space/attachment", data={"name": "x"})
+    assert response.status_code == 400
+    assert error_of(response)["code"] == 7
+
+
+def test_the_request_log_records_writes_with_their_method(api: httpx2.Client, sandbox: SandboxServer) -> None:
+    key = new_issue(api).json()["issueKey"]
+    api.patch(f"/issues/{key}", data={"summary": "changed"})
+    writes = [(r.method, r.path, r.status) for r in sandbox.requests if r.method != "GET"]
+    assert writes == [("POST", "/api/v2/issues", 201), ("PATCH", f"/api/v2/issues/{key}", 200)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("DELETE", "/issues/DEMO-1"), ("PUT", "/issues/DEMO-1"), ("POST", "/projects"), ("PATCH", "/issues")],
+)
+def test_other_writes_are_still_refused_with_405(api: httpx2.Client, method: str, path: str) -> None:
+    response = api.request(method, path, data={"summary": "x"})
+    assert response.status_code == 405
+    assert error_of(response)["code"] == 7
+    assert api.get("/issues/DEMO-1").json()["summary"] != "x"
