@@ -265,3 +265,40 @@ def test_other_writes_are_still_refused_with_405(api: httpx2.Client, method: str
     assert response.status_code == 405
     assert error_of(response)["code"] == 7
     assert api.get("/issues/DEMO-1").json()["summary"] != "x"
+
+
+def test_closing_an_issue_logs_status_and_resolution_and_custom_field_changes(api: httpx2.Client) -> None:
+    key = new_issue(api, customField_1073820003="3").json()["issueKey"]
+    issue = api.patch(
+        f"/issues/{key}", data={"statusId": "4", "resolutionId": "0", "customField_1073820003": "5"}
+    )
+    assert issue.status_code == 200
+    assert issue.json()["resolution"] == {"id": 0, "name": "対応済み"}
+    [comment] = api.get(f"/issues/{key}/comments").json()
+    assert comment["content"] == ""  # a change-only comment, as Backlog's update form produces
+    assert [(e["field"], e["originalValue"], e["newValue"]) for e in comment["changeLog"]] == [
+        ("見積ポイント", "3", "5"),
+        ("status", "未対応", "完了"),
+        ("resolution", None, "対応済み"),
+    ]
+    assert comment["changeLog"][0]["attributeInfo"] == {"id": 1073820003, "typeId": 3}
+    params: dict[str, str | int] = {
+        "projectId[]": _DEMO_PROJECT_ID,
+        "statusId[]": 4,
+        "sort": "created",
+        "order": "desc",
+    }
+    assert api.get("/issues", params=params).json()[0]["issueKey"] == key  # filtered on the new status
+
+
+def test_an_update_that_changes_nothing_posts_no_comment(api: httpx2.Client) -> None:
+    key = new_issue(api).json()["issueKey"]
+    response = api.patch(f"/issues/{key}", data={"priorityId": "3"})
+    assert response.status_code == 200
+    assert api.get(f"/issues/{key}/comments/count").json() == {"count": 0}
+
+
+def test_updating_an_issue_that_does_not_exist_is_not_found(api: httpx2.Client) -> None:
+    response = api.patch("/issues/DEMO-999", data={"summary": "x"})
+    assert response.status_code == 404
+    assert error_of(response) == {"message": "No issue.", "code": 6, "moreInfo": ""}

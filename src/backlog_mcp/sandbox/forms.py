@@ -20,13 +20,17 @@ _INDEXED = re.compile(r"^(?P<name>.+?)\[\d*\]$")
 class Form:
     """The fields of one request; `name[]` and `name[0]`, `name[1]` … both read as the list `name[]`."""
 
-    def __init__(self, data: FormData) -> None:
-        self.values: dict[str, list[str]] = {}
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self.values = values
+
+    @classmethod
+    def read(cls, data: FormData) -> Form:
+        values: dict[str, list[str]] = {}
         for key, value in data.multi_items():
-            if isinstance(value, str):
+            if isinstance(value, str):  # an uploaded file belongs to `space/attachment` only
                 found = _INDEXED.match(key)
-                name = f"{found['name']}[]" if found else key
-                self.values.setdefault(name, []).append(value)
+                values.setdefault(f"{found['name']}[]" if found else key, []).append(value)
+        return cls(values)
 
     def __contains__(self, name: str) -> bool:
         return name in self.values

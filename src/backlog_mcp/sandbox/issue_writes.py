@@ -62,7 +62,7 @@ class IssueWrites:
         ]
 
     async def add_issue(self, request: Request, args: dict[str, str]) -> Response:
-        form = Form(await request.form())
+        form = Form.read(await request.form())
         project_id = form.required_integer("projectId")
         summary = form.required_text("summary")
         issue_type_id = form.required_integer("issueTypeId")
@@ -111,7 +111,7 @@ class IssueWrites:
         return json_response(issue.json, status=201, headers={"Location": location})
 
     async def update_issue(self, request: Request, args: dict[str, str]) -> JSON:
-        form = Form(await request.form())
+        form = Form.read(await request.form())
         issue = self.site.issue(args)
         project = self._project_of(issue)
         now = self.space.area(write_clock).now()
@@ -133,7 +133,7 @@ class IssueWrites:
         return issue.json
 
     async def add_comment(self, request: Request, args: dict[str, str]) -> Response:
-        form = Form(await request.form())
+        form = Form.read(await request.form())
         issue = self.site.issue(args)
         content = form.required_text("content")
         now = self.space.area(write_clock).now()
@@ -145,7 +145,7 @@ class IssueWrites:
         return json_response(comment, status=201, headers={"Location": location})
 
     async def edit_comment(self, request: Request, args: dict[str, str]) -> JSON:
-        form = Form(await request.form())
+        form = Form.read(await request.form())
         issue = self.site.issue(args)
         comment_id = path_int(args["commentId"], "commentId")
         comment = next((c for c in issue.comments if c["id"] == comment_id), None)
@@ -331,8 +331,7 @@ def _custom_value(definition: JSON, key: str, values: list[str]) -> tuple[Any, s
         return ([] if type_id in (6, 7) else None), None
     if type_id in (1, 2):
         return raw[-1], raw[-1]
-    form = Form.__new__(Form)
-    form.values = {key: raw}
+    form = Form({key: raw})
     if type_id == 3:
         number = form.hours(key)
         return number, _hours(number)
