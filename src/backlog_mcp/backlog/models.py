@@ -98,6 +98,9 @@ class Model(BaseModel):
         extra="ignore",
         frozen=True,
         coerce_numbers_to_str=True,
+        # Each model's validator is built on its first use, not at import: a server loads every
+        # area's models, and most calls touch a few of them (start-up time, see bench/startup.py).
+        defer_build=True,
     )
 
     @field_validator("*", mode="before")

@@ -205,7 +205,7 @@ class Activity(Model):
     id: int
     project: Project | None = None
     type: int = 0  # not an identifier: an activity of a type unknown to us still reads
-    content: ActivityContent = ActivityContent()
+    content: ActivityContent = Field(default_factory=ActivityContent)
     created_user: User | None = None
     created: datetime | None = None
 
