@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -112,7 +113,7 @@ async def test_pull_requests_and_attachments_are_placed_by_their_owner(
 ) -> None:
     pr = {"projectIdOrKey": "OPS", "repoIdOrName": "infra", "number": 1}
     assert ALLOWED in await call_error(scoped, "backlog_get_pull_request", pr)
-    owners = [
+    owners: list[dict[str, Any]] = [
         {"pullRequest": "OPS/infra/1", "attachmentId": 1},
         {"wikiId": WIKI_PAGE_IDS["VNAPP/Home"], "attachmentId": 1},
         {"issueIdOrKey": _issue(sandbox, "VNAPP")[1], "attachmentId": 1},
