@@ -33,7 +33,7 @@ def test_writes_are_off_unless_the_operator_turns_them_on(monkeypatch: pytest.Mo
 
 def test_a_read_only_value_that_is_not_a_boolean_stops_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLOG_READ_ONLY", "perhaps")
-    with pytest.raises(ConfigError, match="BACKLOG_READ_ONLY .* Example: BACKLOG_READ_ONLY=false"):
+    with pytest.raises(ConfigError, match=r"BACKLOG_READ_ONLY .* Example: BACKLOG_READ_ONLY=false"):
         _load()
 
 
@@ -43,11 +43,11 @@ def test_the_allow_list_is_read_as_upper_case_project_keys(monkeypatch: pytest.M
     assert _load().project_keys == frozenset({"DEMO", "WEB_2", "OPS"})
 
 
-def test_an_allow_list_entry_that_is_not_a_project_key_stops_the_server(
+def test_an_allow_list_entry_not_a_project_key_stops_the_server(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BACKLOG_PROJECTS", "DEMO,DEMO-1")
-    with pytest.raises(ConfigError, match="BACKLOG_PROJECTS must be project keys.*'DEMO-1'"):
+    with pytest.raises(ConfigError, match=r"BACKLOG_PROJECTS must be project keys.*'DEMO-1'"):
         _load()
 
 
@@ -56,5 +56,5 @@ def test_the_audit_log_is_a_file_in_a_folder_that_exists(tmp_path: Path) -> None
     assert _load(audit_log=str(tmp_path / "audit.jsonl")).audit_log == tmp_path / "audit.jsonl"
     with pytest.raises(ConfigError, match="BACKLOG_AUDIT_LOG names the folder"):
         _load(audit_log=str(tmp_path))
-    with pytest.raises(ConfigError, match="BACKLOG_AUDIT_LOG is in .*, which does not exist"):
+    with pytest.raises(ConfigError, match=r"BACKLOG_AUDIT_LOG is in .*, which does not exist"):
         _load(audit_log=str(tmp_path / "missing" / "audit.jsonl"))
