@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from backlog_mcp.render.text import call_text
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error, workspace_settings, writes_sent
@@ -169,27 +170,74 @@ async def test_an_unknown_status_for_the_issues_project_is_refused_before_sendin
     assert writes_sent(write_sandbox) == []
 
 
+_DEMO = {"projectIdOrKey": "DEMO"}
+
+
 @pytest.mark.parametrize(
-    ("arguments", "expected"),
+    ("arguments", "refusal", "lister"),
     [
-        ({"issueTypeId": 99}, 'issueTypeId 99 is not an issue type in DEMO; the valid IDs: backlog_get_issue_types {"projectIdOrKey":"DEMO"}.'),
-        ({"categoryId": [99]}, 'categoryId 99 is not a category in DEMO; the valid IDs: backlog_get_categories {"projectIdOrKey":"DEMO"}.'),
-        ({"milestoneId": [99]}, 'milestoneId 99 is not a milestone in DEMO; the valid IDs: backlog_get_milestones {"projectIdOrKey":"DEMO"}.'),
-        ({"versionId": [99]}, 'versionId 99 is not a version in DEMO; the valid IDs: backlog_get_milestones {"projectIdOrKey":"DEMO"}.'),
-        ({"assigneeId": _NOT_A_MEMBER}, f'assigneeId {_NOT_A_MEMBER} is not a member in DEMO; the valid IDs: backlog_get_users {{"projectIdOrKey":"DEMO"}}.'),
-        ({"notifiedUserId": [99]}, 'notifiedUserId 99 is not a member in DEMO; the valid IDs: backlog_get_users {"projectIdOrKey":"DEMO"}.'),
-        ({"priorityId": 9}, "priorityId 9 is not a priority; the valid IDs: backlog_get_priorities {}."),
-        ({"customFields": [{"id": 99, "value": "x"}]}, 'customFields: 99 is not a custom field of DEMO; the fields: backlog_get_custom_fields {"projectIdOrKey":"DEMO"}.'),
-        ({"customFields": [{"id": _BROWSERS, "itemIds": [9]}]}, f'customFields: 9 is not an item of 対象ブラウザ (id {_BROWSERS}); the items: backlog_get_custom_fields {{"projectIdOrKey":"DEMO"}}.'),
+        ({"issueTypeId": 99}, "issueTypeId 99 is not an issue type in DEMO", "backlog_get_issue_types"),
+        ({"categoryId": [99]}, "categoryId 99 is not a category in DEMO", "backlog_get_categories"),
+        ({"milestoneId": [99]}, "milestoneId 99 is not a milestone in DEMO", "backlog_get_milestones"),
+        ({"versionId": [99]}, "versionId 99 is not a version in DEMO", "backlog_get_milestones"),
+        (
+            {"assigneeId": _NOT_A_MEMBER},
+            f"assigneeId {_NOT_A_MEMBER} is not a member in DEMO",
+            "backlog_get_users",
+        ),
+        ({"notifiedUserId": [99]}, "notifiedUserId 99 is not a member in DEMO", "backlog_get_users"),
+        ({"priorityId": 9}, "priorityId 9 is not a priority", "backlog_get_priorities"),
     ],
-)  # fmt: skip
+)
 async def test_a_wrong_id_is_refused_naming_the_tool_that_lists_the_valid_ones(
-    writer: Client, write_sandbox: SandboxServer, arguments: dict[str, Any], expected: str
+    writer: Client, write_sandbox: SandboxServer, arguments: dict[str, Any], refusal: str, lister: str
 ) -> None:
-    expected = f"Error executing tool backlog_add_issue: {expected}"
+    listed = call_text(lister, {} if lister == "backlog_get_priorities" else _DEMO)
+    expected = f"Error executing tool backlog_add_issue: {refusal}; the valid IDs: {listed}."
     assert await call_error(writer, "backlog_add_issue", add_args(**arguments)) == expected
     assert await call_error(writer, "backlog_add_issue", add_args(**arguments, dryRun=True)) == expected
     assert writes_sent(write_sandbox) == []
+
+
+@pytest.mark.parametrize(
+    ("custom", "refusal"),
+    [
+        ([{"id": 99, "value": "x"}], "99 is not a custom field of DEMO; the fields"),
+        (
+            [{"id": _BROWSERS, "itemIds": [9]}],
+            f"9 is not an item of 対象ブラウザ (id {_BROWSERS}); the items",
+        ),
+        (
+            [{"id": _BROWSERS, "value": "Chrome"}],
+            f"対象ブラウザ (id {_BROWSERS}) is a list: give itemIds from",
+        ),
+        ([{"id": _IMPACT, "itemIds": [1, 2]}], f"影響範囲 (id {_IMPACT}) takes one item, not 2."),
+        ([{"id": _POINTS, "value": "many"}], f"見積ポイント (id {_POINTS}) takes a number (got 'many')."),
+        ([{"id": _POINTS, "value": 101}], f"見積ポイント (id {_POINTS}) takes 100 or less (got '101')."),
+    ],
+)
+async def test_a_wrong_custom_field_is_refused_naming_backlog_get_custom_fields(
+    writer: Client, write_sandbox: SandboxServer, custom: list[dict[str, Any]], refusal: str
+) -> None:
+    error = await call_error(writer, "backlog_add_issue", add_args(customFields=custom))
+    assert error.startswith(f"Error executing tool backlog_add_issue: customFields: {refusal}")
+    if "the " in refusal or "from" in refusal:
+        assert error.endswith(f"{call_text('backlog_get_custom_fields', _DEMO)}.")
+    assert writes_sent(write_sandbox) == []
+
+
+async def test_a_required_custom_field_is_asked_for_before_sending(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    project = write_sandbox.space.project("DEMO")
+    assert project is not None
+    next(f for f in project.custom_fields if f["id"] == _CUSTOMER)["required"] = True
+    error = await call_error(writer, "backlog_add_issue", add_args(dryRun=True))
+    assert error == (
+        f"Error executing tool backlog_add_issue: customFields: 顧客名 (id {_CUSTOMER}) is required for this "
+        f"issue type; give its value (see {call_text('backlog_get_custom_fields', _DEMO)})."
+    )
+    assert await call(writer, "backlog_add_issue", add_args(customFields=[{"id": _CUSTOMER, "value": "A社"}]))
 
 
 async def test_a_wrong_resolution_on_update_names_backlog_get_resolutions(writer: Client) -> None:
@@ -206,7 +254,8 @@ async def test_a_parent_is_given_by_key_and_sent_as_its_id(
     text = await call(writer, "backlog_add_issue", add_args(parentIssueIdOrKey="demo-1"))
     assert "- parentIssue: DEMO-1" in text.splitlines()
     added, parent = write_sandbox.space.issue("DEMO-53"), write_sandbox.space.issue("DEMO-1")
-    assert added is not None and parent is not None
+    assert added is not None
+    assert parent is not None
     assert added.json["parentIssueId"] == parent.id
 
 
@@ -266,7 +315,8 @@ async def test_an_update_of_an_issue_that_does_not_exist_is_not_found(
     writer: Client, write_sandbox: SandboxServer
 ) -> None:
     error = await call_error(writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-999", "summary": "x"})
-    assert "DEMO-999" in error and "not found" in error
+    assert "DEMO-999" in error
+    assert "not found" in error
     assert writes_sent(write_sandbox) == []
 
 
