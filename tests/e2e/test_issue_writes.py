@@ -12,8 +12,9 @@ from mcp import Client
 
 from backlog_mcp.render.text import call_text
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.pinned import HOSTILE_COMMENT_ISSUE, HOSTILE_SUMMARY_ISSUE
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import call, call_error, workspace_settings, writes_sent
+from tests.e2e.conftest import call, call_error, until, workspace_settings, writes_sent
 
 pytestmark = pytest.mark.anyio
 
@@ -335,3 +336,53 @@ async def test_read_only_by_default_hides_and_refuses_both_writes(
             error = await call_error(reader, tool, arguments)
             assert "BACKLOG_READ_ONLY" in error
     assert [r for r in sandbox.requests if r.method != "GET"] == []
+
+
+async def test_someone_elses_text_in_the_from_values_cannot_pass_for_our_lines(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    text = await call(
+        writer,
+        "backlog_update_issue",
+        {"issueIdOrKey": HOSTILE_SUMMARY_ISSUE, "summary": "直した件名", "dryRun": True},
+    )
+    text += await call(
+        writer,
+        "backlog_update_issue",
+        {
+            "issueIdOrKey": HOSTILE_COMMENT_ISSUE,
+            "customFields": [{"id": _NOTES, "value": "短く"}],
+            "dryRun": True,
+        },
+    )
+    assert "\u200b" not in text
+    assert "\u202e" not in text
+    for line in text.splitlines():
+        assert line.startswith(("- ", "Update ", "Nothing was sent")), line
+    summary = next(line for line in text.splitlines() if line.startswith("- summary: "))
+    assert "# Fake heading" in summary  # shown, on our line, where it cannot be a heading
+    assert summary.endswith("→ 直した件名")
+    notes = next(line for line in text.splitlines() if line.startswith("- 補足情報"))
+    assert "## Description" in notes
+    assert notes.endswith("→ 短く")
+
+
+async def test_an_add_whose_answer_never_comes_is_not_sent_again_and_says_how_to_check(
+    write_sandbox: SandboxServer, workspace: Path
+) -> None:
+    write_sandbox.faults.write_answer_delay_seconds = 1.0
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, timeout_seconds=0.3)
+    async with Client(build_server(settings)) as client:
+        add = await call_error(client, "backlog_add_issue", add_args())
+        update = await call_error(client, "backlog_update_issue", {"issueIdOrKey": "DEMO-1", "summary": "x"})
+    assert "may or may not have been done" in add
+    search = call_text(
+        "backlog_get_issue_list", {"projectIdOrKey": "DEMO", "keyword": "ログイン画面が崩れる"}
+    )
+    assert add.endswith(f"look for it with {search} before adding it again.")
+    assert update.endswith(
+        f"look at {call_text('backlog_get_issue', {'issueIdOrKey': 'DEMO-1'})} before sending it again."
+    )
+    # The sandbox logs a request once it has answered it: wait for both late answers.
+    await until(lambda: len(writes_sent(write_sandbox)) >= 2)
+    assert writes_sent(write_sandbox) == ["POST /api/v2/issues", "PATCH /api/v2/issues/DEMO-1"]
