@@ -174,56 +174,56 @@ async def test_an_unknown_status_for_the_issues_project_is_refused_before_sendin
 _DEMO = {"projectIdOrKey": "DEMO"}
 
 
-@pytest.mark.parametrize(
-    ("arguments", "refusal", "lister"),
-    [
-        ({"issueTypeId": 99}, "issueTypeId 99 is not an issue type in DEMO", "backlog_get_issue_types"),
-        ({"categoryId": [99]}, "categoryId 99 is not a category in DEMO", "backlog_get_categories"),
-        ({"milestoneId": [99]}, "milestoneId 99 is not a milestone in DEMO", "backlog_get_milestones"),
-        ({"versionId": [99]}, "versionId 99 is not a version in DEMO", "backlog_get_milestones"),
-        (
-            {"assigneeId": _NOT_A_MEMBER},
-            f"assigneeId {_NOT_A_MEMBER} is not a member in DEMO",
-            "backlog_get_users",
-        ),
-        ({"notifiedUserId": [99]}, "notifiedUserId 99 is not a member in DEMO", "backlog_get_users"),
-        ({"priorityId": 9}, "priorityId 9 is not a priority", "backlog_get_priorities"),
-    ],
-)
+_WRONG_IDS: list[tuple[dict[str, Any], str, str]] = [
+    ({"issueTypeId": 99}, "issueTypeId 99 is not an issue type in DEMO", "backlog_get_issue_types"),
+    ({"categoryId": [99]}, "categoryId 99 is not a category in DEMO", "backlog_get_categories"),
+    ({"milestoneId": [99]}, "milestoneId 99 is not a milestone in DEMO", "backlog_get_milestones"),
+    ({"versionId": [99]}, "versionId 99 is not a version in DEMO", "backlog_get_milestones"),
+    (
+        {"assigneeId": _NOT_A_MEMBER},
+        f"assigneeId {_NOT_A_MEMBER} is not a member in DEMO",
+        "backlog_get_users",
+    ),
+    ({"notifiedUserId": [99]}, "notifiedUserId 99 is not a member in DEMO", "backlog_get_users"),
+    ({"priorityId": 9}, "priorityId 9 is not a priority", "backlog_get_priorities"),
+]
+
+
 async def test_a_wrong_id_is_refused_naming_the_tool_that_lists_the_valid_ones(
-    writer: Client, write_sandbox: SandboxServer, arguments: dict[str, Any], refusal: str, lister: str
+    writer: Client, write_sandbox: SandboxServer
 ) -> None:
-    listed = call_text(lister, {} if lister == "backlog_get_priorities" else _DEMO)
-    expected = f"Error executing tool backlog_add_issue: {refusal}; the valid IDs: {listed}."
-    assert await call_error(writer, "backlog_add_issue", add_args(**arguments)) == expected
-    assert await call_error(writer, "backlog_add_issue", add_args(**arguments, dryRun=True)) == expected
+    for arguments, refusal, lister in _WRONG_IDS:  # one sandbox for all: none of them may write
+        listed = call_text(lister, {} if lister == "backlog_get_priorities" else _DEMO)
+        expected = f"Error executing tool backlog_add_issue: {refusal}; the valid IDs: {listed}."
+        assert await call_error(writer, "backlog_add_issue", add_args(**arguments)) == expected
+        assert await call_error(writer, "backlog_add_issue", add_args(**arguments, dryRun=True)) == expected
     assert writes_sent(write_sandbox) == []
 
 
-@pytest.mark.parametrize(
-    ("custom", "refusal"),
-    [
-        ([{"id": 99, "value": "x"}], "99 is not a custom field of DEMO; the fields"),
-        (
-            [{"id": _BROWSERS, "itemIds": [9]}],
-            f"9 is not an item of 対象ブラウザ (id {_BROWSERS}); the items",
-        ),
-        (
-            [{"id": _BROWSERS, "value": "Chrome"}],
-            f"対象ブラウザ (id {_BROWSERS}) is a list: give itemIds from",
-        ),
-        ([{"id": _IMPACT, "itemIds": [1, 2]}], f"影響範囲 (id {_IMPACT}) takes one item, not 2."),
-        ([{"id": _POINTS, "value": "many"}], f"見積ポイント (id {_POINTS}) takes a number (got 'many')."),
-        ([{"id": _POINTS, "value": 101}], f"見積ポイント (id {_POINTS}) takes 100 or less (got '101')."),
-    ],
-)
+_WRONG_CUSTOM: list[tuple[list[dict[str, Any]], str]] = [
+    ([{"id": 99, "value": "x"}], "99 is not a custom field of DEMO; the fields"),
+    (
+        [{"id": _BROWSERS, "itemIds": [9]}],
+        f"9 is not an item of 対象ブラウザ (id {_BROWSERS}); the items",
+    ),
+    (
+        [{"id": _BROWSERS, "value": "Chrome"}],
+        f"対象ブラウザ (id {_BROWSERS}) is a list: give itemIds from",
+    ),
+    ([{"id": _IMPACT, "itemIds": [1, 2]}], f"影響範囲 (id {_IMPACT}) takes one item, not 2."),
+    ([{"id": _POINTS, "value": "many"}], f"見積ポイント (id {_POINTS}) takes a number (got 'many')."),
+    ([{"id": _POINTS, "value": 101}], f"見積ポイント (id {_POINTS}) takes 100 or less (got '101')."),
+]
+
+
 async def test_a_wrong_custom_field_is_refused_naming_backlog_get_custom_fields(
-    writer: Client, write_sandbox: SandboxServer, custom: list[dict[str, Any]], refusal: str
+    writer: Client, write_sandbox: SandboxServer
 ) -> None:
-    error = await call_error(writer, "backlog_add_issue", add_args(customFields=custom))
-    assert error.startswith(f"Error executing tool backlog_add_issue: customFields: {refusal}")
-    if "the " in refusal or "from" in refusal:
-        assert error.endswith(f"{call_text('backlog_get_custom_fields', _DEMO)}.")
+    for custom, refusal in _WRONG_CUSTOM:
+        error = await call_error(writer, "backlog_add_issue", add_args(customFields=custom))
+        assert error.startswith(f"Error executing tool backlog_add_issue: customFields: {refusal}")
+        if "the " in refusal or "from" in refusal:
+            assert error.endswith(f"{call_text('backlog_get_custom_fields', _DEMO)}.")
     assert writes_sent(write_sandbox) == []
 
 
@@ -386,3 +386,30 @@ async def test_an_add_whose_answer_never_comes_is_not_sent_again_and_says_how_to
     # The sandbox logs a request once it has answered it: wait for both late answers.
     await until(lambda: len(writes_sent(write_sandbox)) >= 2)
     assert writes_sent(write_sandbox) == ["POST /api/v2/issues", "PATCH /api/v2/issues/DEMO-1"]
+
+
+async def test_an_update_shows_the_current_description_by_its_start_and_length(writer: Client) -> None:
+    await call(writer, "backlog_add_issue", add_args(description="古い説明 " * 40))
+    text = await call(
+        writer,
+        "backlog_update_issue",
+        {"issueIdOrKey": "DEMO-53", "description": "新しい説明", "dryRun": True},
+    )
+    [line] = [line for line in text.splitlines() if line.startswith("- description: ")]
+    assert line.startswith("- description: 古い説明 古い説明 ")
+    assert line.endswith("… (199 characters) → 新しい説明")
+
+
+async def test_the_allow_list_refuses_writes_to_other_projects_before_sending(
+    write_sandbox: SandboxServer, workspace: Path
+) -> None:
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, projects="DEMO")
+    async with Client(build_server(settings)) as client:
+        added = await call_error(client, "backlog_add_issue", {**add_args(), "projectIdOrKey": "VNAPP"})
+        updated = await call_error(
+            client, "backlog_update_issue", {"issueIdOrKey": "VNAPP-1", "summary": "x"}
+        )
+        parent = await call_error(client, "backlog_add_issue", add_args(parentIssueIdOrKey="VNAPP-1"))
+    for error in (added, updated, parent):
+        assert "BACKLOG_PROJECTS" in error
+    assert writes_sent(write_sandbox) == []

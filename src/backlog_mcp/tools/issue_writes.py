@@ -205,6 +205,12 @@ def _plan(given: _Given, lists: ProjectLists, current: Issue | None) -> tuple[Is
     return IssueWrite(**write), shown
 
 
+def _was(name: str, value: str) -> str | None:
+    """A field's current value as an update shows it: a description only by its start and length
+    (the issue shows it whole; the answer need not repeat it)."""
+    return _shown(clip(one_line(value)) if name == "description" else value)
+
+
 def _ordered(shown: dict[str, str]) -> list[str]:
     first = [name for name in FIELD_ORDER if name in shown]
     return first + [name for name in shown if name not in first]
@@ -333,7 +339,8 @@ async def backlog_update_issue(
     before_key = parent_keys.get(current.parent_issue_id or 0)
     before = issue_fields(current, state.render, parent_key=before_key)
     changes = [
-        Change.update(name, _shown(before.get(name, EMPTY)), _shown(shown[name])) for name in _ordered(shown)
+        Change.update(name, _was(name, before.get(name, EMPTY)), _shown(shown[name]))
+        for name in _ordered(shown)
     ]
     changes = [Change(c.field, c.after) if c.field in ("comment", "notify") else c for c in changes]
     if (attached := files_change(files)) is not None:
@@ -348,7 +355,7 @@ async def backlog_update_issue(
         after_key = parent.issue_key if parent else before_key if updated.parent_issue_id else None
         after = issue_fields(updated, state.render, parent_key=after_key)
         reported = [
-            Change.update(name, _shown(old or EMPTY), _shown(new))
+            Change.update(name, _was(name, old or EMPTY), _shown(new))
             for name, old, new in changed_fields(before, after)
         ]
         if comment:
