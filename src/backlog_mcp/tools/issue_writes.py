@@ -106,7 +106,7 @@ class _Given:
             ("issueTypeId", "issue_types"), ("priorityId", "priorities"), ("statusId", "statuses"),
             ("resolutionId", "resolutions"), ("categoryId", "categories"), ("milestoneId", "versions"),
             ("versionId", "versions"), ("assigneeId", "users"), ("notifiedUserId", "users"),
-            ("customFields", "custom_fields"), ("issueTypeId", "custom_fields"),
+            ("customFields", "custom_fields"),
         ):  # fmt: skip
             if getattr(self, name) is not None:
                 wanted.add(needs)
