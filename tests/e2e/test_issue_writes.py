@@ -3,6 +3,7 @@ sandbox of its own (writes change its data)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -154,10 +155,11 @@ async def test_a_real_update_reports_what_backlog_changed(
     lines = text.splitlines()
     assert lines[0] == f"Updated DEMO-1: {write_sandbox.base_url}/view/DEMO-1"
     assert any(line.startswith("- status: ") and line.endswith(" → 完了 (ID 4)") for line in lines)
-    assert "- resolution: (none) → 対応済み (ID 0)" in lines or any(
-        line.startswith("- resolution: ") and line.endswith("→ 対応済み (ID 0)") for line in lines
-    )
-    assert "- comment: 完了" in lines
+    assert any(line.startswith("- resolution: ") and line.endswith("→ 対応済み (ID 0)") for line in lines)
+    issue = write_sandbox.space.issue("DEMO-1")
+    assert issue is not None
+    posted = issue.comments[-1]["id"]
+    assert f"- comment: ID {posted}, {write_sandbox.base_url}/view/DEMO-1#comment-{posted}: 完了" in lines
 
 
 async def test_an_unknown_status_for_the_issues_project_is_refused_before_sending(
@@ -413,3 +415,25 @@ async def test_the_allow_list_refuses_writes_to_other_projects_before_sending(
     for error in (added, updated, parent):
         assert "BACKLOG_PROJECTS" in error
     assert writes_sent(write_sandbox) == []
+
+
+async def test_a_real_add_appends_one_audit_line_with_the_new_issues_id(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=audit)
+    async with Client(build_server(settings)) as client:
+        await call(client, "backlog_add_issue", add_args(dryRun=True))
+        await call(client, "backlog_add_issue", add_args(categoryId=[_FRONTEND]))
+    [line] = audit.read_text(encoding="utf-8").splitlines()
+    entry = json.loads(line)
+    added = write_sandbox.space.issue("DEMO-53")
+    assert added is not None
+    assert (entry["tool"], entry["target"], entry["outcome"], entry["id"]) == (
+        "backlog_add_issue",
+        "DEMO",
+        "done",
+        added.id,
+    )
+    assert entry["fields"]["summary"] == "ログイン画面が崩れる"
+    assert entry["fields"]["categoryId"] == [_FRONTEND]

@@ -18,6 +18,7 @@ from backlog_mcp.aio import gather
 from backlog_mcp.backlog.issue_writes import IssueWrite, IssueWriteEndpoints
 from backlog_mcp.backlog.issues import Issue, IssueEndpoints
 from backlog_mcp.backlog.projects import Project
+from backlog_mcp.errors import BacklogError
 from backlog_mcp.quote import clip, echo
 from backlog_mcp.render.issue_writes import (
     FIELD_ORDER,
@@ -205,6 +206,22 @@ def _plan(given: _Given, lists: ProjectLists, current: Issue | None) -> tuple[Is
     return IssueWrite(**write), shown
 
 
+async def _posted_comment(state: AppState, key: str, text: str) -> Change:
+    """The comment an update posted, by its ID and link when the newest comment is it.
+
+    The update is done by then: a failure to read it back is not the write's, and is not raised.
+    """
+    shown = clip(one_line(text))
+    try:
+        newest = await IssueEndpoints(state.api).get_comments(key, count=1, order="desc")
+    except BacklogError:
+        return Change("comment", shown)
+    if not newest or (newest[0].content or "").strip() != text.strip():
+        return Change("comment", shown)
+    comment_id = newest[0].id
+    return Change("comment", f"ID {comment_id}, {state.render.issue_url(key)}#comment-{comment_id}: {shown}")
+
+
 def _was(name: str, value: str) -> str | None:
     """A field's current value as an update shows it: a description only by its start and length
     (the issue shows it whole; the answer need not repeat it)."""
@@ -359,7 +376,7 @@ async def backlog_update_issue(
             for name, old, new in changed_fields(before, after)
         ]
         if comment:
-            reported.append(Change("comment", clip(one_line(comment))))
+            reported.append(await _posted_comment(state, key, comment))
         note = None if reported else "Backlog reports no field changed: the issue already had these values."
         return WriteResult(f"Updated {key}", state.render.issue_url(key), tuple(reported), updated.id, note)
 
