@@ -437,3 +437,14 @@ async def test_a_real_add_appends_one_audit_line_with_the_new_issues_id(
     )
     assert entry["fields"]["summary"] == "ログイン画面が崩れる"
     assert entry["fields"]["categoryId"] == [_FRONTEND]
+
+
+async def test_an_update_that_names_no_field_is_refused_without_sending(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    error = await call_error(writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-1"})
+    assert error == (
+        "Error executing tool backlog_update_issue: "
+        "Nothing to change: give DEMO-1 at least one field to set, a comment, or attachFiles."
+    )
+    assert writes_sent(write_sandbox) == []

@@ -353,6 +353,10 @@ async def backlog_update_issue(
     if parent is not None and parent.id == current.id:
         raise ToolError(f"parentIssueIdOrKey is {key} itself; an issue cannot be its own parent.")
     write, shown = _plan(_Given(**{**_fields(given), "parent": parent}), lists, current)
+    if not shown and not files:
+        raise ToolError(
+            f"Nothing to change: give {key} at least one field to set, a comment, or attachFiles."
+        )
     before_key = parent_keys.get(current.parent_issue_id or 0)
     before = issue_fields(current, state.render, parent_key=before_key)
     changes = [
