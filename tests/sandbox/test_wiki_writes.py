@@ -16,6 +16,7 @@ _DEMO_PROJECT_ID = 10001
 _ADMIN = 1073741901
 _ORIGIN = "https://demo.backlog.com"
 _HOME = WIKI_PAGE_IDS["DEMO/Home"]
+_CONTENT = "# デプロイ\n\n1. make deploy\n"
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def error_of(response: httpx2.Response) -> dict[str, Any]:
 
 
 def new_page(api: httpx2.Client, **extra: Any) -> httpx2.Response:
-    form = {"projectId": _DEMO_PROJECT_ID, "name": "手順/デプロイ", "content": "# デプロイ\n\n1. make deploy\n"}
+    form = {"projectId": _DEMO_PROJECT_ID, "name": "手順/デプロイ", "content": _CONTENT}
     return api.post("/wikis", data={**form, **extra})
 
 
@@ -43,7 +44,7 @@ def test_adding_a_page_answers_201_with_its_location_and_the_whole_page(api: htt
     assert response.headers["location"] == f"{_ORIGIN}/alias/wiki/{page['id']}"
     assert page["projectId"] == _DEMO_PROJECT_ID
     assert page["name"] == "手順/デプロイ"
-    assert page["content"] == "# デプロイ\n\n1. make deploy\n"
+    assert page["content"] == _CONTENT
     assert page["tags"] == page["attachments"] == page["sharedFiles"] == page["stars"] == []
     assert page["createdUser"]["id"] == page["updatedUser"]["id"] == _ADMIN
     assert page["created"] == page["updated"] == "2026-02-27T09:01:00Z"
@@ -70,7 +71,9 @@ def test_reads_see_an_added_page_in_the_list_the_count_the_keyword_search_and_by
 
 
 @pytest.mark.parametrize("missing", ["projectId", "name", "content"])
-def test_adding_a_page_without_a_required_field_is_refused_naming_it(api: httpx2.Client, missing: str) -> None:
+def test_adding_a_page_without_a_required_field_is_refused_naming_it(
+    api: httpx2.Client, missing: str
+) -> None:
     form = {"projectId": _DEMO_PROJECT_ID, "name": "x", "content": "y"}
     del form[missing]
     response = api.post("/wikis", data=form)
