@@ -27,17 +27,15 @@ from backlog_mcp.tools.writes import Change, DryRunArg, WritePlan, WriteResult, 
 
 __all__ = ["backlog_add_wiki_page", "backlog_update_wiki_page"]
 
-PageName = Annotated[str, Field(description="Page name; '/' nests it under a parent")]
-MailNotifyArg = Annotated[bool, Field(description="Have Backlog mail the project's members")]
 _MAILED = "Backlog was asked to mail the project's members about it."
 
 
 async def backlog_add_wiki_page(
     ctx: Context[Any, Any],
     projectIdOrKey: ProjectRef,
-    name: PageName,
-    content: Annotated[str, Field(description="The page's text, in the project's format")],
-    mailNotify: MailNotifyArg = False,
+    name: Annotated[str, Field(description="'/' nests pages")],
+    content: str,
+    mailNotify: bool = False,
     dryRun: DryRunArg = False,
 ) -> str:
     """Add a wiki page to a project."""
@@ -91,12 +89,12 @@ async def backlog_add_wiki_page(
 async def backlog_update_wiki_page(
     ctx: Context[Any, Any],
     wikiId: Annotated[int, AfterValidator(backlog_id("backlog_get_wiki_pages"))],
-    name: Annotated[str | None, Field(description="New page name")] = None,
-    content: Annotated[str | None, Field(description="New text, replacing the whole page")] = None,
-    mailNotify: MailNotifyArg = False,
+    name: str | None = None,
+    content: Annotated[str | None, Field(description="Replaces the whole text")] = None,
+    mailNotify: bool = False,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Rename a wiki page and/or replace its text; shows each change from → to."""
+    """Rename a wiki page and/or replace its text."""
     if name is None and content is None:
         raise ToolError(f"Nothing to update: give name, content or both for wiki page {wikiId}.")
     state = app_state(ctx)
