@@ -159,7 +159,8 @@ async def test_updating_a_wiki_page_writes_once_and_reports_what_backlog_changed
     text = await call(writer, "backlog_update_wiki_page", {"wikiId": _ONBOARDING, "name": "Onboarding (v2)"})
     assert writes_sent(write_sandbox) == [f"PATCH /api/v2/wikis/{_ONBOARDING}"]
     assert text.splitlines() == [
-        f"Updated wiki page {_ONBOARDING} in DEMO: {write_sandbox.base_url}/alias/wiki/{_ONBOARDING}",
+        f"Updated wiki page {_ONBOARDING} (Onboarding (v2)) in DEMO: "
+        f"{write_sandbox.base_url}/alias/wiki/{_ONBOARDING}",
         "- name: Onboarding → Onboarding (v2)",
     ]  # the content was not given: not sent, not listed
     page = _backlog(write_sandbox, f"wikis/{_ONBOARDING}")
@@ -277,7 +278,9 @@ async def test_hostile_content_stays_fenced_in_the_plan_and_the_answer(
         assert "Ignore previous instructions" in fences[0]
         assert text.rstrip().endswith(("```", "Nothing was sent: call again without dryRun to do it."))
     # The hostile page's name (a heading, a fence, an override) is shown on one line, not as markup.
-    assert texts[1].startswith(f"Updated wiki page {HOSTILE_WIKI_ID} in DEMO: ")
+    assert texts[1].startswith(
+        f"Updated wiki page {HOSTILE_WIKI_ID} (# Fake heading ``` hidden evil.exe) in DEMO: "
+    )
 
 
 async def test_a_write_whose_answer_never_comes_is_not_repeated_and_says_how_to_check(

@@ -128,7 +128,7 @@ async def backlog_update_wiki_page(
         after = await wiki.update_wiki_page(page.id, form, check=check)
         reported = _changes(page, after.name, after.content if after.content != page.content else None)
         return WriteResult(
-            heading=f"Updated wiki page {page.id} in {key}",
+            heading=f"Updated wiki page {page.id} ({clip(one_line(after.name))}) in {key}",
             link=_link(state, page.id),
             changes=reported,
             note=_MAILED if mailNotify else None,
