@@ -46,7 +46,7 @@ async def backlog_add_wiki_page(
     if not content.strip():
         raise ToolError("content is empty: Backlog requires a new page's text; give it in content.")
     wiki = WikiEndpoints(state.api)
-    await _refuse_taken(wiki, key, title)
+    await _refuse_taken(wiki, key, key, title)
     form: dict[str, ParamValue] = {
         "projectId": project.id,
         "name": title,
@@ -104,7 +104,7 @@ async def backlog_update_wiki_page(
     title = _page_name(name) if name is not None else page.name
     form: dict[str, ParamValue] = {}
     if title != page.name:
-        await _refuse_taken(wiki, key, title)
+        await _refuse_taken(wiki, page.project_id or key, key, title, own=page.id)
         form["name"] = title
     if content is not None and content != page.content:
         form["content"] = content
@@ -179,17 +179,20 @@ async def _project_key(state: AppState, page: WikiPage) -> str:
     return project.project_key if project is not None else f"project {page.project_id}"
 
 
-async def _refuse_taken(wiki: WikiEndpoints, project: str, name: str) -> None:
-    """Refuses a name another page of the project has (Backlog would, with less to act on).
+async def _refuse_taken(
+    wiki: WikiEndpoints, project: str | int, shown: str, name: str, own: int | None = None
+) -> None:
+    """Refuses a name another page of `project` (shown as `shown`) has: Backlog would too, with
+    less to act on.
 
     Raises:
         ToolError: the name is taken; names that page and the call that changes it.
     """
     found = await wiki.get_wiki_pages(project, name)
-    taken = next((p for p in found if p.name.strip() == name), None)
+    taken = next((p for p in found if p.name.strip() == name and p.id != own), None)
     if taken is not None:
         update = call_text("backlog_update_wiki_page", {"wikiId": taken.id})
         raise ToolError(
-            f"A wiki page named {clip(one_line(name))!r} already exists in {project} (ID {taken.id}): "
+            f"A wiki page named {clip(one_line(name))!r} already exists in {shown} (ID {taken.id}): "
             f"change that page with {update}, or choose another name."
         )
