@@ -15,10 +15,12 @@ from pydantic import Field
 
 from backlog_mcp.backlog.client import BacklogClient, EndpointGroup, segment
 from backlog_mcp.backlog.models import Attachment, Model, NamedRef, User
+from backlog_mcp.backlog.params import Params
 from backlog_mcp.backlog.resolve import TTLCache
 
 __all__ = [
     "TREE_TTL_SECONDS",
+    "AddedDocument",
     "Document",
     "DocumentComment",
     "DocumentEndpoints",
@@ -46,6 +48,17 @@ class Document(Model):
     created: datetime | None = None
     updated_user: User | None = None
     updated: datetime | None = None
+
+
+class AddedDocument(Model):
+    """What `POST /documents` answers: unlike a read, `json` is an object and the users are IDs
+    (`createdUserId`), so only the fields both shapes share are read."""
+
+    id: str
+    project_id: int | None = None
+    title: str = ""
+    emoji: str | None = None
+    created: datetime | None = None
 
 
 class TreeNode(Model):
@@ -121,3 +134,12 @@ class DocumentEndpoints(EndpointGroup):
         return await self.client.get_model(
             list[DocumentComment], path, what=f"the comments of document {document_id}"
         )
+
+    async def add_document(self, form: Params, *, project: str, check: str) -> AddedDocument:
+        """`POST /documents` (projectId, title, content as Markdown, emoji, parentId, addLast)."""
+        added = await self.client.send_form(
+            AddedDocument, "POST", "documents", form, what=f"a document in project {project}", check=check
+        )
+        # The project's tree has a new page: a tree kept from before would not show it.
+        _trees.pop(self.client, None)
+        return added
