@@ -191,3 +191,20 @@ async def test_the_allow_list_refuses_a_project_or_parent_outside_it_before_any_
     assert f"Document '{parent}' is outside the projects this server may use" in crossing
     assert inside.startswith("Add document to DEMO")
     assert writes_sent(write_sandbox) == []
+
+
+async def test_a_real_add_appends_one_audit_line_with_the_new_documents_id(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=str(audit))
+    async with Client(build_server(settings)) as writer:
+        await call(
+            writer, TOOL, {"projectIdOrKey": "DEMO", "title": "下書き", "content": "x", "dryRun": True}
+        )
+        text = await call(writer, TOOL, {"projectIdOrKey": "DEMO", "title": "記録", "content": "本文"})
+    (line,) = audit.read_text(encoding="utf-8").splitlines()  # the dry run wrote nothing
+    entry = json.loads(line)
+    assert (entry["tool"], entry["target"], entry["outcome"]) == (TOOL, "DEMO", "done")
+    assert entry["fields"] == {"projectId": 10001, "title": "記録", "content": "本文"}
+    assert text.startswith(f"Added document {entry['id']} to DEMO: ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -157,3 +158,18 @@ async def test_the_allow_list_refuses_a_pull_request_of_another_project_before_a
         )
     assert "Project OPS is outside the projects this server may use (BACKLOG_PROJECTS: DEMO)." in error
     assert writes_sent(write_sandbox) == []
+
+
+async def test_a_real_comment_appends_one_audit_line_with_its_target_fields_and_id(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=str(audit))
+    async with Client(build_server(settings)) as writer:
+        await call(writer, TOOL, {**PR, "content": "下書き", "dryRun": True})
+        text = await call(writer, TOOL, {**PR, "content": "記録", "notifiedUserId": [SUZUKI]})
+    (line,) = audit.read_text(encoding="utf-8").splitlines()  # the dry run wrote nothing
+    entry = json.loads(line)
+    assert (entry["tool"], entry["target"], entry["outcome"]) == (TOOL, "DEMO/web-app#1", "done")
+    assert entry["fields"] == {"content": "記録", "notifiedUserId": [SUZUKI]}
+    assert f"Added comment {entry['id']} " in text
