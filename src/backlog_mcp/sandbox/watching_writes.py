@@ -8,10 +8,13 @@ and a client must not count on a second watching being made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from backlog_mcp.sandbox.app import json_response
+from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import ApiError, invalid, not_found
 from backlog_mcp.sandbox.forms import Form, write_clock
 from backlog_mcp.sandbox.model import JSON
@@ -19,6 +22,17 @@ from backlog_mcp.sandbox.notification_data import NotificationData, build
 from backlog_mcp.sandbox.site import Site, WriteRoute, path_int
 
 __all__ = ["WatchingWrites", "as_single"]
+
+
+@dataclass(slots=True)
+class _LastId:
+    """The last watching ID given out: one removed is never given again, as Backlog's are not."""
+
+    value: int = 0
+
+
+def _last_id(space: DemoSpace) -> _LastId:
+    return _LastId()
 
 
 def as_single(watching: JSON) -> JSON:
@@ -54,7 +68,9 @@ class WatchingWrites:
         if any(w["issue"]["id"] == issue.id for w in self.mine):
             raise invalid("issueIdOrKey", f"The issue {issue.key} is already watched.")
         now = self.space.area(write_clock).now()
-        watching_id = 1 + max(w["id"] for watchings in self.data.watchings.values() for w in watchings)
+        last = self.space.area(_last_id)
+        last.value = 1 + max(last.value, *(w["id"] for ws in self.data.watchings.values() for w in ws))
+        watching_id = last.value
         watching: JSON = {
             "id": watching_id,
             "resourceAlreadyRead": True,

@@ -34,6 +34,7 @@ from backlog_mcp.tools.args import (
     one_project,
     within,
 )
+from backlog_mcp.tools.comment_writes import COMMENT_WRITE_TOOLS
 from backlog_mcp.tools.issue_filters import (
     CustomFieldsArg,
     ParentIssuesArg,
@@ -312,6 +313,7 @@ TOOLSET = Toolset(
         ToolDef(backlog_get_related_issues, "Get related issues"),
         ToolDef(backlog_get_custom_fields, "List custom fields"),
         ToolDef(backlog_get_resolutions, "List resolutions"),
+        *COMMENT_WRITE_TOOLS,
     ),
     default=True,
 )
