@@ -127,7 +127,7 @@ def test_demo_lines_on_windows_are_quoted_the_way_cmd_hands_them_to_call(
 
 
 def test_tools_lists_every_tool_with_its_toolset_and_that_it_is_served(tmp_path: Path) -> None:
-    done = _run("--sandbox", "tools", cwd=tmp_path, BACKLOG_TOOLSETS="all")
+    done = _run("--sandbox", "tools", cwd=tmp_path, BACKLOG_TOOLSETS="all", BACKLOG_READ_ONLY="false")
     assert done.returncode == 0, done.stderr
     rows = [
         line.split() for line in done.stdout.splitlines()[1:] if not line.startswith(("Served:", "Token"))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.comment_writes import CommentWriteEndpoints
@@ -43,11 +43,13 @@ from backlog_mcp.tools.writes import (
 
 __all__ = ["COMMENT_WRITE_TOOLS"]
 
-ContentArg = Annotated[str, Field(description="Text (Backlog's formatting)")]
-NotifiedArg = Annotated[IdList, Field(description="User IDs to notify")]
+# No descriptions: the names say it, and tools/list is read on every turn (the tool's docstring
+# says what `watch` false does); a wrong value gets a sentence naming the tool that lists IDs.
+ContentArg = str
+NotifiedArg = IdList
 CommentIdArg = Annotated[int, AfterValidator(backlog_id("backlog_get_comments"))]
-WatchArg = Annotated[bool, Field(description="false: stop watching")]
-NoteArg = Annotated[str | None, Field(description="Your note on the watching")]
+WatchArg = bool
+NoteArg = str | None
 
 
 def _project_key(issue: Issue) -> str:
@@ -93,7 +95,7 @@ async def backlog_add_comment(
     attachFiles: AttachFilesArg = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Post a comment on an issue."""
+    """Comment on an issue."""
     state = app_state(ctx)
     text = _content(content)
     files = local_files(state, attachFiles)  # every path checked before anything is read or sent
@@ -150,7 +152,7 @@ async def backlog_update_comment(
     content: ContentArg,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Replace the text of one of your own comments."""
+    """Edit the text of your own comment."""
     state = app_state(ctx)
     text = _content(content)
     issue, comment, me = await _comment_and_author(state, issue_ref(issueIdOrKey), commentId)
@@ -189,7 +191,7 @@ async def backlog_watch_issue(
     note: NoteArg = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Watch an issue (with a note), or stop watching it."""
+    """Watch an issue (with your note); watch=false stops watching."""
     state = app_state(ctx)
     if not watch and note is not None:
         raise ToolError("note goes with watch=true: stopping watching removes the watching and its note.")
@@ -255,5 +257,5 @@ async def backlog_watch_issue(
 COMMENT_WRITE_TOOLS = (
     ToolDef(backlog_add_comment, "Add issue comment", annotations=WRITE_ADDS, writes=True),
     ToolDef(backlog_update_comment, "Edit your issue comment", annotations=WRITE_OVERWRITES, writes=True),
-    ToolDef(backlog_watch_issue, "Watch or unwatch an issue", annotations=WRITE_TOGGLES, writes=True),
+    ToolDef(backlog_watch_issue, "Watch issue", annotations=WRITE_TOGGLES, writes=True),
 )
