@@ -3,6 +3,7 @@ against a sandbox of its own test (writes change its data), with writes switched
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -217,6 +218,32 @@ async def test_a_comment_whose_answer_never_came_is_not_sent_again_and_says_what
     assert [c["content"] for c in comments_of(write_sandbox, ISSUE)[before:]] == ["一度だけ"]
 
 
+async def test_each_real_write_appends_one_audit_line_and_a_dry_run_none(
+    write_sandbox: SandboxServer, workspace: Path
+) -> None:
+    audit = workspace.parent / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=str(audit))
+    async with Client(build_server(settings)) as client:
+        await call(client, "backlog_add_comment", {"issueIdOrKey": ISSUE, "content": "x", "dryRun": True})
+        assert not audit.exists()
+        await call(
+            client,
+            "backlog_add_comment",
+            {"issueIdOrKey": ISSUE, "content": "監査", "notifiedUserId": [OTHER_USER]},
+        )
+        await call(client, "backlog_watch_issue", {"issueIdOrKey": unwatched_key(write_sandbox)})
+    lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    added = comments_of(write_sandbox, ISSUE)[-1]
+    assert [(e["tool"], e["target"], e["outcome"]) for e in lines] == [
+        ("backlog_add_comment", ISSUE, "done"),
+        ("backlog_watch_issue", lines[1]["target"], "done"),
+    ]
+    assert lines[0]["id"] == added["id"]
+    assert lines[0]["fields"] == {"content": "監査", "notifiedUserId": [OTHER_USER]}
+    assert lines[1]["id"] == my_watchings(write_sandbox)[-1]["id"]
+    assert write_sandbox.api_key not in audit.read_text(encoding="utf-8")
+
+
 # -- backlog_update_comment ------------------------------------------------------------------------
 
 
@@ -322,6 +349,18 @@ async def test_watching_an_issue_already_watched_without_a_new_note_sends_nothin
         text = await call(writer, "backlog_watch_issue", arguments)
         assert text.startswith(f"You are already watching {key} (watching {watching['id']}")
         assert "nothing was sent" in text
+    assert writes_sent(write_sandbox) == []
+
+
+async def test_already_watching_quotes_a_hostile_note_on_one_inert_line(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    watching = next(w for w in my_watchings(write_sandbox) if w["note"] == HOSTILE_TEXT)
+    text = await call(writer, "backlog_watch_issue", {"issueIdOrKey": watching["issue"]["issueKey"]})
+    assert len(text.splitlines()) == 1
+    assert structure(text) == []
+    assert "\u200b" not in text
+    assert "\u202e" not in text
     assert writes_sent(write_sandbox) == []
 
 
