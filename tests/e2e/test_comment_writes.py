@@ -327,7 +327,7 @@ async def test_watching_an_issue_dry_run_sends_nothing_then_watches_it_once(
     key = unwatched_key(write_sandbox)
     arguments = {"issueIdOrKey": key, "note": "リリース前に確認"}
     dry = await call(writer, "backlog_watch_issue", {**arguments, "dryRun": True})
-    assert dry.startswith(f"Watch {key} (not sent)\n- note: リリース前に確認")
+    assert dry.startswith(f"Watch {key} (not sent)\n- watching: no → yes\n- note: リリース前に確認")
     assert writes_sent(write_sandbox) == []
     text = await call(writer, "backlog_watch_issue", arguments)
     assert writes_sent(write_sandbox) == ["POST /api/v2/watchings"]
@@ -335,7 +335,10 @@ async def test_watching_an_issue_dry_run_sends_nothing_then_watches_it_once(
     assert watching is not None
     assert watching["note"] == "リリース前に確認"
     link = f"{write_sandbox.base_url}/view/{key}"
-    assert text == f"Now watching {key} (watching {watching['id']}): {link}\n- note: リリース前に確認"
+    assert text == (
+        f"Now watching {key} (watching {watching['id']}): {link}\n"
+        "- watching: no → yes\n- note: リリース前に確認"
+    )
     listed = await call(writer, "backlog_get_watchings", {"sort": "created", "count": 1})
     assert key in listed
 
@@ -398,6 +401,7 @@ async def test_unwatching_dry_run_sends_nothing_then_removes_the_watching_once(
     assert (
         text
         == f"Stopped watching {key} (watching {watching['id']} removed): {write_sandbox.base_url}/view/{key}"
+        "\n- watching: yes → no"
     )
     assert writes_sent(write_sandbox) == [f"DELETE /api/v2/watchings/{watching['id']}"]
     assert watching_of(write_sandbox, key) is None

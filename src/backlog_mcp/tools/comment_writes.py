@@ -217,7 +217,8 @@ async def backlog_watch_issue(
 
         async def unwatch() -> WriteResult:
             removed = await writes.delete_watching(current.id, check=check)
-            return WriteResult(f"Stopped watching {key} (watching {removed.id} removed)", link)
+            changes = (Change.update("watching", "yes", "no"),)
+            return WriteResult(f"Stopped watching {key} (watching {removed.id} removed)", link, changes)
 
         return await perform(state, plan, dry_run=dryRun, send=unwatch)
     if current is not None and (note is None or note == (current.note or "")):
@@ -242,13 +243,16 @@ async def backlog_watch_issue(
         tool="backlog_watch_issue",
         action=f"Watch {key}",
         target=key,
-        changes=(Change("note", note),) if note else (),
+        changes=(Change.update("watching", "no", "yes"), *((Change("note", note),) if note else ())),
         sent={"issueIdOrKey": key, "note": note},
     )
 
     async def add() -> WriteResult:
         added = await writes.add_watching(key, note, check=check)
-        changes = (Change("note", added.note),) if added.note else ()
+        changes = (
+            Change.update("watching", "no", "yes"),
+            *((Change("note", added.note),) if added.note else ()),
+        )
         return WriteResult(f"Now watching {key} (watching {added.id})", link, changes, created_id=added.id)
 
     return await perform(state, plan, dry_run=dryRun, send=add)
