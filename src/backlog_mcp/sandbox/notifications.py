@@ -14,9 +14,9 @@ from backlog_mcp.sandbox.errors import invalid, not_found
 from backlog_mcp.sandbox.model import JSON
 from backlog_mcp.sandbox.notification_data import NotificationData, build
 from backlog_mcp.sandbox.query import Params
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["routes"]
+__all__ = ["routes", "write_routes"]
 
 _WATCHING_SORTS = {
     "created": lambda w: w["created"],
@@ -27,6 +27,13 @@ _WATCHING_SORTS = {
 
 def routes(site: Site) -> list[Route]:
     return _Notifications(site).routes()
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    """Watch, re-note and unwatch issues: in memory (`watching_writes`)."""
+    from backlog_mcp.sandbox.watching_writes import WatchingWrites  # imports the app, which imports this
+
+    return WatchingWrites(site).routes()
 
 
 class _Notifications:
