@@ -31,7 +31,7 @@ HINTS = {
 
 
 def test_the_write_tools_are_exactly_those_of_the_issue() -> None:
-    assert WRITE_TOOL_NAMES == HINTS.keys()
+    assert HINTS.keys() == WRITE_TOOL_NAMES
 
 
 async def test_every_write_is_annotated_true_to_its_effect(sandbox: SandboxServer, workspace: Path) -> None:
@@ -71,7 +71,9 @@ async def test_each_real_write_appends_one_audit_line_and_a_dry_run_none(
         await call(client, "backlog_add_comment", {**comment, "dryRun": True})
         assert not audit.exists()
         await call(client, "backlog_add_comment", comment)
-        await call_error(client, "backlog_update_comment", {"issueIdOrKey": "DEMO-1", "commentId": 1, "content": "x"})
+        await call_error(
+            client, "backlog_update_comment", {"issueIdOrKey": "DEMO-1", "commentId": 1, "content": "x"}
+        )
     lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
     assert [line["tool"] for line in lines] == ["backlog_add_comment"]
     entry = lines[0]
@@ -83,17 +85,19 @@ async def test_each_real_write_appends_one_audit_line_and_a_dry_run_none(
     assert write_sandbox.api_key not in audit.read_text(encoding="utf-8")
 
 
-async def test_a_refused_write_is_audited_as_failed(write_sandbox: SandboxServer, workspace: Path, tmp_path: Path) -> None:
+async def test_a_refused_write_is_audited_as_failed(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
     audit = tmp_path / "audit.jsonl"
     settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=audit)
-    write_sandbox.faults.fail_status = 400
+    write_sandbox.faults.fail_status = 403
+    write_sandbox.faults.fail_next_writes = 1
     async with Client(build_server(settings)) as client:
-        await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-1"})  # the lookups, before the fault
-        write_sandbox.faults.fail_next = 1
-        await call_error(client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "x"})
+        error = await call_error(client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "x"})
     (entry,) = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
     assert entry["outcome"].startswith("failed: ")
     assert entry["id"] is None
+    assert "HTTP 403" in error
 
 
 async def test_a_write_that_timed_out_is_not_sent_again_and_says_what_to_look_at(
@@ -103,9 +107,13 @@ async def test_a_write_that_timed_out_is_not_sent_again_and_says_what_to_look_at
     async with Client(build_server(settings)) as client:
         await call(client, "backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 1})
         write_sandbox.faults.write_answer_delay_seconds = 3
-        error = await call_error(client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "一度だけ"})
+        error = await call_error(
+            client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "一度だけ"}
+        )
         write_sandbox.faults.write_answer_delay_seconds = 0
-        latest = await call(client, "backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 5, "order": "desc"})
+        latest = await call(
+            client, "backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 5, "order": "desc"}
+        )
     assert "may or may not have been done" in error
     assert "backlog_get_comments" in error
     assert latest.count("一度だけ") == 1  # done once by the sandbox, and not sent again
