@@ -53,7 +53,7 @@ async def test_adding_an_issue_sends_one_write_and_reports_the_key_link_and_fiel
     assert "- status: 未対応 (ID 1)" in lines
     assert "- priority: 中 (ID 3)" in lines  # the default: the space's normal priority
     assert "- dueDate: 2026-03-10" in lines
-    assert "手順:\n1. 開く" in text
+    assert "- description: 手順: 1. 開く" in lines  # by its start: the caller wrote it
 
 
 async def test_a_dry_run_of_an_add_sends_no_write_and_shows_what_would_be_sent(
@@ -62,8 +62,15 @@ async def test_a_dry_run_of_an_add_sends_no_write_and_shows_what_would_be_sent(
     text = await call(
         writer,
         "backlog_add_issue",
-        add_args(categoryId=[_FRONTEND, _BACKEND], assigneeId=_OTHER_USER, priorityId=2, dryRun=True),
+        add_args(
+            categoryId=[_FRONTEND, _BACKEND],
+            assigneeId=_OTHER_USER,
+            priorityId=2,
+            description="手順:\n1. 開く",
+            dryRun=True,
+        ),
     )
+    assert "- description:\n```\n手順:\n1. 開く\n```" in text  # whole, as it would be sent
     assert writes_sent(write_sandbox) == []
     lines = text.splitlines()
     assert lines[0] == "Add issue to DEMO (not sent)"

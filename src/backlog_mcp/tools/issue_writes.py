@@ -223,8 +223,9 @@ async def _posted_comment(state: AppState, key: str, text: str) -> Change:
 
 
 def _was(name: str, value: str) -> str | None:
-    """A field's current value as an update shows it: a description only by its start and length
-    (the issue shows it whole; the answer need not repeat it)."""
+    """A field's value as Backlog holds it, in a report or as an update's `from`: a description
+    only by its start and length (the issue shows it whole; the answer need not repeat it). A dry
+    run shows the description it would send whole."""
     return _shown(clip(one_line(value)) if name == "description" else value)
 
 
@@ -295,7 +296,7 @@ async def backlog_add_issue(
         added = await IssueWriteEndpoints(state.api).add_issue(project.id, to_send, check=check)
         state.resolver.remember_issues([added])
         after = issue_fields(added, state.render, parent_key=parent.issue_key if parent else None)
-        reported = [Change(name, _shown(value)) for name, value in after.items() if value != EMPTY]
+        reported = [Change(name, _was(name, value)) for name, value in after.items() if value != EMPTY]
         link = state.render.issue_url(added.issue_key)
         return WriteResult(f"Added {added.issue_key}", link, tuple(reported), added.id)
 
@@ -376,7 +377,7 @@ async def backlog_update_issue(
         after_key = parent.issue_key if parent else before_key if updated.parent_issue_id else None
         after = issue_fields(updated, state.render, parent_key=after_key)
         reported = [
-            Change.update(name, _was(name, old or EMPTY), _shown(new))
+            Change.update(name, _was(name, old or EMPTY), _was(name, new))
             for name, old, new in changed_fields(before, after)
         ]
         if comment:
