@@ -13,10 +13,11 @@ from starlette.requests import Request
 from backlog_mcp.sandbox.errors import invalid, not_found
 from backlog_mcp.sandbox.model import JSON
 from backlog_mcp.sandbox.notification_data import NotificationData, build
+from backlog_mcp.sandbox.notification_writes import NotificationWrites
 from backlog_mcp.sandbox.query import Params
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["routes"]
+__all__ = ["routes", "write_routes"]
 
 _WATCHING_SORTS = {
     "created": lambda w: w["created"],
@@ -27,6 +28,11 @@ _WATCHING_SORTS = {
 
 def routes(site: Site) -> list[Route]:
     return _Notifications(site).routes()
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    """Mark one notification read, or reset the unread count: in memory (`notification_writes`)."""
+    return NotificationWrites(site).routes()
 
 
 class _Notifications:
