@@ -66,7 +66,8 @@ def test_resetting_the_unread_count_answers_the_count_and_leaves_each_notificati
 ) -> None:
     new = _count(api, alreadyRead=False)
     unopened = _count(api, resourceAlreadyRead=False)
-    assert new > 0 and unopened > 0
+    assert new > 0
+    assert unopened > 0
     response = api.post("/notifications/markAsRead")
     assert response.status_code == 200
     assert response.json() == {"count": new}
