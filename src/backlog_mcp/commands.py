@@ -48,7 +48,12 @@ async def list_tools(settings: Settings, write: Write) -> int:
     surface = Surface.of(settings)
     # Every tool, as it would be listed under these settings' names: the cost of each, served or not.
     everything = settings.model_copy(
-        update={"toolsets": ",".join(toolset_names()), "enabled_tools": "", "disabled_tools": ""}
+        update={
+            "toolsets": ",".join(toolset_names()),
+            "enabled_tools": "",
+            "disabled_tools": "",
+            "read_only": False,
+        }
     )
     async with Client(build_server(everything)) as client:
         listed = await client.list_tools()
@@ -81,6 +86,8 @@ def _served_text(surface: Surface, tool: str) -> str:
         return "no: BACKLOG_DISABLED_TOOLS"
     if left_out == "toolset":
         return "no: toolset not in BACKLOG_TOOLSETS"
+    if left_out == "read_only":
+        return "no: writes, BACKLOG_READ_ONLY"
     return "yes" if toolset_of()[tool] in surface.toolsets else "yes: BACKLOG_ENABLED_TOOLS"
 
 

@@ -31,6 +31,7 @@ _OFFSET_ZONE = re.compile(r"UTC([+-])(0\d|1[0-4]):([0-5]\d)")
 # What may replace `backlog_` at the start of a tool name (MCP allows a dot too; we keep to these).
 _TOOL_PREFIX = re.compile(r"[A-Za-z0-9_-]+")
 _CANONICAL_PREFIX = "backlog_"
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]*")
 _MAX_TOOL_NAME = 128  # MCP's limit
 _LOCALTIME = Path("/etc/localtime")
 _ETC_TIMEZONE = Path("/etc/timezone")
@@ -50,6 +51,9 @@ _EXAMPLES = {
     "enabled_tools": "BACKLOG_ENABLED_TOOLS=backlog_get_wiki_page",
     "disabled_tools": "BACKLOG_DISABLED_TOOLS=backlog_export_issue_context,backlog_get_priorities",
     "log_level": "BACKLOG_LOG_LEVEL=INFO",
+    "read_only": "BACKLOG_READ_ONLY=false",
+    "projects": "BACKLOG_PROJECTS=DEMO,WEB",
+    "audit_log": "BACKLOG_AUDIT_LOG=~/backlog-mcp-audit.jsonl",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Spellings Python's logging itself accepts for the same levels.
@@ -155,6 +159,10 @@ class Settings(BaseSettings):
     enabled_tools: str = Field(default="", description="Tools served whatever BACKLOG_TOOLSETS says")
     disabled_tools: str = Field(default="", description="Tools never served")
     log_level: str = Field(default="WARNING", description="Level of the log lines written to stderr")
+    # Writes are the operator's to allow: none is listed or callable until this is false.
+    read_only: bool = Field(default=True, description="Serve no tool that writes to Backlog")
+    projects: str = Field(default="", description="Allow-list of project keys; empty: every project")
+    audit_log: Path | None = Field(default=None, description="File every write appends a JSON line to")
 
     @model_validator(mode="before")
     @classmethod
@@ -259,6 +267,32 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_workspace(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("audit_log")
+    @classmethod
+    def _audit_file(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        path = value.expanduser().resolve()
+        if path.is_dir():
+            raise ValueError(f"names the folder {path}; give a file in it, like {path / 'audit.jsonl'}")
+        if not path.parent.is_dir():
+            raise ValueError(f"is in {path.parent}, which does not exist; create it or choose another file")
+        return path
+
+    @field_validator("projects")
+    @classmethod
+    def _project_keys(cls, value: str) -> str:
+        keys = [k.strip().upper() for k in value.replace("\u3001", ",").split(",") if k.strip()]
+        bad = [k for k in keys if not _PROJECT_KEY.fullmatch(k)]
+        if bad:
+            raise ValueError(f"must be project keys (letters, digits, _), comma-separated; got {bad[0]!r}")
+        return ",".join(dict.fromkeys(keys))
+
+    @property
+    def project_keys(self) -> frozenset[str]:
+        """The allow-list; empty when every project is allowed."""
+        return frozenset(k for k in self.projects.split(",") if k)
 
     @field_validator("api_key", "access_token", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ __all__ = [
     "BacklogRateLimitError",
     "BacklogResponseError",
     "BacklogServerError",
+    "BacklogWriteUncertainError",
     "ConfigError",
     "ErrorDetail",
 ]
@@ -51,6 +52,11 @@ class BacklogError(Exception):
 
 class BacklogConnectionError(BacklogError):
     """Backlog could not be reached (DNS, refused, TLS, timeout) even after retries."""
+
+
+class BacklogWriteUncertainError(BacklogError):
+    """A write was sent, and no answer says whether Backlog did it (a timeout, a dropped
+    connection, a 5xx): it is not repeated, and the message says what to look at before retrying."""
 
 
 class BacklogRequestTooLongError(BacklogError):

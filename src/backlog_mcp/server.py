@@ -29,9 +29,11 @@ from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools.errors import describe_validation_error
 from backlog_mcp.tools.registry import build_tool
+from backlog_mcp.tools.scope import ProjectScope
 from backlog_mcp.tools.state import AppState
 from backlog_mcp.tools.surface import Surface
 from backlog_mcp.tools.toolsets import toolset_names
+from backlog_mcp.tools.writes import AuditLog
 
 __all__ = ["BacklogMCPServer", "build_server"]
 
@@ -177,7 +179,7 @@ def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -
 
 
 def _lifespan(
-    settings: Settings, transport: httpx2.AsyncBaseTransport | None
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None, secrets: tuple[str, ...]
 ) -> Callable[[MCPServer[AppState]], AbstractAsyncContextManager[AppState]]:
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -188,13 +190,16 @@ def _lifespan(
             return created[0]
 
         api = backlog_for(settings, http)
+        resolver = Resolver(api, ttl_seconds=settings.cache_ttl_seconds)
         try:
             yield AppState(
                 api=api,
-                resolver=Resolver(api, ttl_seconds=settings.cache_ttl_seconds),
+                resolver=resolver,
                 render=RenderContext(zone=settings.zone, base_url=settings.base_url),
                 workspace=settings.workspace,
                 max_attachment_bytes=settings.max_attachment_bytes,
+                scope=ProjectScope(settings.project_keys, resolver),
+                audit=AuditLog(settings.audit_log, secrets),
             )
         finally:
             for client in created:
@@ -214,7 +219,7 @@ def build_server(
         "backlog-mcp",
         version=__version__,
         instructions=_instructions(surface),
-        lifespan=_lifespan(settings, transport),
+        lifespan=_lifespan(settings, transport, secrets),
         tools=[
             build_tool(t, space=space, name=surface.name(t.name), rename=surface.rename)
             for t in surface.served()

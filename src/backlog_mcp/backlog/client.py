@@ -12,8 +12,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any, BinaryIO, TypeVar
+from urllib.parse import urlencode
 
 import anyio
 import httpx2
@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 from tenacity.wait import wait_exponential_jitter
 
-from backlog_mcp import __version__
+from backlog_mcp.backlog.http import make_http_client, segment
 from backlog_mcp.backlog.params import Params, encode_params
 from backlog_mcp.backlog.responses import (
     ErrorMapping,
@@ -38,6 +38,7 @@ from backlog_mcp.errors import (
     BacklogRequestTooLongError,
     BacklogResponseError,
     BacklogServerError,
+    BacklogWriteUncertainError,
 )
 
 __all__ = [
@@ -57,33 +58,15 @@ _RATE_LIMIT_MARGIN_SECONDS = 0.5
 MAX_URL_CHARS = 8000
 RETRY_BUDGET_SECONDS = 30.0
 _adapters: dict[Any, TypeAdapter[Any]] = {}
+_FORM = "application/x-www-form-urlencoded"
+# Failures that leave no doubt the request never reached Backlog: only these, and a 429, let a
+# write be sent again.
+_NEVER_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+Upload = tuple[str, Callable[[], BinaryIO]]  # a file's name, and an opener of its bytes
 
 
-def segment(value: str | int) -> str:
-    """One path segment, escaped so a hostile key cannot walk to another endpoint."""
-    return quote(str(value), safe="")
-
-
-def make_http_client(
-    base_url: str,
-    *,
-    timeout_seconds: float,
-    access_token: str | None = None,
-    transport: httpx2.AsyncBaseTransport | None = None,
-) -> httpx2.AsyncClient:
-    """The one connection-pooled HTTP client a process uses for Backlog (`{base_url}/api/v2/...`)."""
-    headers = {"User-Agent": f"backlog-mcp/{__version__}", "Accept": "application/json"}
-    if access_token:
-        headers["Authorization"] = f"Bearer {access_token}"
-    return httpx2.AsyncClient(
-        base_url=f"{base_url}/api/v2/",
-        headers=headers,
-        timeout=httpx2.Timeout(timeout_seconds),
-        # Never followed: the API key rides in the query string, and a redirect (a proxy's login
-        # page, `.com` for a `.jp` space) would carry it to whatever host the Location names.
-        follow_redirects=False,
-        transport=transport,
-    )
+class _NotSentError(BacklogConnectionError):
+    """The connection for a write was never made: sending it again cannot do it twice."""
 
 
 class BacklogClient:
@@ -168,7 +151,9 @@ class BacklogClient:
     async def get_model(self, model: type[T], path: str, params: Params | None = None, *, what: str) -> T:
         """GET and validate into `model` (a pydantic model or `list[Model]`)."""
         response = await self._get(path, params, what=what)
-        data = self._decode(response, what)
+        return self._validated(model, response, self._decode(response, what), what)
+
+    def _validated(self, model: type[T], response: httpx2.Response, data: Any, what: str) -> T:
         adapter = _adapters.get(model)
         if adapter is None:
             adapter = _adapters[model] = TypeAdapter(model)
@@ -200,6 +185,75 @@ class BacklogClient:
         finally:
             await response.aclose()
 
+    async def send_form(
+        self,
+        model: type[T],
+        method: str,
+        path: str,
+        form: Params | None = None,
+        *,
+        what: str,
+        check: str,
+        files: Upload | None = None,
+    ) -> T:
+        """Send a write (`form` encoded as Backlog reads it, or one multipart `files` upload) and
+        validate its answer into `model` (`type(None)` for a 204).
+
+        Retried only when Backlog certainly did not process it: a 429 within the wait allowed, or
+        a connection never made. `check` says how to find out whether a write that got no
+        answer was done: a clause, like `look at backlog_get_issue {...} before sending it again`.
+
+        Raises:
+            BacklogWriteUncertainError: a timeout, a dropped connection or a 5xx after sending.
+            BacklogError: any other failure, with a message naming `what`.
+        """
+        pairs = encode_params(form)
+        opened: list[BinaryIO] = []  # one per attempt: a retry sends the file from its start
+
+        def build() -> httpx2.Request:
+            query = httpx2.QueryParams(tuple(self._query(None)))
+            if files is not None:
+                name, opener = files
+                opened.append(opener())
+                return self._http.build_request(
+                    method, path, params=query, data=dict(pairs), files={"file": (name, opened[-1])}
+                )
+            return self._http.build_request(
+                method, path, params=query, content=urlencode(pairs).encode(), headers={"Content-Type": _FORM}
+            )
+
+        try:
+            response = await self._retrying([], what, lambda _: self._send_write(build(), what), writes=True)
+        except (BacklogServerError, BacklogWriteUncertainError) as exc:
+            raise BacklogWriteUncertainError(
+                f"{exc} It may or may not have been done, so it was not sent again: {check}."
+            ) from None
+        finally:
+            for stream in opened:
+                stream.close()
+        if response.status_code == 204 or not response.content:
+            return self._validated(model, response, None, what)
+        return self._validated(model, response, self._decode(response, what), what)
+
+    async def _send_write(self, request: httpx2.Request, what: str) -> httpx2.Response:
+        try:
+            with anyio.fail_after(self._request_budget):
+                response = await self._http.send(request)
+        except _NEVER_SENT as exc:
+            raise _NotSentError(
+                f"Could not reach Backlog at {self._http.base_url.host} while writing {what} "
+                f"({type(exc).__name__}); nothing was sent."
+            ) from None
+        except (httpx2.TransportError, TimeoutError) as exc:  # sent, or partly: no way to know
+            raise BacklogWriteUncertainError(
+                f"Backlog did not answer while writing {what} ({type(exc).__name__})."
+            ) from None
+        self._remember_rate_limit(response)
+        if response.is_success:
+            return response
+        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when, self._secrets)
+        raise mapping.error_for(response, what, self._clock(), verb="write")
+
     def _query(self, params: Params | None) -> list[tuple[str, str]]:
         query = encode_params(params)
         if self._api_key:
@@ -216,7 +270,10 @@ class BacklogClient:
         query: list[tuple[str, str]],
         what: str,
         send: Callable[[list[tuple[str, str]]], Awaitable[httpx2.Response]],
+        *,
+        writes: bool = False,
     ) -> httpx2.Response:
+        retryable = self._write_retryable if writes else self._retryable
         retrying = AsyncRetrying(
             # A retry that would start past the budget is not made: MCP clients commonly give a
             # call 60 s, and a clear error beats their bare timeout.
@@ -225,7 +282,7 @@ class BacklogClient:
                 max(RETRY_BUDGET_SECONDS, self._rate_limit_max_wait + _RATE_LIMIT_MARGIN_SECONDS)
             ),
             wait=self._wait,
-            retry=retry_if_exception(self._retryable),
+            retry=retry_if_exception(retryable),
             sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(state, what),
             reraise=True,
@@ -282,6 +339,11 @@ class BacklogClient:
             wait = exc.seconds_until_reset(self._clock())
             return wait is not None and wait <= self._rate_limit_max_wait
         return isinstance(exc, BacklogConnectionError | BacklogServerError)
+
+    def _write_retryable(self, exc: BaseException) -> bool:
+        if isinstance(exc, BacklogRateLimitError):  # refused before anything was done
+            return self._retryable(exc)
+        return isinstance(exc, _NotSentError)
 
     _backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
 

@@ -155,8 +155,12 @@ class ErrorMapping:
     when: Callable[[datetime], str] = iso_utc
     secrets: tuple[str, ...] = ()
 
-    def error_for(self, response: httpx2.Response, what: str, now: datetime) -> BacklogError:
+    def error_for(
+        self, response: httpx2.Response, what: str, now: datetime, *, verb: str = "read"
+    ) -> BacklogError:
+        """`verb`: what was being done to `what` ("read", "write"), for the sentence."""
         status = response.status_code
+        doing = "writing" if verb == "write" else "reading"
         if response.is_redirect:
             return not_a_space(response, self.base, what, f"HTTP {status}, {_redirect_to(response)}")
         details = _error_details(response, self.secrets)
@@ -169,7 +173,7 @@ class ErrorMapping:
             return BacklogAuthError(self._auth_advice(response), status=status, details=details)
         if status == 403:
             return BacklogPermissionError(
-                f"Not permitted to read {what} (HTTP 403): the Backlog user behind these credentials "
+                f"Not permitted to {verb} {what} (HTTP 403): the Backlog user behind these credentials "
                 "has no access to it.",
                 status=status,
                 details=details,
@@ -182,10 +186,10 @@ class ErrorMapping:
                 self._rate_limit_message(reset_at, now), status=status, details=details, reset_at=reset_at
             )
         if status >= 500:
-            failed = f"Backlog failed with HTTP {status} while reading {what}."
+            failed = f"Backlog failed with HTTP {status} while {doing} {what}."
             if not backlogs_body and _what_came(response) == "an HTML page":  # a proxy's, not Backlog's
                 failed = (
-                    f"Backlog, or a proxy in front of it, failed with HTTP {status} while reading {what} "
+                    f"Backlog, or a proxy in front of it, failed with HTTP {status} while {doing} {what} "
                     f"(an HTML page, not Backlog's answer): if {self.base.host} is not your space's own "
                     "address, correct BACKLOG_BASE_URL."
                 )
@@ -195,7 +199,7 @@ class ErrorMapping:
                 f"Backlog rejected the request for {what} (HTTP 400).", status=status, details=details
             )
         return BacklogAPIError(
-            f"Backlog answered HTTP {status} while reading {what}.", status=status, details=details
+            f"Backlog answered HTTP {status} while {doing} {what}.", status=status, details=details
         )
 
     def _auth_advice(self, response: httpx2.Response) -> str:

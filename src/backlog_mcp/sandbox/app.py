@@ -128,6 +128,8 @@ class _Api:
             result = handler(request, args)
             if inspect.isawaitable(result):  # writes read their form body
                 result = await result
+                if self.faults.write_answer_delay_seconds > 0:
+                    await asyncio.sleep(self.faults.write_answer_delay_seconds)
         except ApiError as error:
             return _error(error)
         return result if isinstance(result, Response) else json_response(result)

@@ -44,6 +44,10 @@ class Faults:
     download_chunk_delay_seconds: float = 0.0
     """Pause before each chunk of a download's body, so a download stays in flight (to cancel it)."""
 
+    write_answer_delay_seconds: float = 0.0
+    """Every write is done, then its answer waits this long: a client's timeout fires after
+    Backlog has done it, the case where sending it again would do it twice."""
+
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per-bucket limit overrides (`read`, `update`, `search`, `icon`), so a real 429 is reachable
     in a test without sending hundreds of requests."""

@@ -12,6 +12,7 @@ here, from each argument's type, so no tool has to repeat it.
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 from collections.abc import Callable
@@ -50,11 +51,15 @@ REPLACES_OWN_EXPORT = ToolAnnotations(
 
 @dataclass(frozen=True, slots=True)
 class ToolDef:
-    """A handler and its human title; the name is the function's, the description its docstring."""
+    """A handler and its human title; the name is the function's, the description its docstring.
+
+    `writes`: it changes something in Backlog, so it is served only when BACKLOG_READ_ONLY is false.
+    """
 
     fn: Callable[..., Any]
     title: str
     annotations: ToolAnnotations = field(default_factory=lambda: READ_ONLY)
+    writes: bool = False
 
     @property
     def name(self) -> str:
@@ -202,4 +207,20 @@ def build_tool(
         if rename(schema) != schema:  # an argument's description names another tool
             tool.parameters = json.loads(rename(schema))
     tool.fn_metadata.arg_model = _lenient_model(tool.fn_metadata.arg_model, space)  # type: ignore[assignment]
+    tool.fn = _scoped(definition.fn, tool.context_kwarg)
     return tool
+
+
+def _scoped(fn: Callable[..., Any], context_kwarg: str | None) -> Callable[..., Any]:
+    """`fn`, run only after BACKLOG_PROJECTS allows what its validated arguments name."""
+    assert context_kwarg is not None, f"{fn.__name__} takes the context: its state holds the allow-list"
+
+    @functools.wraps(fn)
+    async def scoped(**kwargs: Any) -> Any:
+        from backlog_mcp.tools.state import app_state  # the state imports the tools' helpers
+
+        state = app_state(kwargs[context_kwarg])
+        await state.scope.check(state, {k: v for k, v in kwargs.items() if k != context_kwarg})
+        return await fn(**kwargs)
+
+    return scoped

@@ -11,6 +11,8 @@ from mcp.server.mcpserver import Context
 from backlog_mcp.backlog.client import BacklogClient
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.render.text import RenderContext
+from backlog_mcp.tools.scope import ProjectScope
+from backlog_mcp.tools.writes import AuditLog
 
 __all__ = ["AppState", "app_state"]
 
@@ -22,6 +24,8 @@ class AppState:
     render: RenderContext
     workspace: Path
     max_attachment_bytes: int
+    scope: ProjectScope
+    audit: AuditLog
 
 
 def app_state(ctx: Context[Any, Any]) -> AppState:

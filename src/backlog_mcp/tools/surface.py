@@ -24,8 +24,9 @@ __all__ = ["CANONICAL_PREFIX", "LeftOut", "Surface"]
 
 CANONICAL_PREFIX = "backlog_"
 # "toolset": its toolset is not in BACKLOG_TOOLSETS (nor the tool in BACKLOG_ENABLED_TOOLS);
-# "disabled": BACKLOG_DISABLED_TOOLS names it, which beats everything else.
-LeftOut = Literal["toolset", "disabled"]
+# "disabled": BACKLOG_DISABLED_TOOLS names it; "read_only": it writes to Backlog, and
+# BACKLOG_READ_ONLY (on by default) beats every other switch.
+LeftOut = Literal["toolset", "disabled", "read_only"]
 # Characters a tool name is made of (MCP's rule); a name of ours ends where they end.
 _NAME_CHAR = "A-Za-z0-9_"
 
@@ -38,6 +39,7 @@ class Surface:
     enabled: frozenset[str] = field(default_factory=frozenset)
     disabled: frozenset[str] = field(default_factory=frozenset)
     prefix: str = CANONICAL_PREFIX
+    read_only: bool = True
 
     @classmethod
     def of(cls, settings: Settings) -> Surface:
@@ -46,10 +48,13 @@ class Surface:
             enabled=frozenset(settings.enabled_tool_names),
             disabled=frozenset(settings.disabled_tool_names),
             prefix=settings.tool_prefix,
+            read_only=settings.read_only,
         )
 
     def left_out_by(self, tool: str) -> LeftOut | None:
         """Why the tool (canonical name) is not served, or None when it is."""
+        if self.read_only and tool in _writing_tools():
+            return "read_only"
         if tool in self.disabled:
             return "disabled"
         if tool in self.enabled or toolset_of()[tool] in self.toolsets:
@@ -96,11 +101,18 @@ class Surface:
         missing = [tool for tool in mentioned if tool not in self.served_names]
         if not missing:
             return None
-        named = ", ".join(f"{self.name(t)} ({toolset_of()[t]} toolset)" for t in missing)
-        return (
-            f"Not served here: {named}; add the toolset to BACKLOG_TOOLSETS, or the tool to "
-            "BACKLOG_ENABLED_TOOLS, to call it."
-        )
+        writes = [self.name(t) for t in missing if self.left_out_by(t) == "read_only"]
+        others = [t for t in missing if self.left_out_by(t) != "read_only"]
+        notes = []
+        if others:
+            named = ", ".join(f"{self.name(t)} ({toolset_of()[t]} toolset)" for t in others)
+            notes.append(
+                f"Not served here: {named}; add the toolset to BACKLOG_TOOLSETS, or the tool to "
+                "BACKLOG_ENABLED_TOOLS, to call it."
+            )
+        if writes:
+            notes.append(f"Not served here: {', '.join(writes)} (writes are off: BACKLOG_READ_ONLY).")
+        return " ".join(notes)
 
     def rename(self, text: str) -> str:
         """`text` with every exact name of one of our tools written as the client sees it.
@@ -129,6 +141,11 @@ class Surface:
         reason = self.left_out_by(tool)
         if reason is None:
             return None
+        if reason == "read_only":
+            return (
+                f"{name} writes to Backlog, and writes are off (BACKLOG_READ_ONLY is true, the default); "
+                "the operator sets BACKLOG_READ_ONLY=false to allow them."
+            )
         if reason == "disabled":
             return f"{name} is switched off by BACKLOG_DISABLED_TOOLS; remove {tool} from it to use it."
         toolset = toolset_of()[tool]
@@ -137,3 +154,8 @@ class Surface:
             f"(served: {', '.join(self.toolsets) or 'none'}); add {toolset} to BACKLOG_TOOLSETS, "
             f"or {tool} to BACKLOG_ENABLED_TOOLS, to use it."
         )
+
+
+def _writing_tools() -> frozenset[str]:
+    """The canonical names of every tool that writes to Backlog."""
+    return frozenset(t.name for ts in toolsets() for t in ts.tools if t.writes)
