@@ -43,6 +43,10 @@ INSTRUCTIONS = (
     "Read-only access to a Nulab Backlog space. Lists show their total and the exact arguments "
     "for the next page."
 )
+WRITES = (
+    "Access to a Nulab Backlog space, writes included. Write tools take dryRun: true to show "
+    "what would be sent without sending it. Lists show their total and the exact arguments for the next page."
+)
 # Said only when the tools it names are served: instructions pointing to tools a client does not
 # have would send the model looking for them.
 LOOKUPS = (
@@ -53,7 +57,8 @@ WHO_AM_I = 'backlog_get_space names you (your user ID for "my" questions) and th
 
 
 def _instructions(surface: Surface) -> str:
-    parts = [INSTRUCTIONS]
+    writes = any(t.writes for t in surface.served())
+    parts = [WRITES if writes else INSTRUCTIONS]
     if "backlog_get_statuses" in surface.served_names:
         parts.append(LOOKUPS)
     if "backlog_get_space" in surface.served_names:

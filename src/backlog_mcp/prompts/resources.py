@@ -6,7 +6,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.quote import echo
@@ -33,8 +33,13 @@ async def read_issue(issueKey: str, ctx: Context) -> str:
         raise ResourceNotFoundError(
             f"{echo(issueKey)} is not a Backlog issue key: use one like backlog://issue/DEMO-12."
         )
+    state = app_state(ctx)
     try:
-        return await issue_markdown(app_state(ctx), key)
+        await state.scope.check(state, {"issueIdOrKey": key})
+    except ToolError as exc:  # outside BACKLOG_PROJECTS
+        raise ResourceError(str(exc)) from None
+    try:
+        return await issue_markdown(state, key)
     except BacklogNotFoundError as exc:
         raise ResourceNotFoundError(redact(str(exc))) from None
     except BacklogError as exc:

@@ -223,6 +223,13 @@ async def build_filter(state: AppState, args: dict[str, Any]) -> IssueFilter:
     if args.get("projectIdOrKey") is not None:
         refs = project_refs(args["projectIdOrKey"])
         project_ids = await gather(*(state.resolver.project_id(ref) for ref in refs))
+    elif state.scope.active:  # no project named: the allowed ones, never the whole space
+        project_ids = tuple(await state.scope.allowed_ids())
+        if not project_ids:
+            raise ToolError(
+                f"None of the projects in BACKLOG_PROJECTS ({state.scope.listed}) is visible to this "
+                "Backlog user, so there are no issues to list."
+            )
     keyword = (args.get("keyword") or "").strip()
     extra: dict[str, ParamValue] = {}
     for condition in args.get("customFields") or ():

@@ -37,7 +37,12 @@ async def backlog_get_projects(
 ) -> str:
     """Projects you can see: key, name, ID."""
     state = app_state(ctx)
-    return render_projects(await ProjectEndpoints(state.api).get_projects(archived), archived=archived)
+    projects = await ProjectEndpoints(state.api).get_projects(archived)
+    allowed = [p for p in projects if state.scope.allows_key(p.project_key)]
+    text = render_projects(allowed, archived=archived)
+    if len(allowed) < len(projects):  # how many, never which: their names are not ours to show
+        text += f"\n{len(projects) - len(allowed)} more left out by BACKLOG_PROJECTS ({state.scope.listed})."
+    return text
 
 
 async def backlog_get_users(

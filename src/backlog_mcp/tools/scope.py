@@ -19,7 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from backlog_mcp.backlog.documents import DocumentEndpoints
 from backlog_mcp.backlog.wiki import WikiEndpoints
-from backlog_mcp.errors import BacklogError
+from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import issue_ref, nfkc, project_refs
 
@@ -134,6 +134,8 @@ class ProjectScope:
         ids = [int(r) for r in refs if r.isdigit()]
         keys = await self._resolver.issue_keys(ids) if ids else {}
         for ref in refs:
+            if ref.isdigit() and int(ref) not in keys:
+                raise ToolError(f"Issue {ref} not found (or not visible to this Backlog user).")
             key = keys.get(int(ref)) if ref.isdigit() else ref
             match = _KEY_OF_ISSUE.match(key or "")
             if match is None:
@@ -172,9 +174,15 @@ class ProjectScope:
 
 
 async def _project_of(load: Callable[[], Awaitable[Any]]) -> int | None:
-    """The `projectId` of what `load` fetches; None when it cannot be fetched (fail closed)."""
+    """The `projectId` of what `load` fetches; None when it cannot be fetched (fail closed).
+
+    Raises:
+        BacklogNotFoundError: there is no such thing (the call is refused all the same).
+    """
     try:
         found = await load()
+    except BacklogNotFoundError:
+        raise
     except BacklogError:
         return None
     project_id = getattr(found, "project_id", None)
