@@ -38,11 +38,11 @@ REASONS = {
 _EXCERPT_CHARS = 60  # of a comment, in a row: enough to tell what it is about
 
 
-def left_out_line(count: int, noun: str, plural_noun: str | None = None) -> str:
+def left_out_line(count: int, noun: str, allowed: str, plural_noun: str | None = None) -> str:
     """How many items of other projects a list leaves out under BACKLOG_PROJECTS: never which."""
     return (
-        f"{plural(count, noun, plural_noun)} of projects outside the allow-list (BACKLOG_PROJECTS) "
-        "left out of this page."
+        f"{plural(count, noun, plural_noun)} of other projects (or of none) left out of this page "
+        f"by BACKLOG_PROJECTS ({allowed})."
     )
 
 
@@ -126,6 +126,7 @@ def render_notifications(
     arguments: Mapping[str, Any],
     ctx: RenderContext,
     left_out: int = 0,
+    allowed: str = "",
     last_id: int | None = None,
 ) -> str:
     """A table of notifications; the unread count; the call for the next page when `more`.
@@ -150,7 +151,7 @@ def render_notifications(
         rows.append([n.id, ctx.when(n.created), read, reason_words(n.reason), user_label(n.sender), about])
     lines = [f"{plural(len(notifications), 'notification')}{whose} shown ({direction}); {unread_line}"]
     if left_out:
-        lines.append(left_out_line(left_out, "notification"))
+        lines.append(left_out_line(left_out, "notification", allowed))
     if rows:
         lines.append(table(["ID", "When", "Read", "Reason", "From", "About"], rows))
     if cut:
@@ -187,6 +188,7 @@ def render_watchings(
     arguments: Mapping[str, Any],
     ctx: RenderContext,
     left_out: int = 0,
+    allowed: str = "",
 ) -> str:
     """The watched issues: watching ID, key, summary, status, read or unread, last update, note.
 
@@ -218,7 +220,7 @@ def render_watchings(
         f"{kind[0].upper()}{kind[1:]}: {first}–{last} of {total}{every}, {watching_sort_words(sort, order)}."
     ]
     if left_out:
-        lines.append(left_out_line(left_out, "watching"))
+        lines.append(left_out_line(left_out, "watching", allowed))
     if rows:
         lines.append(table(["Watching", "Key", "Summary", "Status", "Read", "Content updated", "Note"], rows))
     if last < total:

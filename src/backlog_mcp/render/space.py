@@ -257,6 +257,7 @@ def render_activities(
     order: str,
     ctx: RenderContext,
     left_out: Sequence[Activity] = (),
+    allowed: str = "",
 ) -> str:
     """One line per activity; the page's range and, when it was full, the exact call for the next.
 
@@ -273,8 +274,8 @@ def render_activities(
     lines = [head]
     if left_out:
         lines.append(
-            f"{plural(len(left_out), 'activity', 'activities')} of projects outside the allow-list "
-            "(BACKLOG_PROJECTS) left out of this page."
+            f"{plural(len(left_out), 'activity', 'activities')} of other projects (or of none) left "
+            f"out of this page by BACKLOG_PROJECTS ({allowed})."
         )
     lines.extend(activity_line(a, ctx) for a in activities)
     legend = _legend(activities)

@@ -81,6 +81,7 @@ async def backlog_get_notifications(
         arguments=shown,
         ctx=state.render,
         left_out=left_out,
+        allowed=state.scope.listed,
         last_id=found[-1].id if found else None,
     )
 
@@ -132,6 +133,7 @@ async def backlog_get_watchings(
         arguments=shown,
         ctx=state.render,
         left_out=left_out,
+        allowed=state.scope.listed,
     )
 
 

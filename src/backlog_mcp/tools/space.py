@@ -143,6 +143,7 @@ async def backlog_get_activities(
         order=order,
         ctx=state.render,
         left_out=left_out,
+        allowed=state.scope.listed,
     )
 
 
