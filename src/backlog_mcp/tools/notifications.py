@@ -151,7 +151,7 @@ async def backlog_mark_notifications_read(
     ] = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Mark one of your notifications read, or all (without: resets Backlog's unread count)."""
+    """Mark a notification of yours read; no notificationId: all (resets the unread count)."""
     state = app_state(ctx)
     api = NotificationEndpoints(state.api)
     if notificationId is not None:
