@@ -3,6 +3,7 @@ request log as the proof of what was sent."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from mcp import Client
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.notification_data import HOSTILE_PULL_REQUEST, build
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import call, call_error, workspace_settings, writes_sent
+from tests.e2e.conftest import call, call_error, until, workspace_settings, writes_sent
 
 pytestmark = pytest.mark.anyio
 
@@ -269,3 +270,38 @@ async def test_mark_all_under_the_allow_list_stops_at_twenty_and_says_how_to_go_
     assert "more unread in" not in rest
     assert len(writes_sent(write_sandbox)) == len(unread)
     assert all(n["alreadyRead"] for n in unread)
+
+
+# --- the write path --------------------------------------------------------------------------
+
+
+async def test_each_real_mark_appends_an_audit_line_and_a_dry_run_none(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    target = first(write_sandbox, lambda n: is_unread(n) and key(n) == "DEMO")
+    async with served(write_sandbox, workspace, audit_log=audit, projects=ALLOWED) as client:
+        await call(client, TOOL, {"dryRun": True})
+        await call(client, TOOL, {"notificationId": target["id"]})
+        await call(client, TOOL, {})
+    lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [(e["tool"], e["target"], e["outcome"]) for e in lines] == [
+        (TOOL, f"notification {target['id']}", "done"),
+        (TOOL, "your notifications in DEMO, OPS", "done"),
+    ]
+    marked = [int(p.split("/")[4]) for p in writes_sent(write_sandbox)[1:]]
+    assert lines[1]["fields"] == {"notificationId": marked}
+
+
+async def test_a_mark_whose_answer_never_comes_is_not_repeated_and_says_how_to_check(
+    write_sandbox: SandboxServer, workspace: Path
+) -> None:
+    target = first(write_sandbox, is_unread)
+    write_sandbox.faults.write_answer_delay_seconds = 2.0
+    async with served(write_sandbox, workspace, timeout_seconds=0.8) as client:
+        error = await call_error(client, TOOL, {"notificationId": target["id"]})
+    assert "may or may not" in error
+    assert f'backlog_get_notifications {{"maxId":{target["id"] + 1},"count":1}}' in error
+    assert target["alreadyRead"] is True  # Backlog did it: the answer was what got lost
+    await until(lambda: writes_sent(write_sandbox) != [])  # logged once its late answer is out
+    assert writes_sent(write_sandbox) == [f"POST /api/v2/notifications/{target['id']}/markAsRead"]
