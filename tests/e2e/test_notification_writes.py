@@ -101,7 +101,7 @@ async def test_a_notification_seen_but_not_opened_is_marked_and_says_from_what(
     target = first(write_sandbox, lambda n: n["alreadyRead"] and not n["resourceAlreadyRead"])
     async with served(write_sandbox, workspace) as client:
         text = await call(client, TOOL, {"notificationId": target["id"]})
-    assert "- read: seen in the list, not opened → read" in text
+    assert "- read: seen, not opened → read" in text
     assert writes_sent(write_sandbox) == [f"POST /api/v2/notifications/{target['id']}/markAsRead"]
 
 
@@ -158,9 +158,14 @@ async def test_mark_all_resets_the_unread_count_in_one_write_and_says_what_it_do
 ) -> None:
     unread = unread_count(write_sandbox)
     unopened = sum(1 for n in notifications(write_sandbox) if not n["resourceAlreadyRead"])
+    newest = notifications(write_sandbox)[-1]
+    assert is_unread(newest)
     async with served(write_sandbox, workspace) as client:
         text = await call(client, TOOL, {})
         again = await call(client, TOOL, {})
+        listed = await call(client, "backlog_get_notifications", {"count": 1})
+    assert f"|{newest['id']}|" in listed
+    assert "|seen, not opened|" in listed  # counted no more, yet not opened: not shown as read
     assert writes_sent(write_sandbox) == ["POST /api/v2/notifications/markAsRead"]
     assert text.startswith("Reset your unread notification count")
     assert f"- unread: {unread} → 0" in text

@@ -29,7 +29,9 @@ LEFT_OUT = re.compile(
     r"of this page by BACKLOG_PROJECTS \(DEMO, OPS\)\.$",
     re.MULTILINE,
 )
-NOTIFICATION_ROW = re.compile(r"^\|(\d+)\|[^|]+\|(?:read|unread)\|", re.MULTILINE)
+NOTIFICATION_ROW = re.compile(
+    r"^\|(\d+)\|[^|]+\|(?:read|unread|seen, not opened|unread, opened)\|", re.MULTILINE
+)
 WATCHING_ROW = re.compile(r"^\|(\d+)\|([A-Z][A-Z0-9_]*)-\d+\|", re.MULTILINE)
 # When · who (a name with our separator in it comes in quotes) · project · what
 ACTIVITY_LINE = re.compile(r'^- [^·\n]+ · (?:"[^"\n]*"|[^·\n]+) · ([^·\n]+) · ', re.MULTILINE)

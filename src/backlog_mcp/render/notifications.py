@@ -14,6 +14,7 @@ __all__ = [
     "REASONS",
     "left_out_line",
     "notification_summary",
+    "read_words",
     "render_notifications",
     "render_watchings",
     "watching_sort_words",
@@ -103,6 +104,14 @@ def _about(n: Notification) -> tuple[str, bool, str | None]:
     return (f"{text} — {quoted}" if quoted else text), cut, tool
 
 
+def read_words(n: Notification) -> str:
+    """Backlog's two flags: `alreadyRead` (false: new since you last checked the list, what the
+    unread count counts) and `resourceAlreadyRead` (the notification itself opened)."""
+    if n.already_read:
+        return "read" if n.resource_already_read else "seen, not opened"
+    return "unread, opened" if n.resource_already_read else "unread"
+
+
 def notification_summary(n: Notification) -> str:
     """Why it came and what it is about, on one line: `issue commented — DEMO-3 comment 7: …`."""
     return f"{reason_words(n.reason)} — {_about(n)[0]}"
@@ -147,7 +156,7 @@ def render_notifications(
         cut |= was_cut
         if tool and tool not in tools:
             tools.append(tool)
-        read = "read" if n.already_read else "unread"
+        read = read_words(n)
         rows.append([n.id, ctx.when(n.created), read, reason_words(n.reason), user_label(n.sender), about])
     lines = [f"{plural(len(notifications), 'notification')}{whose} shown ({direction}); {unread_line}"]
     if left_out:

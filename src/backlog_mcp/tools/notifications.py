@@ -19,7 +19,12 @@ from backlog_mcp.backlog.notifications import (
     WatchingSort,
 )
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError, BacklogWriteUncertainError
-from backlog_mcp.render.notifications import notification_summary, render_notifications, render_watchings
+from backlog_mcp.render.notifications import (
+    notification_summary,
+    read_words,
+    render_notifications,
+    render_watchings,
+)
 from backlog_mcp.render.text import call_text, plural, user_label
 from backlog_mcp.tools.args import MAX_PAGE, Count, Order, backlog_id, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
@@ -185,7 +190,7 @@ async def _mark_one(
             f"Notification {notification_id} ({about}) is already read: nothing was sent. "
             f"{_unread_words(state, unread)}."
         )
-    before = "seen in the list, not opened" if found.already_read else "unread"
+    before = read_words(found)
     changes = (Change("notification", about), Change.update("read", before, "read"))
     plan = WritePlan(
         _TOOL, f"Mark notification {notification_id} read", f"notification {notification_id}", changes
