@@ -295,7 +295,8 @@ async def _mark_allowed(state: AppState, api: NotificationEndpoints, *, dry_run:
         return " ".join([f"No unread notifications in {projects}: nothing was sent.", *notes])
     batch = found[:_MARK_AT_MOST]
     changes = tuple(
-        Change.update(f"notification {n.id} ({notification_summary(n)})", "unread", "read") for n in batch
+        Change.update(f"notification {n.id} ({notification_summary(n)})", read_words(n), "read")
+        for n in batch
     )
     action = (
         f"Mark all read in {projects} (all: {len(found)} unread): "
@@ -320,7 +321,8 @@ async def _mark_allowed(state: AppState, api: NotificationEndpoints, *, dry_run:
                     else BacklogError
                 )
                 raise kind(
-                    f"Marked {len(done)} of {len(batch)} read (notifications {done}) before: {exc}"
+                    f"Marked {len(done)} of {len(batch)} read (notifications {done}), then "
+                    f"notification {n.id} failed: {exc}"
                 ) from exc
             done.append(n.id)
         unread = await api.count_notifications(already_read=False)
