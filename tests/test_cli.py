@@ -28,7 +28,7 @@ from backlog_mcp.demo import DEMO_CALLS, call_line, run_demo
 from backlog_mcp.sandbox.__main__ import main as sandbox_main
 from backlog_mcp.server import build_server
 from backlog_mcp.tools.toolsets import toolset_of
-from tests.e2e.conftest import DEFAULT_TOOL_NAMES
+from tests.e2e.conftest import DEFAULT_TOOL_NAMES, WRITE_TOOL_NAMES
 
 
 def _run(*args: str, cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -133,8 +133,8 @@ def test_tools_lists_every_tool_with_its_toolset_and_that_it_is_served(tmp_path:
         line.split() for line in done.stdout.splitlines()[1:] if not line.startswith(("Served:", "Token"))
     ]
     assert {row[0]: row[1] for row in rows} == toolset_of()
-    assert all(row[3] == "yes" for row in rows)
-    assert f"Served: {len(toolset_of())} of {len(toolset_of())} tools;" in done.stdout
+    assert all(row[3] == ("no:" if row[0] in WRITE_TOOL_NAMES else "yes") for row in rows)
+    assert f"Served: {len(toolset_of()) - len(WRITE_TOOL_NAMES)} of {len(toolset_of())} tools;" in done.stdout
 
 
 def test_tools_says_why_a_tool_is_not_served_and_uses_the_served_names(tmp_path: Path) -> None:

@@ -24,7 +24,9 @@ def _section(title: str) -> str:
 @pytest.mark.anyio
 async def test_tools_tables_list_exactly_every_tool_of_every_area() -> None:
     documented = re.findall(r"^\| `(backlog_\w+)` \|", _section("Tools"), re.MULTILINE)
-    settings = load_settings(base_url="https://x.backlog.com", api_key="k" * 20, toolsets="all")
+    settings = load_settings(
+        base_url="https://x.backlog.com", api_key="k" * 20, toolsets="all", read_only=False
+    )
     async with Client(build_server(settings)) as client:
         served = [t.name for t in (await client.list_tools()).tools]
     assert sorted(documented) == sorted(served)

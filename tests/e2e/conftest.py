@@ -19,8 +19,12 @@ from backlog_mcp.tools.toolsets import toolsets
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
 # Every tool there is, as checked in: one snapshot file per tool (see test_tools_list.py).
 TOOL_NAMES = tuple(sorted(path.stem for path in SNAPSHOTS.glob("*.json")))
-# What a server with the default BACKLOG_TOOLSETS serves.
-DEFAULT_TOOL_NAMES = tuple(sorted(t.name for ts in toolsets() if ts.default for t in ts.tools))
+# The tools that write to Backlog: served only with BACKLOG_READ_ONLY=false.
+WRITE_TOOL_NAMES = frozenset(t.name for ts in toolsets() for t in ts.tools if t.writes)
+# What a server with the default BACKLOG_TOOLSETS (and the default read-only switch) serves.
+DEFAULT_TOOL_NAMES = tuple(
+    sorted(t.name for ts in toolsets() if ts.default for t in ts.tools if not t.writes)
+)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
 from backlog_mcp.tools.registry import Toolset
 from backlog_mcp.tools.toolsets import default_toolset_names, toolset_names, toolset_of, toolsets
-from tests.e2e.conftest import DEFAULT_TOOL_NAMES, TOOL_NAMES, call, call_error
+from tests.e2e.conftest import DEFAULT_TOOL_NAMES, TOOL_NAMES, WRITE_TOOL_NAMES, call, call_error
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +46,7 @@ async def names(client: Client) -> set[str]:
 
 
 def tools_of(*chosen: str) -> set[str]:
-    return {t.name for ts in toolsets() if ts.name in chosen for t in ts.tools}
+    return {t.name for ts in toolsets() if ts.name in chosen for t in ts.tools if not t.writes}
 
 
 # --- BACKLOG_TOOLSETS ---------------------------------------------------------------------------
@@ -59,7 +59,9 @@ async def test_the_default_serves_exactly_the_default_toolsets(sandbox: SandboxS
 
 async def test_all_serves_every_tool_of_every_area(sandbox: SandboxServer) -> None:
     async with served(sandbox, toolsets="all") as client:
-        assert await names(client) == set(TOOL_NAMES) == set(toolset_of())
+        assert (
+            await names(client) == set(TOOL_NAMES) - WRITE_TOOL_NAMES == set(toolset_of()) - WRITE_TOOL_NAMES
+        )
 
 
 @pytest.mark.parametrize("toolset", toolset_names())
@@ -96,7 +98,7 @@ async def test_enabled_tools_are_served_beside_the_toolsets(sandbox: SandboxServ
 
 async def test_disabled_tools_are_neither_listed_nor_callable(sandbox: SandboxServer) -> None:
     async with served(sandbox, toolsets="all", disabled_tools="backlog_get_priorities") as client:
-        assert await names(client) == set(toolset_of()) - {"backlog_get_priorities"}
+        assert await names(client) == set(toolset_of()) - WRITE_TOOL_NAMES - {"backlog_get_priorities"}
         text = await call_error(client, "backlog_get_priorities")
     assert text == (
         "backlog_get_priorities is switched off by BACKLOG_DISABLED_TOOLS; "
@@ -156,7 +158,8 @@ async def test_the_prefix_replaces_backlog_in_every_listed_name_and_description(
 ) -> None:
     async with served(sandbox, toolsets="all", tool_prefix="work_") as client:
         tools = (await client.list_tools()).tools
-    assert sorted(t.name for t in tools) == sorted("work_" + n.removeprefix("backlog_") for n in toolset_of())
+    reads = set(toolset_of()) - WRITE_TOOL_NAMES
+    assert sorted(t.name for t in tools) == sorted("work_" + n.removeprefix("backlog_") for n in reads)
     listed = json.dumps([t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools])
     assert not CANONICAL.search(listed)
     count = next(t for t in tools if t.name == "work_count_issues")

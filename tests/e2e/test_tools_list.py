@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,9 +18,19 @@ from backlog_mcp.config import load_settings
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
 from backlog_mcp.tools.toolsets import toolsets
-from tests.e2e.conftest import SNAPSHOTS, TOOL_NAMES, call_error
+from tests.e2e.conftest import SNAPSHOTS, TOOL_NAMES, WRITE_TOOL_NAMES, call_error
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def every_tool(sandbox: SandboxServer) -> AsyncIterator[Client]:
+    """Every tool listed, the write tools too (BACKLOG_READ_ONLY=false); nothing is called."""
+    settings = load_settings(
+        base_url=sandbox.base_url, api_key=sandbox.api_key, toolsets="all", read_only=False
+    )
+    async with Client(build_server(settings)) as connected:
+        yield connected
 
 
 def _wire(tool: Any) -> str:
@@ -27,8 +38,8 @@ def _wire(tool: Any) -> str:
     return json.dumps(dumped, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-async def test_tools_list_matches_the_checked_in_snapshots(client: Client) -> None:
-    served = {tool.name: _wire(tool) for tool in (await client.list_tools()).tools}
+async def test_tools_list_matches_the_checked_in_snapshots(every_tool: Client) -> None:
+    served = {tool.name: _wire(tool) for tool in (await every_tool.list_tools()).tools}
     if os.environ.get("UPDATE_SNAPSHOTS"):
         for stale in SNAPSHOTS.glob("*.json"):
             if stale.stem not in served:
@@ -58,18 +69,19 @@ def _arrays(schema: Any) -> list[dict[str, Any]]:
     return found
 
 
-async def test_every_tool_is_titled_lean_and_honest_about_writes(client: Client) -> None:
-    tools = (await client.list_tools()).tools
+async def test_every_tool_is_titled_lean_and_honest_about_writes(every_tool: Client) -> None:
+    tools = (await every_tool.list_tools()).tools
     assert sorted(t.name for t in tools) == sorted(TOOL_NAMES)
     for tool in tools:
         assert tool.name.startswith("backlog_")
         assert tool.title
         assert tool.description
         assert tool.annotations is not None
-        # Nothing writes to Backlog; the only writes are files inside BACKLOG_WORKSPACE.
-        assert tool.annotations.read_only_hint is (tool.name not in LOCAL_WRITERS)
-        # Only the export replaces files: those of its own previous bundle of the issue.
-        assert bool(tool.annotations.destructive_hint) is (tool.name == "backlog_export_issue_context")
+        # Reads are read-only but for files written inside BACKLOG_WORKSPACE and Backlog's writes.
+        assert tool.annotations.read_only_hint is (tool.name not in LOCAL_WRITERS | WRITE_TOOL_NAMES)
+        if tool.name not in WRITE_TOOL_NAMES:  # whose hints are the issue's, per tool
+            # Only the export replaces files: those of its own previous bundle of the issue.
+            assert bool(tool.annotations.destructive_hint) is (tool.name == "backlog_export_issue_context")
         assert tool.annotations.open_world_hint is True
         assert tool.output_schema is None  # compact text only: no structured duplicate
         schema = json.dumps(tool.input_schema)
@@ -85,7 +97,7 @@ async def test_toolsets_limit_what_is_served(sandbox: SandboxServer) -> None:
     async with Client(build_server(settings)) as limited:
         names = {t.name for t in (await limited.list_tools()).tools}
         text = await call_error(limited, "backlog_get_projects")
-    assert names == {t.name for ts in toolsets() if ts.name == "issues" for t in ts.tools}
+    assert names == {t.name for ts in toolsets() if ts.name == "issues" for t in ts.tools if not t.writes}
     assert {"backlog_get_issue_list", "backlog_get_issue", "backlog_get_comments"} <= names
     assert text == (
         "backlog_get_projects is in the projects toolset, which BACKLOG_TOOLSETS leaves out "

@@ -127,7 +127,17 @@ def test_adding_an_issue_without_a_required_field_is_refused_naming_it(
         ("estimatedHours", "two", "estimatedHours must be a number."),
         ("issueTypeId", "999", "No issueType 999 in the project."),
         ("categoryId[]", "999", "No category 999 in the project."),
-        ("assigneeId", "999", "No user 999."),
+        ("assigneeId", "999", "No user 999 in the project."),
+        ("assigneeId", "1073741915", "No user 1073741915 in the project."),  # in the space, not DEMO
+        ("notifiedUserId[]", "999", "No user 999."),
+        ("priorityId", "9", "No priority 9 in the space."),
+        ("milestoneId[]", "1073810200", "No milestone 1073810200 in the project."),  # VNAPP's
+        ("customField_1073820005", "9", "No item 9 in 影響範囲."),
+        ("customField_1073820003", "101", "見積ポイント must be 100 or less."),
+        ("customField_1073820001_otherValue", "x", "顧客名 takes no other value."),
+        ("customField_999", "x", "No custom field 999 in the project."),
+        ("statusId", "2", "Unknown parameter."),  # an issue is added in the first status
+        ("categoryId", "1073800100", "Unknown parameter."),  # Backlog's name is categoryId[]
     ],
 )
 def test_adding_an_issue_with_a_bad_value_is_refused_naming_the_parameter(
@@ -302,3 +312,169 @@ def test_updating_an_issue_that_does_not_exist_is_not_found(api: httpx2.Client) 
     response = api.patch("/issues/DEMO-999", data={"summary": "x"})
     assert response.status_code == 404
     assert error_of(response) == {"message": "No issue.", "code": 6, "moreInfo": ""}
+
+
+_CUSTOMER, _NOTES, _POINTS, _RELEASE, _IMPACT, _BROWSERS, _CHECKS, _ENV = range(1073820001, 1073820009)
+
+
+def test_a_multi_select_custom_field_takes_items_indexed_or_repeated_but_ignores_brackets(
+    api: httpx2.Client,
+) -> None:
+    indexed = new_issue(api, **{f"customField_{_BROWSERS}[0]": "2", f"customField_{_BROWSERS}[1]": "4"})
+    repeated = new_issue(api, **{f"customField_{_CHECKS}": ["1", "3"]})  # Nulab's Java client's form
+    bracketed = new_issue(api, **{f"customField_{_BROWSERS}[]": ["1", "2"]})
+    assert [i["name"] for i in custom_value(indexed.json(), _BROWSERS)] == ["Firefox", "Edge"]
+    assert [i["name"] for i in custom_value(repeated.json(), _CHECKS)] == [
+        "テスト済み",
+        "ドキュメント更新済み",
+    ]
+    # Backlog drops the bracket-array form for custom fields without a word: nothing is set.
+    assert bracketed.status_code == 201
+    assert custom_value(bracketed.json(), _BROWSERS) is None
+
+
+def custom_value(issue: dict[str, Any], field_id: int) -> Any:
+    return next((c["value"] for c in issue["customFields"] if c["id"] == field_id), None)
+
+
+def test_a_single_list_custom_field_takes_one_item(api: httpx2.Client) -> None:
+    response = new_issue(api, **{f"customField_{_IMPACT}[0]": "1", f"customField_{_IMPACT}[1]": "2"})
+    assert response.status_code == 400
+    assert error_of(response)["message"] == f"Invalid customField_{_IMPACT}[]. 影響範囲 takes one item."
+
+
+def test_a_required_custom_field_must_be_given_when_it_applies_to_the_issue_type(
+    api: httpx2.Client, sandbox: SandboxServer
+) -> None:
+    project = sandbox.space.project("DEMO")
+    assert project is not None
+    notes = next(f for f in project.custom_fields if f["id"] == _NOTES)
+    notes["required"] = True  # applies to バグ and タスク only
+    missing = new_issue(api)
+    assert missing.status_code == 400
+    assert error_of(missing)["message"] == f"Invalid customField_{_NOTES}. 補足情報 is required."
+    other_type = next(t["id"] for t in project.issue_types if t["id"] not in notes["applicableIssueTypes"])
+    assert new_issue(api, issueTypeId=other_type).status_code == 201
+    key = new_issue(api, **{f"customField_{_NOTES}": "再現率 100%"}).json()["issueKey"]
+    cleared = api.patch(f"/issues/{key}", data={f"customField_{_NOTES}": ""})
+    assert cleared.status_code == 400
+    assert error_of(cleared)["message"] == f"Invalid customField_{_NOTES}. 補足情報 is required."
+
+
+def test_a_custom_field_that_does_not_apply_to_the_issue_type_is_refused(
+    api: httpx2.Client, sandbox: SandboxServer
+) -> None:
+    project = sandbox.space.project("DEMO")
+    assert project is not None
+    other_type = next(t["id"] for t in project.issue_types if t["id"] not in (_BUG, _TASK))
+    response = new_issue(api, issueTypeId=other_type, **{f"customField_{_NOTES}": "x"})
+    assert response.status_code == 400
+    assert (
+        error_of(response)["message"]
+        == f"Invalid customField_{_NOTES}. 補足情報 does not apply to the issue type."
+    )
+
+
+def test_a_refused_update_changes_nothing(api: httpx2.Client) -> None:
+    key = new_issue(api).json()["issueKey"]
+    before = api.get(f"/issues/{key}").json()
+    response = api.patch(
+        f"/issues/{key}",
+        data={"summary": "変更後", "statusId": "2", f"customField_{_POINTS}": "5", "categoryId[]": "999"},
+    )
+    assert response.status_code == 400
+    assert api.get(f"/issues/{key}").json() == before
+    assert api.get(f"/issues/{key}/comments/count").json() == {"count": 0}
+
+
+def test_statuses_are_checked_against_the_issues_own_project(api: httpx2.Client) -> None:
+    assert api.patch("/issues/DEMO-1", data={"statusId": "101"}).status_code == 200  # DEMO's custom status
+    refused = api.patch("/issues/VNAPP-1", data={"statusId": "101"})
+    assert refused.status_code == 400
+    assert error_of(refused)["message"] == "Invalid statusId. No status 101 in the project."
+    assert api.get("/issues/VNAPP-1").json()["status"]["id"] != 101
+
+
+def test_an_update_clears_resolution_categories_dates_and_assignee_with_empty_values(
+    api: httpx2.Client,
+) -> None:
+    key = new_issue(
+        api, **{"categoryId[]": [_FRONTEND], "dueDate": "2026-03-10", "assigneeId": _OTHER_USER}
+    ).json()["issueKey"]
+    api.patch(f"/issues/{key}", data={"statusId": "4", "resolutionId": "0"})
+    response = api.patch(
+        f"/issues/{key}", data={"resolutionId": "", "categoryId[]": "", "dueDate": "", "assigneeId": ""}
+    )
+    issue = response.json()
+    assert (issue["resolution"], issue["category"], issue["dueDate"], issue["assignee"]) == (
+        None,
+        [],
+        None,
+        None,
+    )
+    last = api.get(f"/issues/{key}/comments", params={"order": "desc"}).json()[0]
+    assert {e["field"]: e["newValue"] for e in last["changeLog"]} == {
+        "resolution": None,
+        "component": None,
+        "limitDate": None,
+        "assigner": None,
+    }
+
+
+def test_versions_and_milestones_are_set_from_the_projects_versions(api: httpx2.Client) -> None:
+    issue = new_issue(api, **{"versionId[]": ["1073810100"], "milestoneId[0]": "1073810101"}).json()
+    assert [v["id"] for v in issue["versions"]] == [1073810100]
+    assert [m["id"] for m in issue["milestone"]] == [1073810101]
+
+
+def test_notified_users_of_an_update_are_on_its_comment(api: httpx2.Client) -> None:
+    key = new_issue(api).json()["issueKey"]
+    api.patch(f"/issues/{key}", data={"comment": "見てください", "notifiedUserId[]": [_OTHER_USER]})
+    [comment] = api.get(f"/issues/{key}/comments").json()
+    assert [n["user"]["id"] for n in comment["notifications"]] == [_OTHER_USER]
+
+
+@pytest.mark.parametrize(
+    ("issue", "parent", "reason"),
+    [
+        ("DEMO-2", "DEMO-2", "An issue cannot be its own parent."),
+        ("VNAPP-2", "VNAPP-1", "Subtasking is not enabled in the project."),
+        ("DEMO-2", "LEGACY-1", "No issue {parent} in the project."),
+    ],
+)
+def test_a_parent_must_be_another_issue_of_a_project_with_subtasking(
+    api: httpx2.Client, issue: str, parent: str, reason: str
+) -> None:
+    parent_id = api.get(f"/issues/{parent}").json()["id"]
+    response = api.patch(f"/issues/{issue}", data={"parentIssueId": parent_id})
+    assert response.status_code == 400
+    assert error_of(response)["message"] == f"Invalid parentIssueId. {reason.format(parent=parent_id)}"
+
+
+def test_a_child_issue_cannot_become_a_parent_and_a_parent_is_cleared_with_an_empty_value(
+    api: httpx2.Client,
+) -> None:
+    parent = api.get("/issues/DEMO-1").json()
+    child = new_issue(api, parentIssueId=parent["id"]).json()
+    refused = new_issue(api, parentIssueId=child["id"])
+    assert refused.status_code == 400
+    assert (
+        error_of(refused)["message"]
+        == f"Invalid parentIssueId. {child['issueKey']} is a child issue and cannot be a parent."
+    )
+    cleared = api.patch(f"/issues/{child['issueKey']}", data={"parentIssueId": ""})
+    assert cleared.json()["parentIssueId"] is None
+    children = api.get("/issues", params={"parentIssueId[]": parent["id"]}).json()
+    assert child["id"] not in [c["id"] for c in children]
+    [comment] = api.get(f"/issues/{child['issueKey']}/comments").json()
+    assert comment["changeLog"][0] == {
+        **comment["changeLog"][0],
+        "field": "parentIssue",
+        "originalValue": "DEMO-1",
+    }
+
+
+def test_an_update_with_a_parameter_backlog_does_not_know_is_refused(api: httpx2.Client) -> None:
+    response = api.patch("/issues/DEMO-1", data={"projectId": "10002"})
+    assert response.status_code == 400
+    assert error_of(response)["message"] == "Invalid projectId. Unknown parameter."

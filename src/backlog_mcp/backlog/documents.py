@@ -7,14 +7,16 @@ rarely and is what names a document's place, so it is kept for a short while per
 
 from __future__ import annotations
 
+import json
 import weakref
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from backlog_mcp.backlog.client import BacklogClient, EndpointGroup, segment
 from backlog_mcp.backlog.models import Attachment, Model, NamedRef, User
+from backlog_mcp.backlog.params import Params
 from backlog_mcp.backlog.resolve import TTLCache
 
 __all__ = [
@@ -32,12 +34,17 @@ __all__ = [
 TREE_TTL_SECONDS = 60.0
 
 
+def _json_text(value: object) -> object:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+
 class Document(Model):
     id: str
     project_id: int | None = None
     title: str = ""
     plain: str = ""
-    body_json: str = Field(default="", alias="json")
+    # A JSON *string* when read; the answer to `POST /documents` gives the object itself.
+    body_json: Annotated[str, BeforeValidator(_json_text)] = Field(default="", alias="json")
     status_id: int | None = None
     emoji: str | None = None
     attachments: list[Attachment] = Field(default_factory=list)
@@ -121,3 +128,15 @@ class DocumentEndpoints(EndpointGroup):
         return await self.client.get_model(
             list[DocumentComment], path, what=f"the comments of document {document_id}"
         )
+
+    async def add_document(self, form: Params, *, project: str, check: str) -> Document:
+        """`POST /documents` (projectId, title, content as Markdown, emoji, parentId, addLast).
+
+        Its answer has the users as IDs (`createdUserId`) where a read has them whole.
+        """
+        added = await self.client.send_form(
+            Document, "POST", "documents", form, what=f"a document in project {project}", check=check
+        )
+        # The project's tree has a new page: a tree kept from before would not show it.
+        _trees.pop(self.client, None)
+        return added

@@ -196,3 +196,13 @@ class GitEndpoints(EndpointGroup):
     async def get_attachments(self, pr: PullRequestRef) -> list[Attachment]:
         call = self.client.get_model(list[Attachment], f"{pr.path}/attachments", what=f"pull request {pr}")
         return await _named(call, pr.project, pr.repo, pr.number)
+
+    async def add_comment(
+        self, pr: PullRequestRef, content: str, notified: list[int], *, check: str
+    ) -> Comment:
+        """`POST …/pullRequests/:number/comments`: Backlog answers 200 with the comment."""
+        form: Params = {"content": content, "notifiedUserId": notified or None}
+        call = self.client.send_form(
+            Comment, "POST", f"{pr.path}/comments", form, what=f"a comment on pull request {pr}", check=check
+        )
+        return await _named(call, pr.project, pr.repo, pr.number)

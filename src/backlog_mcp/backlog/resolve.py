@@ -16,7 +16,7 @@ import anyio
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.client import BacklogClient
-from backlog_mcp.backlog.issues import Issue, IssueEndpoints, IssueFilter, IssuePage
+from backlog_mcp.backlog.issues import CustomField, Issue, IssueEndpoints, IssueFilter, IssuePage
 from backlog_mcp.backlog.models import Priority, Resolution, User
 from backlog_mcp.backlog.projects import Category, IssueType, Project, ProjectEndpoints, Status, Version
 from backlog_mcp.backlog.space import SpaceEndpoints
@@ -124,6 +124,9 @@ class Resolver:
 
     async def users(self, project: str | int) -> list[User]:
         return await self._per_project("users", project, self._projects_api.get_project_users)
+
+    async def custom_fields(self, project: str | int) -> list[CustomField]:
+        return await self._per_project("custom_fields", project, self._issues.get_custom_fields)
 
     async def priorities(self) -> list[Priority]:
         return await self._reference.get("priorities", SpaceEndpoints(self._api).get_priorities)

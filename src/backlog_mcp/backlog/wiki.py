@@ -1,4 +1,4 @@
-"""The wiki area: pages (listed, counted, read whole) and their attachments' bodies."""
+"""The wiki area: pages (listed, counted, read whole, added, updated) and their attachments' bodies."""
 
 from __future__ import annotations
 
@@ -72,6 +72,23 @@ class WikiEndpoints(EndpointGroup):
         try:
             return await self.client.get_model(
                 WikiPage, f"wikis/{segment(wiki_id)}", what=f"wiki page {wiki_id}"
+            )
+        except BacklogNotFoundError as exc:
+            raise BacklogNotFoundError(
+                _page_missing(wiki_id), status=exc.status, details=exc.details
+            ) from None
+
+    async def add_wiki_page(self, form: Params, *, project: str, check: str) -> WikiPage:
+        """`POST /wikis` (`projectId`, `name`, `content`, `mailNotify`): 201 and the new page."""
+        what = f"a new wiki page in project {project}"
+        return await self.client.send_form(WikiPage, "POST", "wikis", form, what=what, check=check)
+
+    async def update_wiki_page(self, wiki_id: int, form: Params, *, check: str) -> WikiPage:
+        """`PATCH /wikis/:wikiId` (`name`, `content`, `mailNotify`): the page as it is now."""
+        path = f"wikis/{segment(wiki_id)}"
+        try:
+            return await self.client.send_form(
+                WikiPage, "PATCH", path, form, what=f"wiki page {wiki_id}", check=check
             )
         except BacklogNotFoundError as exc:
             raise BacklogNotFoundError(

@@ -23,7 +23,14 @@ from backlog_mcp.render.text import (
     user_label,
 )
 
-__all__ = ["MAX_COMMENTS", "render_document", "render_document_list", "render_tree", "tree_path"]
+__all__ = [
+    "MAX_COMMENTS",
+    "document_url",
+    "render_document",
+    "render_document_list",
+    "render_tree",
+    "tree_path",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_COMMENTS = 20  # the latest, each with all its replies
@@ -48,6 +55,11 @@ def _title(text: str | None, emoji: str | None = None, *, in_cell: bool = False)
         title = "\\" + title
     mark = one_line(emoji)
     return f"{mark} {title}" if mark else title
+
+
+def document_url(project_key: str, document_id: str, ctx: RenderContext) -> str:
+    """The document's page in Backlog's web UI."""
+    return f"{ctx.base_url}/document/{project_key}/{document_id}"
 
 
 def render_tree(tree: DocumentTree, *, project: str) -> str:

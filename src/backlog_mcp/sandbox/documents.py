@@ -25,9 +25,17 @@ from backlog_mcp.sandbox.errors import ApiError, invalid, not_found
 from backlog_mcp.sandbox.landmarks import DOCUMENT_IDS
 from backlog_mcp.sandbox.model import JSON, timestamp
 from backlog_mcp.sandbox.query import Params
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["HOSTILE_DOCUMENT_ID", "DocumentRecord", "Documents", "build", "routes"]
+__all__ = [
+    "HOSTILE_DOCUMENT_ID",
+    "DocumentRecord",
+    "Documents",
+    "build",
+    "doc_user",
+    "routes",
+    "write_routes",
+]
 
 _START = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
 _ATTACHMENT_BASE = 5_000_000
@@ -115,7 +123,7 @@ class Documents:
     by_id: dict[str, DocumentRecord]
 
 
-def _doc_user(user: JSON) -> JSON:
+def doc_user(user: JSON) -> JSON:
     return {**user, "iconUrl": f"{WEB_ORIGIN}/UserIcon.action?userId={user['id']}", "keyword": user["name"]}
 
 
@@ -152,9 +160,9 @@ def build(space: DemoSpace) -> Documents:
             "emoji": spec.emoji,
             "attachments": attachments,
             "tags": [{"id": 100 + sum(map(ord, tag)) % 900, "name": tag} for tag in spec.tags],
-            "createdUser": _doc_user(author),
+            "createdUser": doc_user(author),
             "created": timestamp(created),
-            "updatedUser": _doc_user(editor),
+            "updatedUser": doc_user(editor),
             "updated": timestamp(updated),
         }
         record.comments = _comments(spec, n, users, updated)
@@ -328,3 +336,10 @@ def routes(site: Site) -> list[Route]:
         ),
         (("documents", "{documentId}", "attachments", "{attachmentId}"), download),
     ]
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    # Imported here: the writes build on this module's records.
+    from backlog_mcp.sandbox.document_writes import DocumentWrites
+
+    return DocumentWrites(site).routes()

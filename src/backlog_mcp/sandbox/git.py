@@ -9,9 +9,9 @@ from backlog_mcp.sandbox.errors import not_found
 from backlog_mcp.sandbox.git_data import GitData, PullRequestRecord, RepositoryRecord, build
 from backlog_mcp.sandbox.model import JSON
 from backlog_mcp.sandbox.query import Params, page_comments
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["routes"]
+__all__ = ["routes", "write_routes"]
 
 _REPO = ("projects", "{project}", "git", "repositories", "{repo}")
 _PR = (*_REPO, "pullRequests", "{number}")
@@ -27,6 +27,13 @@ _FILTERS = {
 
 def routes(site: Site) -> list[Route]:
     return _Git(site).routes()
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    """Add a pull request comment, in memory (`git_writes`), found by the reads' own lookup."""
+    from backlog_mcp.sandbox.git_writes import GitWrites  # imports the app, which imports this
+
+    return GitWrites(site, _Git(site).pull_request).routes()
 
 
 class _Git:

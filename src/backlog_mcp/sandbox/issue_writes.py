@@ -7,45 +7,57 @@ text. The key's user (the space administrator) writes everything.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from backlog_mcp.sandbox.app import json_response
 from backlog_mcp.sandbox.attachments import uploads
 from backlog_mcp.sandbox.catalog import PRIORITIES, RESOLUTIONS, WEB_ORIGIN
+from backlog_mcp.sandbox.custom_field_writes import (
+    change,
+    check_required,
+    custom_field_changes,
+    day_text,
+    hours_text,
+    is_custom_parameter,
+    pick,
+)
 from backlog_mcp.sandbox.errors import ApiError, invalid, not_found
 from backlog_mcp.sandbox.forms import Form, named, write_clock
-from backlog_mcp.sandbox.model import JSON, AttachmentFile, IssueRecord, ProjectRecord, jst_date
+from backlog_mcp.sandbox.model import JSON, AttachmentFile, IssueRecord, ProjectRecord
 from backlog_mcp.sandbox.site import Site, WriteRoute, path_int
 
 __all__ = ["IssueWrites"]
 
-_CUSTOM = re.compile(r"^customField_(\d+)(\[\])?$")
 _ISSUE_ID_BASE = 1074900000
 _COMMENT_ID_BASE = 1075900000
-
-
-def _entry(field: str, new: str | None, original: str | None, **info: Any) -> JSON:
-    return {
-        "field": field,
-        "newValue": new,
-        "originalValue": original,
-        "attachmentInfo": info.get("attachment"),
-        "attributeInfo": info.get("attribute"),
-        "notificationInfo": None,
+# Backlog ignores the bracket-array form for custom fields (Nulab's JS client sends `[0]`, `[1]`
+# for that reason): such a value is dropped without an error, so a client sending it sees nothing set.
+_BRACKETED_CUSTOM = re.compile(r"^customField_\d+\[\]$")
+_ISSUE_FIELDS = frozenset(
+    {
+        "summary", "description", "issueTypeId", "priorityId", "assigneeId", "parentIssueId",
+        "startDate", "dueDate", "estimatedHours", "actualHours", "categoryId[]", "versionId[]",
+        "milestoneId[]", "notifiedUserId[]", "attachmentId[]",
     }
+)  # fmt: skip
+_ADD_FIELDS = _ISSUE_FIELDS | {"projectId"}
+_UPDATE_FIELDS = _ISSUE_FIELDS | {"statusId", "resolutionId", "comment"}
 
 
-def _day(value: str | None) -> str | None:
-    """A stored date field (JST midnight as UTC) as the `yyyy-MM-dd` the change log shows."""
-    return None if value is None else jst_date(value).isoformat()
-
-
-def _hours(value: float | None) -> str | None:
-    return None if value is None else f"{value:g}"
+async def _issue_form(request: Request, allowed: frozenset[str]) -> Form:
+    """The form of an add or update; a parameter Backlog does not know is refused (400)."""
+    data = await request.form()
+    form = Form.read(FormData([(k, v) for k, v in data.multi_items() if not _BRACKETED_CUSTOM.match(k)]))
+    for name in form.values:
+        if name not in allowed and not is_custom_parameter(name):
+            raise invalid(name, "Unknown parameter.")
+    return form
 
 
 class IssueWrites:
@@ -62,7 +74,7 @@ class IssueWrites:
         ]
 
     async def add_issue(self, request: Request, args: dict[str, str]) -> Response:
-        form = Form.read(await request.form())
+        form = await _issue_form(request, _ADD_FIELDS)
         project_id = form.required_integer("projectId")
         summary = form.required_text("summary")
         issue_type_id = form.required_integer("issueTypeId")
@@ -70,7 +82,10 @@ class IssueWrites:
         project = self.space.project(str(project_id))
         if project is None:
             raise invalid("projectId", f"No project {project_id}.")
-        now = self.space.area(write_clock).now()
+        issue_type = pick(project.issue_types, issue_type_id, "issueTypeId")
+        priority = pick(PRIORITIES, priority_id, "priorityId", "the space")
+        check_required(project, issue_type_id, form, [])
+        self._notified(form)
         keys = (i.json["keyId"] for i in self.space.issues if i.json["projectId"] == project.id)
         key_id = 1 + max(keys, default=0)
         issue_id = 1 + max((i.id for i in self.space.issues), default=_ISSUE_ID_BASE)
@@ -80,11 +95,11 @@ class IssueWrites:
             "projectId": project.id,
             "issueKey": f"{project.key}-{key_id}",
             "keyId": key_id,
-            "issueType": _pick(project.issue_types, issue_type_id, "issueTypeId"),
+            "issueType": issue_type,
             "summary": summary,
             "description": form.text("description") or "",
             "resolution": None,
-            "priority": _pick(PRIORITIES, priority_id, "priorityId"),
+            "priority": priority,
             "status": project.statuses[0],
             "assignee": None,
             "category": [],
@@ -96,35 +111,35 @@ class IssueWrites:
             "actualHours": None,
             "parentIssueId": None,
             "createdUser": me,
-            "created": now,
+            "created": None,
             "updatedUser": me,
-            "updated": now,
+            "updated": None,
             "customFields": [],
             "attachments": [],
             "sharedFiles": [],
             "stars": [],
         }
         issue = IssueRecord(json=data)
-        self._apply(issue, project, form, now)
+        self._apply(IssueRecord(json=copy.deepcopy(data)), project, form, "", commit=False)
+        now = self.space.area(write_clock).now()
+        data["created"] = data["updated"] = now
+        self._apply(issue, project, form, now, commit=True)
         self.space.add_issue(issue)
         location = f"{WEB_ORIGIN}/view/{issue.key}"
         return json_response(issue.json, status=201, headers={"Location": location})
 
     async def update_issue(self, request: Request, args: dict[str, str]) -> JSON:
-        form = Form.read(await request.form())
+        form = await _issue_form(request, _UPDATE_FIELDS)
         issue = self.site.issue(args)
         project = self._project_of(issue)
+        issue_type_id = form.integer("issueTypeId") or int(issue.json["issueType"]["id"])
+        check_required(project, issue_type_id, form, issue.json["customFields"])
+        self._notified(form)
+        # A refused update leaves the issue as it was: every field is first set on a copy.
+        trial = IssueRecord(json=copy.deepcopy(issue.json))
+        self._apply(trial, project, form, "", commit=False)
         now = self.space.area(write_clock).now()
-        changes = self._apply(issue, project, form, now)
-        for name, field in (("statusId", "status"), ("resolutionId", "resolution")):
-            chosen = form.integer(name)
-            if chosen is not None:
-                choices = project.statuses if name == "statusId" else RESOLUTIONS
-                new = _pick(choices, chosen, name)
-                old = issue.json[field]
-                if old is None or old["id"] != new["id"]:
-                    changes.append(_entry(field, new["name"], old["name"] if old else None))
-                    issue.json[field] = new
+        changes = self._apply(issue, project, form, now, commit=True)
         comment = form.text("comment")
         if changes or comment:
             self._post_comment(issue, comment or "", changes, form, now)
@@ -164,14 +179,20 @@ class IssueWrites:
             raise not_found("project")
         return project
 
-    def _apply(self, issue: IssueRecord, project: ProjectRecord, form: Form, now: str) -> list[JSON]:
-        """Sets every field the form names; returns the change log entries of what changed."""
+    def _apply(
+        self, issue: IssueRecord, project: ProjectRecord, form: Form, now: str, *, commit: bool
+    ) -> list[JSON]:
+        """Sets every field the form names; returns the change log entries of what changed.
+
+        Without `commit`, only `issue` (a copy) is changed: the parent's children and the uploads
+        are checked, not touched.
+        """
         data = issue.json
         changes: list[JSON] = []
 
         def put(key: str, field: str, new: Any, shown: str | None, old_shown: str | None) -> None:
             if shown != old_shown:
-                changes.append(_entry(field, shown, old_shown))
+                changes.append(change(field, shown, old_shown))
             data[key] = new
 
         if "summary" in form:
@@ -186,13 +207,11 @@ class IssueWrites:
         ):
             chosen = form.integer(name)
             if chosen is not None:
-                new = _pick(choices, chosen, name)
+                new = pick(choices, chosen, name, "the project" if choices is not PRIORITIES else "the space")
                 put(key, key, new, new["name"], data[key]["name"])
         if "assigneeId" in form:
             user_id = form.integer("assigneeId")
-            user = None if user_id is None else self.space.user(user_id)
-            if user_id is not None and user is None:
-                raise invalid("assigneeId", f"No user {user_id}.")
+            user = None if user_id is None else self._member(project, user_id, "assigneeId")
             old = data["assignee"]
             put("assignee", "assigner", user, user["name"] if user else None, old["name"] if old else None)
         for name, key, field, choices in (
@@ -201,40 +220,86 @@ class IssueWrites:
             ("milestoneId[]", "milestone", "milestone", project.versions),
         ):
             if name in form:
-                items = [_pick(choices, item_id, name) for item_id in form.integers(name)]
+                items = [pick(choices, item_id, name) for item_id in dict.fromkeys(form.integers(name))]
                 put(key, field, items, named(items), named(data[key]))
         for name, field in (("startDate", "startDate"), ("dueDate", "limitDate")):
             if name in form:
                 day = form.day(name)
-                put(name, field, day, _day(day), _day(data[name]))
+                put(name, field, day, day_text(day), day_text(data[name]))
         for name in ("estimatedHours", "actualHours"):
             if name in form:
                 hours = form.hours(name)
-                put(name, name, hours, _hours(hours), _hours(data[name]))
+                put(name, name, hours, hours_text(hours), hours_text(data[name]))
         if "parentIssueId" in form:
-            changes.extend(self._parent(issue, form.integer("parentIssueId")))
-        changes.extend(_custom_fields(data, project, form))
-        changes.extend(self._attach(issue, form, now))
+            changes.extend(self._parent(issue, project, form.integer("parentIssueId"), commit=commit))
+        changes.extend(custom_field_changes(data, project, form))
+        if "statusId" in form:
+            status = pick(project.statuses, form.required_integer("statusId"), "statusId")
+            put("status", "status", status, status["name"], data["status"]["name"])
+        if "resolutionId" in form:
+            chosen = form.integer("resolutionId")
+            resolution = None if chosen is None else pick(RESOLUTIONS, chosen, "resolutionId", "the space")
+            old = data["resolution"]
+            shown = resolution["name"] if resolution else None
+            put("resolution", "resolution", resolution, shown, old["name"] if old else None)
+        changes.extend(self._attach(issue, form, now, commit=commit))
         return changes
 
-    def _parent(self, issue: IssueRecord, parent_id: int | None) -> list[JSON]:
-        parent = None if parent_id is None else self.space.issue(str(parent_id))
-        if parent_id is not None and (parent is None or parent.json["projectId"] != issue.json["projectId"]):
+    def _member(self, project: ProjectRecord, user_id: int, name: str) -> JSON:
+        user = next((u for u in project.users if u["id"] == user_id), None)
+        if user is None:
+            raise invalid(name, f"No user {user_id} in the project.")
+        return user
+
+    def _notified(self, form: Form) -> list[JSON]:
+        notified = []
+        for user_id in form.integers("notifiedUserId[]"):
+            user = self.space.user(user_id)
+            if user is None:
+                raise invalid("notifiedUserId[]", f"No user {user_id}.")
+            notified.append(user)
+        return notified
+
+    def _parent_of(
+        self, issue: IssueRecord, project: ProjectRecord, parent_id: int | None
+    ) -> IssueRecord | None:
+        if parent_id is None:
+            return None
+        if not project.json.get("subtaskingEnabled"):
+            raise invalid("parentIssueId", "Subtasking is not enabled in the project.")
+        parent = self.space.issue(str(parent_id))
+        if parent is None or parent.json["projectId"] != issue.json["projectId"]:
             raise invalid("parentIssueId", f"No issue {parent_id} in the project.")
+        if parent.id == issue.id:
+            raise invalid("parentIssueId", "An issue cannot be its own parent.")
+        if parent.json["parentIssueId"] is not None:
+            raise invalid("parentIssueId", f"{parent.key} is a child issue and cannot be a parent.")
+        return parent
+
+    def _parent(
+        self, issue: IssueRecord, project: ProjectRecord, parent_id: int | None, *, commit: bool
+    ) -> list[JSON]:
+        parent = self._parent_of(issue, project, parent_id)
         old_id = issue.json["parentIssueId"]
         old = None if old_id is None else self.space.issue(str(old_id))
+        issue.json["parentIssueId"] = parent_id
+        new_key, old_key = parent.key if parent else None, old.key if old else None
+        if not commit:
+            return []
         if old is not None and issue.id in old.child_ids:
             old.child_ids.remove(issue.id)
         if parent is not None:
             parent.child_ids.append(issue.id)
-        issue.json["parentIssueId"] = parent_id
-        new_key, old_key = parent.key if parent else None, old.key if old else None
-        return [] if new_key == old_key else [_entry("parentIssue", new_key, old_key)]
+        return [] if new_key == old_key else [change("parentIssue", new_key, old_key)]
 
-    def _attach(self, issue: IssueRecord, form: Form, now: str) -> list[JSON]:
+    def _attach(self, issue: IssueRecord, form: Form, now: str, *, commit: bool = True) -> list[JSON]:
         store = self.space.area(uploads)
         entries = []
         for attachment_id in form.integers("attachmentId[]"):
+            if not commit:
+                if attachment_id not in store.pending:
+                    store.take(attachment_id)  # refused as the real take refuses it
+                continue
             name, body = store.take(attachment_id)
             meta: JSON = {
                 "id": attachment_id,
@@ -245,18 +310,13 @@ class IssueWrites:
             }
             issue.files[attachment_id] = AttachmentFile(issue_id=issue.id, meta=meta, body=body)
             issue.json["attachments"].append(meta)
-            entries.append(_entry("attachment", name, None, attachment={"id": attachment_id, "name": name}))
+            entries.append(change("attachment", name, None, attachment={"id": attachment_id, "name": name}))
         return entries
 
     def _post_comment(
         self, issue: IssueRecord, content: str, changes: list[JSON], form: Form, now: str
     ) -> JSON:
-        notified = []
-        for user_id in form.integers("notifiedUserId[]"):
-            user = self.space.user(user_id)
-            if user is None:
-                raise invalid("notifiedUserId[]", f"No user {user_id}.")
-            notified.append(user)
+        notified = self._notified(form)
         comment_id = 1 + max(
             (c["id"] for i in self.space.issues for c in i.comments), default=_COMMENT_ID_BASE
         )
@@ -283,76 +343,3 @@ class IssueWrites:
         }
         issue.comments.append(comment)
         return comment
-
-
-def _pick(choices: list[JSON], item_id: int, name: str) -> JSON:
-    found = next((item for item in choices if item["id"] == item_id), None)
-    if found is None:
-        raise invalid(name, f"No {name.removesuffix('[]').removesuffix('Id')} {item_id} in the project.")
-    return found
-
-
-def _custom_fields(data: JSON, project: ProjectRecord, form: Form) -> list[JSON]:
-    definitions = {int(f["id"]): f for f in project.custom_fields}
-    changes: list[JSON] = []
-    for key, values in form.values.items():
-        found = _CUSTOM.match(key)
-        if found is None:
-            continue
-        field_id = int(found[1])
-        definition = definitions.get(field_id)
-        if definition is None:
-            raise invalid(key, f"No custom field {field_id} in the project.")
-        value, shown = _custom_value(definition, key, values)
-        current = next((c for c in data["customFields"] if c["id"] == field_id), None)
-        if current is None:
-            current = {
-                "id": field_id,
-                "fieldTypeId": definition["typeId"],
-                "name": definition["name"],
-                "value": None,
-            }
-            data["customFields"].append(current)
-        old_shown = _custom_shown(current["value"])
-        current["value"] = value
-        other = form.text(f"customField_{field_id}_otherValue")
-        if other is not None:
-            current["otherValue"] = other
-        if shown != old_shown:
-            attribute = {"id": field_id, "typeId": definition["typeId"]}
-            changes.append(_entry(definition["name"], shown, old_shown, attribute=attribute))
-    return changes
-
-
-def _custom_value(definition: JSON, key: str, values: list[str]) -> tuple[Any, str | None]:
-    type_id = int(definition["typeId"])
-    raw = [v for v in values if v != ""]
-    if not raw:
-        return ([] if type_id in (6, 7) else None), None
-    if type_id in (1, 2):
-        return raw[-1], raw[-1]
-    form = Form({key: raw})
-    if type_id == 3:
-        number = form.hours(key)
-        return number, _hours(number)
-    if type_id == 4:
-        day = form.day(key)
-        return day, _day(day)
-    items = [_pick(definition.get("items", []), item_id, key) for item_id in form.integers(key)]
-    if type_id in (5, 8):
-        return items[-1], str(items[-1]["name"])
-    return items, named(items)
-
-
-def _custom_shown(value: Any) -> str | None:
-    if value is None or value == []:
-        return None
-    if isinstance(value, list):
-        return named(value)
-    if isinstance(value, dict):
-        return str(value["name"])
-    if isinstance(value, float):
-        return _hours(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT15:00:00Z", value):
-        return _day(value)
-    return str(value)

@@ -19,9 +19,9 @@ from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import invalid, not_found
 from backlog_mcp.sandbox.landmarks import WIKI_PAGE_IDS
 from backlog_mcp.sandbox.model import JSON, timestamp
-from backlog_mcp.sandbox.site import Route, Site, path_int
+from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
-__all__ = ["HOSTILE_WIKI_ID", "WikiData", "build", "routes"]
+__all__ = ["HOSTILE_WIKI_ID", "WikiData", "build", "routes", "write_routes"]
 
 HOSTILE_WIKI_ID = 2_001_099
 _EPOCH = datetime(2025, 6, 2, 0, 30, tzinfo=UTC)
@@ -38,6 +38,8 @@ class WikiData:
     """Wiki ID → the page as `GET /wikis/:id` returns it, in creation (ID) order."""
     bodies: dict[int, FileBody] = field(default_factory=dict)
     """Attachment ID → its body."""
+    mailed: list[tuple[int, str]] = field(default_factory=list)
+    """(wiki ID, "added" | "updated") for each write sent with `mailNotify=true`."""
 
     def of(self, project_id: int) -> list[JSON]:
         return [page for page in self.pages.values() if page["projectId"] == project_id]
@@ -245,6 +247,13 @@ def _attachment_body(name: str, attachment_id: int, content: str) -> FileBody:
 
 def _wiki_id(args: dict[str, str]) -> int:
     return path_int(args["wikiId"], "wikiId")
+
+
+def write_routes(site: Site) -> list[WriteRoute]:
+    """Add and update pages, in memory (`wiki_writes`)."""
+    from backlog_mcp.sandbox.wiki_writes import WikiWrites  # imports the app, which imports this
+
+    return WikiWrites(site).routes()
 
 
 def routes(site: Site) -> list[Route]:

@@ -17,10 +17,12 @@ from backlog_mcp.quote import echo
 from backlog_mcp.render.comments import render_comments
 from backlog_mcp.render.git import (
     COMMENTS_TOOL,
+    pull_request_url,
     render_pull_request,
     render_pull_requests,
     render_repositories,
 )
+from backlog_mcp.render.text import call_text, one_line, user_label
 from backlog_mcp.tools.args import (
     MAX_PAGE,
     Count,
@@ -36,6 +38,7 @@ from backlog_mcp.tools.args import (
 )
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.writes import WRITE_ADDS, Change, DryRunArg, WritePlan, WriteResult, perform
 
 __all__ = ["TOOLSET", "pull_request_ref"]
 
@@ -232,6 +235,61 @@ async def backlog_get_pull_request_comments(
     )
 
 
+def _content(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be the comment's text, not empty")
+    return value
+
+
+async def backlog_add_pull_request_comment(
+    ctx: Context[AppState, Any],
+    projectIdOrKey: ProjectRef,
+    repoIdOrName: RepoArg,
+    number: NumberArg,
+    content: Annotated[str, AfterValidator(_content)],
+    notifiedUserId: IdList = None,
+    dryRun: DryRunArg = False,
+) -> str:
+    """Comment on a pull request."""
+    state = app_state(ctx)
+    ref = _pull(projectIdOrKey, repoIdOrName, number)
+    git = GitEndpoints(state.api)
+    wanted = list(dict.fromkeys(notifiedUserId or ()))
+    pr, members = await gather(git.get_pull_request(ref), state.resolver.users(ref.project))
+    by_id = {user.id: user for user in members}
+    unknown = [user_id for user_id in wanted if user_id not in by_id]
+    if unknown:
+        users = call_text("backlog_get_users", {"projectIdOrKey": ref.project})
+        raise ToolError(
+            f"notifiedUserId {', '.join(map(str, unknown))}: not a member of project {ref.project}; "
+            f"{users} lists its members with their IDs."
+        )
+    changes = [Change("content", content)]
+    if wanted:
+        changes.append(Change("notify", ", ".join(f"{user_label(by_id[i])} (ID {i})" for i in wanted)))
+    arguments = {"projectIdOrKey": ref.project, "repoIdOrName": ref.repo, "number": ref.number}
+    check = f"look at {call_text(COMMENTS_TOOL, {**arguments, 'order': 'desc'})} before sending it again"
+    plan = WritePlan(
+        tool="backlog_add_pull_request_comment",
+        action=f"Add comment to pull request {ref} · {one_line(pr.summary)}",
+        target=str(ref),
+        changes=tuple(changes),
+        sent={"content": content, "notifiedUserId": wanted or None},
+    )
+
+    async def send() -> WriteResult:
+        comment = await git.add_comment(ref, content, wanted, check=check)
+        notified = [user_label(n.user) for n in comment.notifications if n.user is not None]
+        return WriteResult(
+            heading=f"Added comment {comment.id} to pull request {ref}",
+            link=f"{pull_request_url(ref, state.render)}#comment-{comment.id}",
+            changes=(Change("notified", ", ".join(notified)),) if notified else (),
+            created_id=comment.id,
+        )
+
+    return await perform(state, plan, dry_run=dryRun, send=send)
+
+
 TOOLSET = Toolset(
     "git",
     (
@@ -239,6 +297,9 @@ TOOLSET = Toolset(
         ToolDef(backlog_get_pull_requests, "List pull requests"),
         ToolDef(backlog_get_pull_request, "Get pull request"),
         ToolDef(backlog_get_pull_request_comments, "Get pull request comments"),
+        ToolDef(
+            backlog_add_pull_request_comment, "Add pull request comment", annotations=WRITE_ADDS, writes=True
+        ),
     ),
     default=False,
 )

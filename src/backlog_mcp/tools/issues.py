@@ -42,8 +42,10 @@ from backlog_mcp.tools.issue_filters import (
     custom_field_hint,
     echoed,
 )
+from backlog_mcp.tools.issue_writes import backlog_add_issue, backlog_update_issue
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.writes import WRITE_ADDS, WRITE_UPDATES
 
 __all__ = ["TOOLSET", "issue_markdown"]
 
@@ -312,6 +314,8 @@ TOOLSET = Toolset(
         ToolDef(backlog_get_related_issues, "Get related issues"),
         ToolDef(backlog_get_custom_fields, "List custom fields"),
         ToolDef(backlog_get_resolutions, "List resolutions"),
+        ToolDef(backlog_add_issue, "Add issue", annotations=WRITE_ADDS, writes=True),
+        ToolDef(backlog_update_issue, "Update issue", annotations=WRITE_UPDATES, writes=True),
     ),
     default=True,
 )

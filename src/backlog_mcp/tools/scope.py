@@ -197,6 +197,7 @@ REFERENCES: dict[str, _Check] = {
     "parentIssueId": ProjectScope._issues,
     "wikiId": ProjectScope._wiki,
     "documentId": ProjectScope._document,
+    "parentId": ProjectScope._document,  # backlog_add_document's parent page
     "pullRequest": ProjectScope._pull_request,
     "sharedFileId": lambda scope, state, value: _needs_project(),
 }

@@ -1,4 +1,4 @@
-"""Wiki tools: a project's pages, and one page whole. Thin: parse → client → render."""
+"""Wiki tools: a project's pages, one page whole, and (tools/wiki_writes.py) adding and updating pages."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from backlog_mcp.render.wiki import render_wiki_page, render_wiki_pages
 from backlog_mcp.tools.args import ProjectRef, backlog_id, one_project
 from backlog_mcp.tools.registry import ToolDef, Toolset
 from backlog_mcp.tools.state import app_state
+from backlog_mcp.tools.wiki_writes import backlog_add_wiki_page, backlog_update_wiki_page
+from backlog_mcp.tools.writes import WRITE_ADDS, WRITE_OVERWRITES
 
 __all__ = ["TOOLSET"]
 
@@ -58,6 +60,8 @@ TOOLSET = Toolset(
     (
         ToolDef(backlog_get_wiki_pages, "List wiki pages"),
         ToolDef(backlog_get_wiki_page, "Get wiki page"),
+        ToolDef(backlog_add_wiki_page, "Add wiki page", annotations=WRITE_ADDS, writes=True),
+        ToolDef(backlog_update_wiki_page, "Update wiki page", annotations=WRITE_OVERWRITES, writes=True),
     ),
     default=False,
 )
