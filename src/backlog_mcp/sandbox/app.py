@@ -117,6 +117,9 @@ class _Api:
         if self.faults.fail_next > 0:
             self.faults.fail_next -= 1
             return _error(ApiError(self.faults.fail_status, "Internal Server Error."))
+        if self.faults.fail_next_writes > 0 and request.method not in ("GET", "HEAD"):
+            self.faults.fail_next_writes -= 1
+            return _error(ApiError(self.faults.fail_status, "Internal Server Error."))
         path = request.path_params.get("rest", "")
         resolved = self.endpoints.resolve(path, request.method)
         try:

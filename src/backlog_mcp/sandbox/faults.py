@@ -44,6 +44,9 @@ class Faults:
     download_chunk_delay_seconds: float = 0.0
     """Pause before each chunk of a download's body, so a download stays in flight (to cancel it)."""
 
+    fail_next_writes: int = 0
+    """The next N write requests (not GET) answer `fail_status`, undone: reads pass meanwhile."""
+
     write_answer_delay_seconds: float = 0.0
     """Every write is done, then its answer waits this long: a client's timeout fires after
     Backlog has done it, the case where sending it again would do it twice."""

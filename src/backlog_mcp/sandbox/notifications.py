@@ -31,8 +31,11 @@ def routes(site: Site) -> list[Route]:
 
 
 def write_routes(site: Site) -> list[WriteRoute]:
-    """Mark one notification read, or reset the unread count: in memory (`notification_writes`)."""
-    return NotificationWrites(site).routes()
+    """Mark one notification read or reset the unread count (`notification_writes`); watch,
+    re-note and unwatch issues (`watching_writes`): in memory."""
+    from backlog_mcp.sandbox.watching_writes import WatchingWrites  # imports the app, which imports this
+
+    return [*NotificationWrites(site).routes(), *WatchingWrites(site).routes()]
 
 
 class _Notifications:

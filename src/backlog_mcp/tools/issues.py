@@ -34,6 +34,7 @@ from backlog_mcp.tools.args import (
     one_project,
     within,
 )
+from backlog_mcp.tools.comment_writes import COMMENT_WRITE_TOOLS
 from backlog_mcp.tools.issue_filters import (
     CustomFieldsArg,
     ParentIssuesArg,
@@ -316,6 +317,7 @@ TOOLSET = Toolset(
         ToolDef(backlog_get_resolutions, "List resolutions"),
         ToolDef(backlog_add_issue, "Add issue", annotations=WRITE_ADDS, writes=True),
         ToolDef(backlog_update_issue, "Update issue", annotations=WRITE_UPDATES, writes=True),
+        *COMMENT_WRITE_TOOLS,
     ),
     default=True,
 )

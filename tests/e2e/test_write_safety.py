@@ -1,0 +1,119 @@
+"""What holds for every write tool: off by default whatever else is switched on, annotations true
+to the effect, no delete tools, one audit line per write, and a write never sent twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.server import build_server
+from tests.e2e.conftest import WRITE_TOOL_NAMES, call, call_error, workspace_settings
+
+pytestmark = pytest.mark.anyio
+
+# The issue's table, and its annotations: (destructive, idempotent) per tool.
+HINTS = {
+    "backlog_add_issue": (False, False),
+    "backlog_update_issue": (True, False),
+    "backlog_add_comment": (False, False),
+    "backlog_update_comment": (True, True),
+    "backlog_watch_issue": (False, True),
+    "backlog_add_wiki_page": (False, False),
+    "backlog_update_wiki_page": (True, True),
+    "backlog_add_document": (False, False),
+    "backlog_add_pull_request_comment": (False, False),
+    "backlog_mark_notifications_read": (False, True),
+}
+
+
+def test_the_write_tools_are_exactly_those_of_the_issue() -> None:
+    assert HINTS.keys() == WRITE_TOOL_NAMES
+
+
+async def test_every_write_is_annotated_true_to_its_effect(sandbox: SandboxServer, workspace: Path) -> None:
+    settings = workspace_settings(sandbox, workspace, read_only=False)
+    async with Client(build_server(settings)) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    for name, (destructive, idempotent) in HINTS.items():
+        hints = tools[name].annotations
+        assert hints is not None
+        assert (hints.read_only_hint, hints.open_world_hint) == (False, True), name
+        assert (hints.destructive_hint, hints.idempotent_hint) == (destructive, idempotent), name
+        assert "dryRun" in tools[name].input_schema["properties"], name
+    assert not [n for n in tools if any(word in n for word in ("delete", "remove", "archive"))]
+
+
+async def test_read_only_hides_and_refuses_every_write_even_when_enabled_by_name(
+    sandbox: SandboxServer, workspace: Path
+) -> None:
+    settings = workspace_settings(sandbox, workspace, enabled_tools=",".join(sorted(HINTS)))
+    async with Client(build_server(settings)) as client:
+        listed = {t.name for t in (await client.list_tools()).tools}
+        assert not listed & HINTS.keys()
+        for name in HINTS:
+            error = await call_error(client, name, {"dryRun": True})
+            assert "BACKLOG_READ_ONLY" in error, name
+            assert "writes to Backlog" in error
+    assert "POST" not in " ".join(f"{r.method}" for r in sandbox.requests)
+
+
+async def test_each_real_write_appends_one_audit_line_and_a_dry_run_none(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=audit)
+    comment = {"issueIdOrKey": "DEMO-1", "content": "監査されるコメント"}
+    async with Client(build_server(settings)) as client:
+        await call(client, "backlog_add_comment", {**comment, "dryRun": True})
+        assert not audit.exists()
+        await call(client, "backlog_add_comment", comment)
+        await call_error(
+            client, "backlog_update_comment", {"issueIdOrKey": "DEMO-1", "commentId": 1, "content": "x"}
+        )
+    lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [line["tool"] for line in lines] == ["backlog_add_comment"]
+    entry = lines[0]
+    assert entry["target"].endswith("DEMO-1")
+    assert entry["fields"]["content"] == "監査されるコメント"
+    assert entry["outcome"] == "done"
+    assert isinstance(entry["id"], int)
+    assert entry["time"].endswith("Z")
+    assert write_sandbox.api_key not in audit.read_text(encoding="utf-8")
+
+
+async def test_a_refused_write_is_audited_as_failed(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=audit)
+    write_sandbox.faults.fail_status = 403
+    write_sandbox.faults.fail_next_writes = 1
+    async with Client(build_server(settings)) as client:
+        error = await call_error(client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "x"})
+    (entry,) = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert entry["outcome"].startswith("failed: ")
+    assert entry["id"] is None
+    assert "HTTP 403" in error
+
+
+async def test_a_write_that_timed_out_is_not_sent_again_and_says_what_to_look_at(
+    write_sandbox: SandboxServer, workspace: Path
+) -> None:
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, timeout_seconds=0.5)
+    async with Client(build_server(settings)) as client:
+        await call(client, "backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 1})
+        write_sandbox.faults.write_answer_delay_seconds = 3
+        error = await call_error(
+            client, "backlog_add_comment", {"issueIdOrKey": "DEMO-1", "content": "一度だけ"}
+        )
+        write_sandbox.faults.write_answer_delay_seconds = 0
+        latest = await call(
+            client, "backlog_get_comments", {"issueIdOrKey": "DEMO-1", "count": 5, "order": "desc"}
+        )
+    assert "may or may not have been done" in error
+    assert "backlog_get_comments" in error
+    assert latest.count("一度だけ") == 1  # done once by the sandbox, and not sent again
