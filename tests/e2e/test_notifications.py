@@ -22,8 +22,8 @@ from tests.e2e.conftest import call, call_error
 
 pytestmark = pytest.mark.anyio
 
-ROW = re.compile(r"^\|(\d+)\|[^|]+\|(?:read|unread)\|", re.MULTILINE)
-READ = re.compile(r"^\|\d+\|[^|]+\|(read|unread)\|", re.MULTILINE)
+ROW = re.compile(r"^\|(\d+)\|[^|]+\|(?:read|unread|seen, not opened|unread, opened)\|", re.MULTILINE)
+READ = re.compile(r"^\|\d+\|[^|]+\|(read|unread|seen, not opened|unread, opened)\|", re.MULTILINE)
 NEXT = re.compile(r"^Next page: (backlog_get_\w+) (\{.*\})$", re.MULTILINE)
 OTHER_USER = 1073741903  # suzuki.hanako, who watches a few issues too
 REASON_WORDS = {

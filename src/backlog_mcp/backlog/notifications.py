@@ -152,3 +152,33 @@ class NotificationEndpoints(EndpointGroup):
         params: Params = {"resourceAlreadyRead": False if unread_only else None}
         path = f"users/{user_id}/watchings/count"
         return (await self.client.get_model(Count, path, params, what=f"user {user_id}")).count
+
+    async def get_notification(self, notification_id: int) -> Notification | None:
+        """One notification, or None: Backlog has no endpoint for one, so a page bounded around
+        its ID is asked for (three wide: right whether Backlog's bounds exclude or include)."""
+        page = NotificationPage(
+            count=3,
+            order="asc",
+            min_id=notification_id - 1 if notification_id > 0 else None,
+            max_id=notification_id + 1,
+        )
+        found = await self.get_notifications(page)
+        return next((n for n in found if n.id == notification_id), None)
+
+    async def mark_as_read(self, notification_id: int, *, check: str) -> None:
+        """`POST /notifications/:id/markAsRead` (204): this notification is read."""
+        await self.client.send_form(
+            type(None),
+            "POST",
+            f"notifications/{notification_id}/markAsRead",
+            what=f"notification {notification_id}",
+            check=check,
+        )
+
+    async def reset_unread_count(self, *, check: str) -> int:
+        """`POST /notifications/markAsRead`: resets the unread count, and only that (Backlog's
+        docs); each notification's own read flag stays. Returns Backlog's `count`."""
+        found = await self.client.send_form(
+            Count, "POST", "notifications/markAsRead", what="your unread notification count", check=check
+        )
+        return found.count

@@ -10,7 +10,15 @@ from typing import Any
 from backlog_mcp.backlog.notifications import Notification, Watching
 from backlog_mcp.render.text import RenderContext, next_call, one_line, plural, table, user_label
 
-__all__ = ["REASONS", "render_notifications", "render_watchings", "watching_sort_words"]
+__all__ = [
+    "REASONS",
+    "left_out_line",
+    "notification_summary",
+    "read_words",
+    "render_notifications",
+    "render_watchings",
+    "watching_sort_words",
+]
 
 REASONS = {
     1: "assigned to issue",
@@ -29,6 +37,14 @@ REASONS = {
     17: "mentioned in document",
 }
 _EXCERPT_CHARS = 60  # of a comment, in a row: enough to tell what it is about
+
+
+def left_out_line(count: int, noun: str, allowed: str, plural_noun: str | None = None) -> str:
+    """How many items of other projects a list leaves out under BACKLOG_PROJECTS: never which."""
+    return (
+        f"{plural(count, noun, plural_noun)} of other projects (or of none) left out of this page "
+        f"by BACKLOG_PROJECTS ({allowed})."
+    )
 
 
 def reason_words(reason: int | None) -> str:
@@ -88,6 +104,19 @@ def _about(n: Notification) -> tuple[str, bool, str | None]:
     return (f"{text} — {quoted}" if quoted else text), cut, tool
 
 
+def read_words(n: Notification) -> str:
+    """Backlog's two flags: `alreadyRead` (false: new since you last checked the list, what the
+    unread count counts) and `resourceAlreadyRead` (the notification itself opened)."""
+    if n.already_read:
+        return "read" if n.resource_already_read else "seen, not opened"
+    return "unread, opened" if n.resource_already_read else "unread"
+
+
+def notification_summary(n: Notification) -> str:
+    """Why it came and what it is about, on one line: `issue commented — DEMO-3 comment 7: …`."""
+    return f"{reason_words(n.reason)} — {_about(n)[0]}"
+
+
 _OPENERS = {
     "backlog_get_issue": "backlog_get_issue (the key)",
     "backlog_get_pull_request": (
@@ -105,13 +134,19 @@ def render_notifications(
     order: str,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
+    left_out: int = 0,
+    allowed: str = "",
+    last_id: int | None = None,
 ) -> str:
-    """A table of notifications; the unread count; the call for the next page when `more`."""
+    """A table of notifications; the unread count; the call for the next page when `more`.
+
+    `left_out`: how many of the page were of projects outside the allow-list (never shown);
+    `last_id`: the page's last ID as Backlog sent it, where the next page starts."""
     direction = "newest first" if order == "desc" else "oldest first"
     sender = arguments.get("senderId")
     whose = f" from user {sender}" if sender is not None else ""
-    unread_line = f"{unread} unread in all."
-    if not notifications:
+    unread_line = f"{unread} unread in all{' projects' if left_out else ''}."
+    if not notifications and not left_out:
         bounded = arguments.get("minId") is not None or arguments.get("maxId") is not None
         where = " in this ID range" if bounded else ""
         return f"No notifications{whose}{where}. {unread_line}"
@@ -121,12 +156,13 @@ def render_notifications(
         cut |= was_cut
         if tool and tool not in tools:
             tools.append(tool)
-        read = "read" if n.already_read else "unread"
+        read = read_words(n)
         rows.append([n.id, ctx.when(n.created), read, reason_words(n.reason), user_label(n.sender), about])
-    lines = [
-        f"{plural(len(notifications), 'notification')}{whose} shown ({direction}); {unread_line}",
-        table(["ID", "When", "Read", "Reason", "From", "About"], rows),
-    ]
+    lines = [f"{plural(len(notifications), 'notification')}{whose} shown ({direction}); {unread_line}"]
+    if left_out:
+        lines.append(left_out_line(left_out, "notification", allowed))
+    if rows:
+        lines.append(table(["ID", "When", "Read", "Reason", "From", "About"], rows))
     if cut:
         lines.append(
             f"Comments are cut at {_EXCERPT_CHARS} characters (…); open the item for the whole text."
@@ -134,7 +170,7 @@ def render_notifications(
     if tools:
         lines.append("Open with " + ", ".join(_OPENERS[t] for t in tools) + ".")
     if more:
-        last = notifications[-1].id
+        last = last_id if last_id is not None else notifications[-1].id
         bound = {"maxId": last} if order == "desc" else {"minId": last}
         lines.append(next_call("backlog_get_notifications", {**arguments, **bound}))
     else:
@@ -160,10 +196,15 @@ def render_watchings(
     unread_only: bool,
     arguments: Mapping[str, Any],
     ctx: RenderContext,
+    left_out: int = 0,
+    allowed: str = "",
 ) -> str:
-    """The watched issues: watching ID, key, summary, status, read or unread, last update, note."""
+    """The watched issues: watching ID, key, summary, status, read or unread, last update, note.
+
+    `left_out`: how many of the page Backlog sent were of projects outside the allow-list; the
+    positions and the next offset count them, as Backlog's offset does."""
     kind = f"{'unread issues' if unread_only else 'issues'} watched by {whose}"
-    if not watchings:
+    if not watchings and not left_out:
         if total and offset >= total:
             return f"No {kind} at offset {offset}: {total} in all. Use an offset below {total}."
         return f"No {kind} (0 in total)."
@@ -182,11 +223,15 @@ def render_watchings(
                 w.note,
             ]
         )
-    first, last = offset + 1, offset + len(watchings)
+    first, last = offset + 1, offset + len(watchings) + left_out
+    every = " (all projects)" if left_out else ""
     lines = [
-        f"{kind[0].upper()}{kind[1:]}: {first}–{last} of {total}, {watching_sort_words(sort, order)}.",
-        table(["Watching", "Key", "Summary", "Status", "Read", "Content updated", "Note"], rows),
+        f"{kind[0].upper()}{kind[1:]}: {first}–{last} of {total}{every}, {watching_sort_words(sort, order)}."
     ]
+    if left_out:
+        lines.append(left_out_line(left_out, "watching", allowed))
+    if rows:
+        lines.append(table(["Watching", "Key", "Summary", "Status", "Read", "Content updated", "Note"], rows))
     if last < total:
         lines.append(next_call("backlog_get_watchings", {**arguments, "offset": last}))
     else:

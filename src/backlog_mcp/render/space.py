@@ -256,9 +256,14 @@ def render_activities(
     count: int,
     order: str,
     ctx: RenderContext,
+    left_out: Sequence[Activity] = (),
+    allowed: str = "",
 ) -> str:
-    """One line per activity; the page's range and, when it was full, the exact call for the next."""
-    if not activities:
+    """One line per activity; the page's range and, when it was full, the exact call for the next.
+
+    `left_out`: the page's activities of projects outside the allow-list: counted, never shown;
+    they still count toward a full page and where the next one starts."""
+    if not activities and not left_out:
         bounded = arguments.get("minId") is not None or arguments.get("maxId") is not None
         return f"No activities {scope}" + (" in this range." if bounded else ".")
     direction = "newest first" if order == "desc" else "oldest first"
@@ -266,13 +271,20 @@ def render_activities(
         f"{plural(len(activities), 'activity', 'activities')} {scope} ({direction}); "
         "Backlog gives no total for activities."
     )
-    lines = [head, *(activity_line(a, ctx) for a in activities)]
+    lines = [head]
+    if left_out:
+        lines.append(
+            f"{plural(len(left_out), 'activity', 'activities')} of other projects (or of none) left "
+            f"out of this page by BACKLOG_PROJECTS ({allowed})."
+        )
+    lines.extend(activity_line(a, ctx) for a in activities)
     legend = _legend(activities)
     if legend:
         lines.append(legend)
-    if len(activities) >= count:
+    page = [*activities, *left_out]
+    if len(page) >= count:
         bound = "maxId" if order == "desc" else "minId"
-        edge = min(a.id for a in activities) if order == "desc" else max(a.id for a in activities)
+        edge = min(a.id for a in page) if order == "desc" else max(a.id for a in page)
         lines.append(next_call("backlog_get_activities", {**arguments, bound: edge}))
     else:
         lines.append("End of activities in this direction.")

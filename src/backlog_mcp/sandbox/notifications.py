@@ -13,6 +13,7 @@ from starlette.requests import Request
 from backlog_mcp.sandbox.errors import invalid, not_found
 from backlog_mcp.sandbox.model import JSON
 from backlog_mcp.sandbox.notification_data import NotificationData, build
+from backlog_mcp.sandbox.notification_writes import NotificationWrites
 from backlog_mcp.sandbox.query import Params
 from backlog_mcp.sandbox.site import Route, Site, WriteRoute, path_int
 
@@ -30,10 +31,11 @@ def routes(site: Site) -> list[Route]:
 
 
 def write_routes(site: Site) -> list[WriteRoute]:
-    """Watch, re-note and unwatch issues: in memory (`watching_writes`)."""
+    """Mark one notification read or reset the unread count (`notification_writes`); watch,
+    re-note and unwatch issues (`watching_writes`): in memory."""
     from backlog_mcp.sandbox.watching_writes import WatchingWrites  # imports the app, which imports this
 
-    return WatchingWrites(site).routes()
+    return [*NotificationWrites(site).routes(), *WatchingWrites(site).routes()]
 
 
 class _Notifications:
