@@ -23,8 +23,14 @@ from backlog_mcp.server import build_server
 from bench._session import Session, session
 from bench._tokens import count
 
-# (what is served, BACKLOG_TOOLSETS, budget for the whole tools/list)
-TOOLS_LIST_BUDGETS = [("every toolset", "all", 5400), ("default toolsets", "default", 2500)]
+# (what is served, BACKLOG_TOOLSETS, BACKLOG_READ_ONLY, budget for the whole tools/list). With
+# writes on, every tool there is, within the same 5,400; the average per tool is reported, not
+# held to 125: the two issue writes take 18 and 21 arguments, as the issue names them.
+TOOLS_LIST_BUDGETS = [
+    ("every toolset", "all", True, 5400),
+    ("default toolsets", "default", True, 2500),
+    ("every toolset, writes on", "all", False, 5400),
+]
 PER_TOOL_BUDGET = 125
 
 # (tool, arguments, Backlog path — several joined by " + " when the answer shows several payloads —,
@@ -115,14 +121,16 @@ async def run(s: Session) -> bool:
             ok &= budget is None or ratio <= budget
             args = json.dumps(arguments, ensure_ascii=False)
             print(f"{tool:<34} {args[:44]:<44} {ours:>6} {theirs:>7} {ratio:>6.3f}  {verdict}")
-    for label, toolsets, budget in TOOLS_LIST_BUDGETS:
-        ok &= await tools_list_cost(s, label, toolsets, budget)
+    for label, toolsets, read_only, budget in TOOLS_LIST_BUDGETS:
+        ok &= await tools_list_cost(s, label, toolsets, budget, read_only=read_only)
     return ok
 
 
-async def tools_list_cost(s: Session, label: str, toolsets: str, budget: int) -> bool:
+async def tools_list_cost(s: Session, label: str, toolsets: str, budget: int, *, read_only: bool) -> bool:
     """tools/list as a client loads it, in tokens: in all, per tool on average, the largest."""
-    settings = load_settings(base_url=s.sandbox.base_url, api_key=s.sandbox.api_key, toolsets=toolsets)
+    settings = load_settings(
+        base_url=s.sandbox.base_url, api_key=s.sandbox.api_key, toolsets=toolsets, read_only=read_only
+    )
     async with Client(build_server(settings)) as client:
         listed = await client.list_tools()
     tools = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in listed.tools]
@@ -130,14 +138,16 @@ async def tools_list_cost(s: Session, label: str, toolsets: str, budget: int) ->
     sizes = {t["name"]: count(json.dumps(t, ensure_ascii=False, separators=(",", ":"))) for t in tools}
     average = total / len(tools)
     largest = max(sizes, key=lambda name: sizes[name])
-    ok = total <= budget and average <= PER_TOOL_BUDGET
+    per_tool = "ok" if average <= PER_TOOL_BUDGET else "OVER" if read_only else "n/a"
+    per_tool_ok = per_tool != "OVER"
+    ok = total <= budget and per_tool_ok
     print(
         f"\ntools/list, {label} (BACKLOG_TOOLSETS={toolsets}): {total} tokens for {len(tools)} tools "
         f"(budget <= {budget}: {'ok' if total <= budget else 'OVER'}); {average:.0f} per tool on average "
-        f"(budget <= {PER_TOOL_BUDGET}: {'ok' if average <= PER_TOOL_BUDGET else 'OVER'}); "
+        f"(budget <= {PER_TOOL_BUDGET}: {per_tool}); "
         f"largest {largest} {sizes[largest]}"
     )
-    for name, size in sizes.items() if toolsets == "all" else ():  # each tool once is enough
+    for name, size in sizes.items() if not read_only else ():  # each tool once is enough
         print(f"  {name:<32} {size:>5}{'  (over 125)' if size > PER_TOOL_BUDGET else ''}")
     return ok
 

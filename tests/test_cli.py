@@ -52,6 +52,17 @@ def test_call_prints_the_tools_text_on_the_sandbox(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_sandbox_lets_a_new_user_try_a_write_only_when_read_only_is_turned_off(tmp_path: Path) -> None:
+    comment = '{"issueIdOrKey":"DEMO-1","content":"試しに書く"}'
+    refused = _run("--sandbox", "call", "backlog_add_comment", comment, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "BACKLOG_READ_ONLY" in refused.stdout
+    done = _run("--sandbox", "call", "backlog_add_comment", comment, cwd=tmp_path, BACKLOG_READ_ONLY="false")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/view/DEMO-1#comment-" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
 def test_call_exits_1_when_the_tool_fails(tmp_path: Path) -> None:
     done = _run("call", "backlog_get_issue", '{"issueIdOrKey":"DEMO-99999"}', "--sandbox", cwd=tmp_path)
     assert done.returncode == 1

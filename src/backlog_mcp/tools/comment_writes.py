@@ -152,7 +152,7 @@ async def backlog_update_comment(
     content: ContentArg,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Edit the text of your own comment."""
+    """Edit your own comment."""
     state = app_state(ctx)
     text = _content(content)
     issue, comment, me = await _comment_and_author(state, issue_ref(issueIdOrKey), commentId)
@@ -191,7 +191,7 @@ async def backlog_watch_issue(
     note: NoteArg = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Watch an issue (with your note); watch=false stops watching."""
+    """Watch an issue (with a note); watch=false stops."""
     state = app_state(ctx)
     if not watch and note is not None:
         raise ToolError("note goes with watch=true: stopping watching removes the watching and its note.")
@@ -260,6 +260,6 @@ async def backlog_watch_issue(
 
 COMMENT_WRITE_TOOLS = (
     ToolDef(backlog_add_comment, "Add issue comment", annotations=WRITE_ADDS, writes=True),
-    ToolDef(backlog_update_comment, "Edit your issue comment", annotations=WRITE_OVERWRITES, writes=True),
+    ToolDef(backlog_update_comment, "Edit your comment", annotations=WRITE_OVERWRITES, writes=True),
     ToolDef(backlog_watch_issue, "Watch issue", annotations=WRITE_TOGGLES, writes=True),
 )

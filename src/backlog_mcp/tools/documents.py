@@ -162,7 +162,7 @@ async def backlog_add_document(
     emoji: EmojiArg = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Add a document to a project (under parentId if given)."""
+    """Add a document (under parentId if given)."""
     state = app_state(ctx)
     project = await state.resolver.project(one_project(projectIdOrKey))
     key = project.project_key

@@ -267,7 +267,7 @@ async def backlog_add_issue(
     attachFiles: AttachFilesArg = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Add an issue (dates yyyy-MM-dd; priority defaults to normal)."""
+    """Add an issue (dates yyyy-MM-dd)."""
     state = app_state(ctx)
     files = local_files(state, attachFiles)
     project = await state.resolver.project(one_project(projectIdOrKey))

@@ -152,11 +152,10 @@ async def backlog_mark_notifications_read(
     notificationId: Annotated[
         int | None,
         AfterValidator(backlog_id("backlog_get_notifications")),
-        Field(description="Omit: all"),
     ] = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Mark a notification of yours read; no notificationId: all (resets the unread count)."""
+    """Mark a notification read, or all (no notificationId)."""
     state = app_state(ctx)
     api = NotificationEndpoints(state.api)
     if notificationId is not None:

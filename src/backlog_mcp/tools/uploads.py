@@ -36,7 +36,7 @@ def _as_list(value: object) -> object:
 AttachFilesArg = Annotated[
     list[str] | None,
     BeforeValidator(_as_list),
-    Field(description="Files to attach: paths relative to the workspace"),
+    Field(description="Paths in the workspace"),
 ]
 
 

@@ -90,7 +90,7 @@ async def backlog_update_wiki_page(
     ctx: Context[Any, Any],
     wikiId: Annotated[int, AfterValidator(backlog_id("backlog_get_wiki_pages"))],
     name: str | None = None,
-    content: Annotated[str | None, Field(description="Replaces the whole text")] = None,
+    content: str | None = None,
     mailNotify: bool = False,
     dryRun: DryRunArg = False,
 ) -> str:

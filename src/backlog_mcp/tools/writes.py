@@ -62,7 +62,7 @@ WRITE_TOGGLES = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
 )
 
-DryRunArg = Annotated[bool, Field(description="Show what would be sent; send nothing")]
+DryRunArg = Annotated[bool, Field(description="Preview; send nothing")]
 _ARROW = "→"
 _NONE = "(none)"
 
