@@ -10,7 +10,7 @@ from backlog_mcp.backlog.models import User
 from backlog_mcp.backlog.notifications import Watching
 from backlog_mcp.render.comments import attachment_change
 from backlog_mcp.render.text import RenderContext, one_line, user_label
-from backlog_mcp.tools.writes import Change, WriteResult
+from backlog_mcp.render.writes import Change, WriteResult
 
 __all__ = ["comment_result", "not_yours", "notified_text", "watching_state"]
 

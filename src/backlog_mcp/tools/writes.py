@@ -23,7 +23,7 @@ from pydantic import Field
 from backlog_mcp.backlog.params import ParamValue
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.redact import redact
-from backlog_mcp.render.text import fenced, one_line
+from backlog_mcp.render.writes import Change, WriteResult, plan_text, render_changes, result_text
 
 if TYPE_CHECKING:
     from backlog_mcp.tools.state import AppState
@@ -63,25 +63,6 @@ WRITE_TOGGLES = ToolAnnotations(
 )
 
 DryRunArg = Annotated[bool, Field(description="Preview; send nothing")]
-_ARROW = "→"
-_NONE = "(none)"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One field as a person reads it: names with their IDs (`バグ (ID 2)`), not IDs alone.
-
-    `before` is the current value for an update (None: the field is added, not changed).
-    """
-
-    field: str
-    after: str | None
-    before: str | None = None
-    is_update: bool = False
-
-    @classmethod
-    def update(cls, name: str, before: str | None, after: str | None) -> Change:
-        return cls(name, after, before, is_update=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +80,6 @@ class WritePlan:
     target: str
     changes: tuple[Change, ...]
     sent: Mapping[str, ParamValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """What Backlog reports after the write: heading (`Added DEMO-124`), its link, the fields."""
-
-    heading: str
-    link: str | None = None
-    changes: tuple[Change, ...] = ()
-    created_id: str | int | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,44 +106,6 @@ class AuditLog:
             file.write(line)
 
 
-def _value(value: str | None) -> str:
-    return _NONE if value is None or value == "" else value
-
-
-def _line(change: Change) -> str:
-    after = _value(change.after)
-    if "\n" in after or (change.before is not None and "\n" in change.before):
-        # Multi-line text (a description, a comment) is someone else's: fenced, never inline.
-        if change.is_update:
-            return f"- {change.field}: from\n{fenced(_value(change.before))}\n  to\n{fenced(after)}"
-        return f"- {change.field}:\n{fenced(after)}"
-    if change.is_update:
-        return f"- {change.field}: {one_line(_value(change.before))} {_ARROW} {one_line(after)}"
-    return f"- {change.field}: {one_line(after)}"
-
-
-def render_changes(changes: tuple[Change, ...]) -> str:
-    return "\n".join(_line(c) for c in changes)
-
-
-def _plan_text(plan: WritePlan) -> str:
-    lines = [f"{plan.action} (not sent)"]
-    if plan.changes:
-        lines.append(render_changes(plan.changes))
-    lines.append("Nothing was sent: call again without dryRun to do it.")
-    return "\n".join(lines)
-
-
-def _result_text(result: WriteResult) -> str:
-    heading = result.heading + (f": {result.link}" if result.link else "")
-    lines = [heading]
-    if result.changes:
-        lines.append(render_changes(result.changes))
-    if result.note:
-        lines.append(result.note)
-    return "\n".join(lines)
-
-
 def _audit_entry(plan: WritePlan, outcome: str, created: str | int | None) -> dict[str, Any]:
     return {
         "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -198,11 +130,11 @@ async def perform(
         BacklogError: the write failed (audited as failed, or as uncertain when no answer said).
     """
     if dry_run:
-        return _plan_text(plan)
+        return plan_text(plan.action, plan.changes)
     try:
         result = await send()
     except BacklogError as exc:
         await state.audit.append(_audit_entry(plan, f"failed: {type(exc).__name__}: {exc}", None))
         raise
     await state.audit.append(_audit_entry(plan, "done", result.created_id))
-    return _result_text(result)
+    return result_text(result)
