@@ -1,7 +1,9 @@
 """Upstream requests per tool call, first and repeated in one server process.
 
 Repeated calls should cost less: project keys are resolved once per process, reference data
-(statuses, users, categories, …) is cached for BACKLOG_CACHE_TTL_SECONDS.
+(statuses, users, categories, …) is cached for BACKLOG_CACHE_TTL_SECONDS. Then the writes: the
+requests of a dry run (reads only) and of the real call (reads, and the writes it sends), each on
+a fresh sandbox; and what BACKLOG_PROJECTS adds to a call that names a thing by a numeric ID.
 """
 
 from __future__ import annotations
@@ -69,5 +71,69 @@ async def main() -> None:
             print(f"{tool:<34} {str(arguments)[:50]:<50} {counts[0]:>5} {counts[1]:>8}")
 
 
+WRITES: list[tuple[str, dict[str, Any]]] = [
+    ("backlog_add_issue", {"projectIdOrKey": "DEMO", "summary": "計測", "issueTypeId": 1073790101}),
+    ("backlog_update_issue", {"issueIdOrKey": "DEMO-3", "statusId": 2, "comment": "進めます"}),
+    ("backlog_add_comment", {"issueIdOrKey": "DEMO-3", "content": "計測"}),
+    ("backlog_watch_issue", {"issueIdOrKey": "DEMO-3", "watch": True}),
+    ("backlog_add_wiki_page", {"projectIdOrKey": "DEMO", "name": "計測", "content": "本文"}),
+    ("backlog_update_wiki_page", {"wikiId": 2001001, "content": "本文"}),
+    ("backlog_add_document", {"projectIdOrKey": "DEMO", "title": "計測", "content": "本文"}),
+    (
+        "backlog_add_pull_request_comment",
+        {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 2, "content": "計測"},
+    ),
+    ("backlog_mark_notifications_read", {}),
+]
+SCOPED: list[tuple[str, dict[str, Any]]] = [
+    ("backlog_get_issue", {"issueIdOrKey": 1074000054}),
+    ("backlog_get_wiki_page", {"wikiId": 2001001}),
+    ("backlog_get_document", {"documentId": "019a1c2e5b7d7c3f9e4a6b8c0d2e4f61"}),
+]
+
+
+async def writes() -> None:
+    print(f"\n{'write tool':<34} dry run  real (of which writes)")
+    for tool, arguments in WRITES:
+        counts = []
+        for dry_run in (True, False):
+            with SandboxServer() as sandbox:  # writes change the data: a fresh sandbox each
+                config = load_settings(
+                    base_url=sandbox.base_url, api_key=sandbox.api_key, toolsets="all", read_only=False
+                )
+                async with Client(build_server(config)) as client:
+                    result = await client.call_tool(tool, {**arguments, "dryRun": dry_run})
+                    assert not result.is_error, result.content
+                sent = [r for r in sandbox.requests if r.method not in ("GET", "HEAD")]
+                counts.append((len(sandbox.requests), len(sent)))
+        (dry, dry_writes), (real, real_writes) = counts
+        assert dry_writes == 0, f"{tool}'s dry run sent a write"
+        print(f"{tool:<34} {dry:>7}  {real:>4} ({real_writes})")
+
+
+async def scoped() -> None:
+    print(f"\n{'BACKLOG_PROJECTS=DEMO':<34} {'arguments':<50} first repeated (without the allow-list)")
+    with SandboxServer() as sandbox:
+        for tool, arguments in SCOPED:
+            counts = []
+            for projects in ("DEMO", ""):
+                config = load_settings(
+                    base_url=sandbox.base_url, api_key=sandbox.api_key, toolsets="all", projects=projects
+                )
+                async with Client(build_server(config)) as client:
+                    for _ in range(2):
+                        sandbox.reset_requests()
+                        assert not (await client.call_tool(tool, arguments)).is_error
+                        counts.append(len(sandbox.requests))
+            shown = f"{tool:<34} {str(arguments)[:50]:<50} {counts[0]:>5} {counts[1]:>8}"
+            print(f"{shown} ({counts[2]}, {counts[3]})")
+
+
+async def everything() -> None:
+    await main()
+    await writes()
+    await scoped()
+
+
 if __name__ == "__main__":
-    anyio.run(main)
+    anyio.run(everything)
