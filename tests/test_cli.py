@@ -61,6 +61,11 @@ def test_sandbox_lets_a_new_user_try_a_write_only_when_read_only_is_turned_off(t
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/view/DEMO-1#comment-" in done.stdout
     assert "Traceback" not in done.stderr
+    # Logged at INFO on stderr although BACKLOG_LOG_LEVEL is WARNING: writes always are.
+    (logged,) = [line for line in done.stderr.splitlines() if "backlog_mcp.writes" in line]
+    assert " INFO " in logged
+    assert '"tool":"backlog_add_comment"' in logged
+    assert '"outcome":"done"' in logged
 
 
 def test_call_exits_1_when_the_tool_fails(tmp_path: Path) -> None:

@@ -235,6 +235,8 @@ def build_server(
     register_prompts_and_resources(server, surface.served_names)
     # After the constructor: MCPServer installs its own log handler, which must mask the key too.
     install_log_redaction(secrets)
+    # Every write is logged at INFO on stderr whatever BACKLOG_LOG_LEVEL says: the operator's record.
+    logging.getLogger("backlog_mcp.writes").setLevel(logging.INFO)
     http_logger = logging.getLogger("httpx2")
     if http_logger.level == logging.NOTSET:  # one INFO line per request is noise unless asked for
         http_logger.setLevel(logging.WARNING)

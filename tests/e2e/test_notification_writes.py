@@ -310,3 +310,18 @@ async def test_a_mark_whose_answer_never_comes_is_not_repeated_and_says_how_to_c
     assert target["alreadyRead"] is True  # Backlog did it: the answer was what got lost
     await until(lambda: writes_sent(write_sandbox) != [])  # logged once its late answer is out
     assert writes_sent(write_sandbox) == [f"POST /api/v2/notifications/{target['id']}/markAsRead"]
+
+
+async def test_a_mark_whose_count_afterwards_fails_is_still_reported_and_audited_as_done(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    target = first(write_sandbox, is_unread)
+    audit = tmp_path / "audit.jsonl"
+    write_sandbox.faults.rate_limits = {"read": 1}  # the lookup passes; the count after the write is refused
+    async with served(write_sandbox, workspace, audit_log=audit, rate_limit_max_wait_seconds=0) as client:
+        text = await call(client, TOOL, {"notificationId": target["id"]})
+    assert text.startswith(f"Marked notification {target['id']} read")
+    assert "could not be read afterwards" in text
+    (entry,) = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert entry["outcome"] == "done"
+    assert writes_sent(write_sandbox) == [f"POST /api/v2/notifications/{target['id']}/markAsRead"]

@@ -117,3 +117,29 @@ async def test_a_write_that_timed_out_is_not_sent_again_and_says_what_to_look_at
     assert "may or may not have been done" in error
     assert "backlog_get_comments" in error
     assert latest.count("一度だけ") == 1  # done once by the sandbox, and not sent again
+
+
+async def test_the_audit_line_of_an_issue_names_its_files_and_an_updates_comment_id(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    workspace.mkdir(parents=True)
+    (workspace / "手順.txt").write_text("手順", encoding="utf-8")
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, audit_log=audit)
+    async with Client(build_server(settings)) as client:
+        types = await call(client, "backlog_get_issue_types", {"projectIdOrKey": "DEMO"})
+        type_id = int(types.splitlines()[3].split("|")[1])
+        added = {
+            "projectIdOrKey": "DEMO",
+            "summary": "監査",
+            "issueTypeId": type_id,
+            "attachFiles": ["手順.txt"],
+        }
+        await call(client, "backlog_add_issue", added)
+        updated = await call(
+            client, "backlog_update_issue", {"issueIdOrKey": "DEMO-1", "comment": "確認しました"}
+        )
+    add, update = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert add["fields"]["attachFiles"] == ["手順.txt"]
+    assert isinstance(add["id"], int)
+    assert f"ID {update['id']}, " in updated  # the comment the update created, not the issue

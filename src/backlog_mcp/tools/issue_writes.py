@@ -17,6 +17,7 @@ from pydantic import AfterValidator
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.issue_writes import IssueWrite, IssueWriteEndpoints
 from backlog_mcp.backlog.issues import Issue, IssueEndpoints
+from backlog_mcp.backlog.params import ParamValue
 from backlog_mcp.backlog.projects import Project
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.quote import clip, echo
@@ -49,7 +50,7 @@ from backlog_mcp.tools.issue_write_refs import (
     pick_all,
 )
 from backlog_mcp.tools.state import AppState, app_state
-from backlog_mcp.tools.uploads import AttachFilesArg, files_change, local_files, upload_files
+from backlog_mcp.tools.uploads import AttachFilesArg, LocalFile, files_change, local_files, upload_files
 from backlog_mcp.tools.writes import Change, DryRunArg, WritePlan, WriteResult, perform
 
 __all__ = ["backlog_add_issue", "backlog_update_issue"]
@@ -206,8 +207,8 @@ def _plan(given: _Given, lists: ProjectLists, current: Issue | None) -> tuple[Is
     return IssueWrite(**write), shown
 
 
-async def _posted_comment(state: AppState, key: str, text: str) -> Change:
-    """The comment an update posted, by its ID and link when the newest comment is it.
+async def _posted_comment(state: AppState, key: str, text: str) -> tuple[Change, int | None]:
+    """The comment an update posted, by its ID and link when the newest comment is it (and the ID).
 
     The update is done by then: a failure to read it back is not the write's, and is not raised.
     """
@@ -215,11 +216,17 @@ async def _posted_comment(state: AppState, key: str, text: str) -> Change:
     try:
         newest = await IssueEndpoints(state.api).get_comments(key, count=1, order="desc")
     except BacklogError:
-        return Change("comment", shown)
+        return Change("comment", shown), None
     if not newest or (newest[0].content or "").strip() != text.strip():
-        return Change("comment", shown)
+        return Change("comment", shown), None
     comment_id = newest[0].id
-    return Change("comment", f"ID {comment_id}, {state.render.issue_url(key)}#comment-{comment_id}: {shown}")
+    link = f"{state.render.issue_url(key)}#comment-{comment_id}"
+    return Change("comment", f"ID {comment_id}, {link}: {shown}"), comment_id
+
+
+def _audited(write: IssueWrite, files: list[LocalFile]) -> dict[str, ParamValue]:
+    """The form as the audit line records it: the files by name (their IDs come with the upload)."""
+    return {**write.form(), "attachFiles": [f.name for f in files] or None}
 
 
 def _was(name: str, value: str) -> str | None:
@@ -288,7 +295,7 @@ async def backlog_add_issue(
     key = project.project_key
     search = call_text("backlog_get_issue_list", {"projectIdOrKey": key, "keyword": write.summary})
     check = f"look for it with {search} before adding it again"
-    plan = WritePlan("backlog_add_issue", f"Add issue to {key}", key, tuple(changes), write.form())
+    plan = WritePlan("backlog_add_issue", f"Add issue to {key}", key, tuple(changes), _audited(write, files))
 
     async def send() -> WriteResult:
         ids = await upload_files(state, attachFiles)
@@ -368,7 +375,7 @@ async def backlog_update_issue(
     if (attached := files_change(files)) is not None:
         changes.append(attached)
     check = f"look at {call_text('backlog_get_issue', {'issueIdOrKey': key})} before sending it again"
-    plan = WritePlan("backlog_update_issue", f"Update {key}", key, tuple(changes), write.form())
+    plan = WritePlan("backlog_update_issue", f"Update {key}", key, tuple(changes), _audited(write, files))
 
     async def send() -> WriteResult:
         ids = await upload_files(state, attachFiles)
@@ -380,9 +387,11 @@ async def backlog_update_issue(
             Change.update(name, _was(name, old or EMPTY), _was(name, new))
             for name, old, new in changed_fields(before, after)
         ]
+        comment_id = None  # what the update created, if anything: its comment
         if comment:
-            reported.append(await _posted_comment(state, key, comment))
+            posted, comment_id = await _posted_comment(state, key, comment)
+            reported.append(posted)
         note = None if reported else "Backlog reports no field changed: the issue already had these values."
-        return WriteResult(f"Updated {key}", state.render.issue_url(key), tuple(reported), updated.id, note)
+        return WriteResult(f"Updated {key}", state.render.issue_url(key), tuple(reported), comment_id, note)
 
     return await perform(state, plan, dry_run=dryRun, send=send)

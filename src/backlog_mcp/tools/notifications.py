@@ -169,6 +169,14 @@ def _unread_words(state: AppState, unread: int) -> str:
     return f"{unread} unread in all{' projects' if state.scope.active else ''}"
 
 
+async def _unread_after(state: AppState, api: NotificationEndpoints) -> str:
+    """The unread count once the write is done; a failure to read it does not undo the write."""
+    try:
+        return f"{_unread_words(state, await api.count_notifications(already_read=False))} now."
+    except BacklogError as exc:
+        return f"The write is done; the unread count could not be read afterwards ({exc})"
+
+
 async def _mark_one(
     state: AppState, api: NotificationEndpoints, notification_id: int, *, dry_run: bool
 ) -> str:
@@ -199,8 +207,7 @@ async def _mark_one(
 
     async def send() -> WriteResult:
         await api.mark_as_read(notification_id, check=check)
-        unread = await api.count_notifications(already_read=False)
-        note = f"{_unread_words(state, unread)} now."
+        note = await _unread_after(state, api)
         return WriteResult(f"Marked notification {notification_id} read", changes=changes, note=note)
 
     return await perform(state, plan, dry_run=dry_run, send=send)
@@ -225,10 +232,14 @@ async def _reset_count(state: AppState, api: NotificationEndpoints, *, dry_run: 
 
     async def send() -> WriteResult:
         await api.reset_unread_count(check=check)
-        after, unopened = await gather(
-            api.count_notifications(already_read=False),
-            api.count_notifications(resource_already_read=False),
-        )
+        try:
+            after, unopened = await gather(
+                api.count_notifications(already_read=False),
+                api.count_notifications(resource_already_read=False),
+            )
+        except BacklogError as exc:  # the reset is done: say so, not that it failed
+            note = f"{honest} The counts could not be read afterwards ({exc})"
+            return WriteResult("Reset your unread notification count", note=note)
         return WriteResult(
             "Reset your unread notification count",
             changes=(Change.update("unread", str(unread), str(after)),),
@@ -324,8 +335,7 @@ async def _mark_allowed(state: AppState, api: NotificationEndpoints, *, dry_run:
                     f"notification {n.id} failed: {exc}"
                 ) from exc
             done.append(n.id)
-        unread = await api.count_notifications(already_read=False)
-        note = "\n".join([f"{_unread_words(state, unread)} now.", *notes])
+        note = "\n".join([await _unread_after(state, api), *notes])
         return WriteResult(
             f"Marked {plural(len(done), 'notification')} read in {projects}", changes=changes, note=note
         )
