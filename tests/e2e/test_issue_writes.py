@@ -455,3 +455,38 @@ async def test_an_update_that_names_no_field_is_refused_without_sending(
         "Nothing to change: give DEMO-1 at least one field to set, a comment, or attachFiles."
     )
     assert writes_sent(write_sandbox) == []
+
+
+async def test_an_update_lists_only_what_would_change_and_sends_nothing_when_nothing_would(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    current = await call(writer, "backlog_get_issue", {"issueIdOrKey": "DEMO-3"})
+    summary = current.splitlines()[0].removeprefix("# DEMO-3 ")
+    same = {"issueIdOrKey": "DEMO-3", "summary": summary, "statusId": 1, "versionId": []}
+    dry = await call(writer, "backlog_update_issue", {**same, "dryRun": True})
+    assert dry == "Nothing to change: DEMO-3 already has these values; nothing was sent."
+    assert await call(writer, "backlog_update_issue", same) == dry
+    assert writes_sent(write_sandbox) == []
+    plan = await call(writer, "backlog_update_issue", {**same, "statusId": 2, "dryRun": True})
+    assert plan.splitlines()[1:-1] == ["- status: 未対応 (ID 1) → 処理中 (ID 2)"]  # nothing else listed
+
+
+async def test_hours_are_shown_in_a_dry_run_as_backlog_will_keep_them(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    plan = await call(
+        writer, "backlog_add_issue", add_args(estimatedHours=1.234, actualHours=0.005, dryRun=True)
+    )
+    assert "- estimatedHours: 1.23" in plan.splitlines()
+    assert "- actualHours: 0.01" in plan.splitlines()
+    done = await call(writer, "backlog_add_issue", add_args(estimatedHours=1.234, actualHours=0.005))
+    assert "- estimatedHours: 1.23" in done.splitlines()
+    assert "- actualHours: 0.01" in done.splitlines()
+
+
+async def test_a_summary_of_several_lines_is_refused_before_anything_is_sent(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    error = await call_error(writer, "backlog_add_issue", add_args(summary="一行目\n# 見出し"))
+    assert "summary must be one line" in error
+    assert writes_sent(write_sandbox) == []
