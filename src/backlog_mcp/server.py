@@ -22,12 +22,12 @@ from backlog_mcp import __version__
 from backlog_mcp.backlog.connect import backlog_for, http_client_for
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.config import Settings
-from backlog_mcp.errors import BacklogError
+from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.prompts import register_prompts_and_resources
 from backlog_mcp.quote import echo
 from backlog_mcp.redact import install_log_redaction, redact
 from backlog_mcp.render.text import RenderContext, rate_limit_note
-from backlog_mcp.tools.errors import describe_validation_error
+from backlog_mcp.tools.errors import describe_validation_error, lister_hint
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.scope import ProjectScope
 from backlog_mcp.tools.state import AppState
@@ -95,6 +95,8 @@ class BacklogMCPServer(MCPServer[AppState]):
                 message = describe_validation_error(cause, accepted)
             elif isinstance(cause, BacklogError):
                 message = str(cause)
+                hint = lister_hint(message) if isinstance(cause, BacklogNotFoundError) else None
+                message = f"{message} {hint}" if hint else message
             elif isinstance(exc, UnexpectedToolError) or rename(str(exc)) == str(exc):
                 raise
             else:  # a tool's own sentence, naming another tool

@@ -179,7 +179,7 @@ async def test_add_comment_on_a_missing_issue_is_not_found_and_sends_nothing(
     writer: Client, write_sandbox: SandboxServer
 ) -> None:
     error = await refusal(writer, "backlog_add_comment", {"issueIdOrKey": "DEMO-9999", "content": "x"})
-    assert error == "Issue DEMO-9999 not found. Backlog said: No issue."
+    assert error == "Issue DEMO-9999 not found. Backlog said: No issue. backlog_get_issue_list finds issues."
     assert writes_sent(write_sandbox) == []
 
 
@@ -303,7 +303,9 @@ async def test_update_comment_that_does_not_exist_names_backlog_get_comments(
         'Comment 99 not found on DEMO-3; backlog_get_comments {"issueIdOrKey":"DEMO-3"} lists its comments.'
     )
     missing = await refusal(writer, "backlog_update_comment", {**arguments, "issueIdOrKey": "DEMO-9999"})
-    assert missing == "Issue DEMO-9999 not found. Backlog said: No issue."
+    assert (
+        missing == "Issue DEMO-9999 not found. Backlog said: No issue. backlog_get_issue_list finds issues."
+    )
     assert writes_sent(write_sandbox) == []
 
 
@@ -434,7 +436,7 @@ async def test_a_note_with_watch_false_is_refused(writer: Client, write_sandbox:
 
 async def test_watching_a_missing_issue_is_not_found(writer: Client, write_sandbox: SandboxServer) -> None:
     assert await refusal(writer, "backlog_watch_issue", {"issueIdOrKey": "DEMO-9999"}) == (
-        "Issue DEMO-9999 not found. Backlog said: No issue."
+        "Issue DEMO-9999 not found. Backlog said: No issue. backlog_get_issue_list finds issues."
     )
     assert writes_sent(write_sandbox) == []
 

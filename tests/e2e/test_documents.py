@@ -69,7 +69,10 @@ async def test_document_tree_is_an_outline_with_ids_counts_and_the_trash_as_a_co
 
 async def test_document_tree_of_an_unknown_project_says_so(client: Client) -> None:
     text = await call_error(client, "backlog_get_document_tree", {"projectIdOrKey": "NOPE"})
-    assert text.endswith("Project NOPE not found. Backlog said: No project.")
+    assert text.endswith(
+        "Project NOPE not found. Backlog said: No project. "
+        "backlog_get_projects lists the projects you can see."
+    )
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -197,7 +200,10 @@ async def test_a_vietnamese_document_reads_with_its_path_and_reply(client: Clien
 async def test_document_not_found_names_the_document(client: Client) -> None:
     missing = "0" * 32
     text = await call_error(client, "backlog_get_document", {"documentId": missing})
-    assert text.endswith(f"Document {missing} not found. Backlog said: No document.")
+    assert text.endswith(
+        f"Document {missing} not found. Backlog said: No document. "
+        "backlog_get_document_tree lists a project's documents."
+    )
 
 
 async def test_a_document_id_that_is_not_32_hex_characters_is_refused_clearly(

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.anyio
 
 async def test_missing_issue_is_named(client: Client) -> None:
     text = await call_error(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-9999"})
-    assert (
-        text == "Error executing tool backlog_get_issue: Issue DEMO-9999 not found. Backlog said: No issue."
+    assert text == (
+        "Error executing tool backlog_get_issue: Issue DEMO-9999 not found. Backlog said: No issue. "
+        "backlog_get_issue_list finds issues."
     )
 
 

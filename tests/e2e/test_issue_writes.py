@@ -490,3 +490,12 @@ async def test_a_summary_of_several_lines_is_refused_before_anything_is_sent(
     error = await call_error(writer, "backlog_add_issue", add_args(summary="一行目\n# 見出し"))
     assert "summary must be one line" in error
     assert writes_sent(write_sandbox) == []
+
+
+async def test_a_parent_that_does_not_exist_is_named_with_its_argument_and_where_to_find_issues(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    error = await call_error(writer, "backlog_add_issue", add_args(parentIssueIdOrKey="DEMO-99999"))
+    assert "parentIssueIdOrKey: Issue DEMO-99999 not found" in error
+    assert error.endswith("backlog_get_issue_list finds issues.")
+    assert writes_sent(write_sandbox) == []

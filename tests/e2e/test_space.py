@@ -192,7 +192,10 @@ async def test_every_activity_type_renders_a_line_with_what_opens_it(client: Cli
 
 async def test_a_missing_project_or_user_is_named(client: Client) -> None:
     project = await call_error(client, "backlog_get_activities", {"projectIdOrKey": "NOPE"})
-    assert project.endswith("Project NOPE not found. Backlog said: No project.")
+    assert project.endswith(
+        "Project NOPE not found. Backlog said: No project. "
+        "backlog_get_projects lists the projects you can see."
+    )
     user = await call_error(client, "backlog_get_activities", {"userId": 999})
     assert user.endswith("User 999 not found. Backlog said: No user.")
 

@@ -11,7 +11,7 @@ from mcp import Client
 
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.server import build_server
-from tests.e2e.conftest import WRITE_TOOL_NAMES, call, call_error, workspace_settings
+from tests.e2e.conftest import WRITE_TOOL_NAMES, call, call_error, workspace_settings, writes_sent
 
 pytestmark = pytest.mark.anyio
 
@@ -143,3 +143,36 @@ async def test_the_audit_line_of_an_issue_names_its_files_and_an_updates_comment
     assert add["fields"]["attachFiles"] == ["手順.txt"]
     assert isinstance(add["id"], int)
     assert f"ID {update['id']}, " in updated  # the comment the update created, not the issue
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "lister"),
+    [
+        ("backlog_update_wiki_page", {"wikiId": 5, "content": "x"}, "backlog_get_wiki_pages"),
+        (
+            "backlog_add_wiki_page",
+            {"projectIdOrKey": "NOPE", "name": "x", "content": "y"},
+            "backlog_get_projects",
+        ),
+        (
+            "backlog_add_pull_request_comment",
+            {"projectIdOrKey": "DEMO", "repoIdOrName": "web-app", "number": 999, "content": "x"},
+            "backlog_get_pull_requests",
+        ),
+        (
+            "backlog_add_pull_request_comment",
+            {"projectIdOrKey": "DEMO", "repoIdOrName": "nope", "number": 1, "content": "x"},
+            "backlog_get_git_repositories",
+        ),
+        ("backlog_add_comment", {"issueIdOrKey": "DEMO-99999", "content": "x"}, "backlog_get_issue_list"),
+    ],
+)
+async def test_a_write_naming_what_does_not_exist_names_the_tool_that_lists_it(
+    write_sandbox: SandboxServer, workspace: Path, tool: str, arguments: dict[str, object], lister: str
+) -> None:
+    settings = workspace_settings(write_sandbox, workspace, read_only=False)
+    async with Client(build_server(settings)) as client:
+        error = await call_error(client, tool, arguments)
+    assert "not found" in error
+    assert lister in error
+    assert writes_sent(write_sandbox) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from backlog_mcp.quote import clip, echo
 
-__all__ = ["ID_SOURCES", "describe_validation_error"]
+__all__ = ["ID_SOURCES", "describe_validation_error", "lister_hint"]
 
 # An ID-list filter given a name (`statusId: "未対応"`) is told which tool lists its IDs.
 ID_SOURCES = {
@@ -24,6 +25,26 @@ ID_SOURCES = {
     "resolutionId": "backlog_get_resolutions",
     "versionId": "backlog_get_milestones",
 }
+
+
+# What a not-found names first → the tool that lists the right ones.
+_LISTERS = (
+    ("Project ", "backlog_get_projects lists the projects you can see"),
+    ("Issue ", "backlog_get_issue_list finds issues"),
+    ("Wiki page ", "backlog_get_wiki_pages lists a project's pages"),
+    ("Document ", "backlog_get_document_tree lists a project's documents"),
+    ("Repository ", "backlog_get_git_repositories lists a project's repositories"),
+    ("Pull request ", "backlog_get_pull_requests lists a repository's pull requests"),
+)
+
+
+def lister_hint(message: str) -> str | None:
+    """For a not-found that names no tool already, the sentence naming the tool that lists the
+    valid ones: a wrong ID is answered with where to find a right one."""
+    if "backlog_" in message:
+        return None
+    thing = re.sub(r"^[A-Za-z]+: ", "", message)  # past an argument's name (`parentIssueIdOrKey: Issue …`)
+    return next((f"{hint}." for prefix, hint in _LISTERS if thing.startswith(prefix)), None)
 
 
 _MAX_PROBLEMS = 5  # a call with a thousand bad arguments is told about a few, and how many more

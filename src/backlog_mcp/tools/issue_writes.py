@@ -17,7 +17,7 @@ from backlog_mcp.aio import gather
 from backlog_mcp.backlog.issue_writes import IssueWrite, IssueWriteEndpoints
 from backlog_mcp.backlog.issues import Issue, IssueEndpoints
 from backlog_mcp.backlog.projects import Project
-from backlog_mcp.errors import BacklogError
+from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.quote import clip, echo
 from backlog_mcp.render.issue_writes import (
     changed_fields,
@@ -34,6 +34,7 @@ from backlog_mcp.tools.args import (
     one_project,
     within,
 )
+from backlog_mcp.tools.errors import lister_hint
 from backlog_mcp.tools.issue_write_plan import (
     Given,
     audited,
@@ -98,7 +99,10 @@ async def _posted_comment(state: AppState, key: str, text: str) -> tuple[Change,
 async def _parent(state: AppState, ref: str | None, project: Project) -> Issue | None:
     if ref is None:
         return None
-    parent = await IssueEndpoints(state.api).get_issue(issue_ref(ref))
+    try:
+        parent = await IssueEndpoints(state.api).get_issue(issue_ref(ref))
+    except BacklogNotFoundError as exc:
+        raise ToolError(f"parentIssueIdOrKey: {exc} {lister_hint(str(exc))}") from None
     if parent.project_id is not None and parent.project_id != project.id:
         raise ToolError(
             f"parentIssueIdOrKey {parent.issue_key} is in another project; a parent must be an issue of "
