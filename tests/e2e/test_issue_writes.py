@@ -499,3 +499,11 @@ async def test_a_parent_that_does_not_exist_is_named_with_its_argument_and_where
     assert "parentIssueIdOrKey: Issue DEMO-99999 not found" in error
     assert error.endswith("backlog_get_issue_list finds issues.")
     assert writes_sent(write_sandbox) == []
+
+
+async def test_a_custom_field_id_in_full_width_digits_is_read_like_every_other_id(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    browsers = {"id": "１０７３８２０００６", "itemIds": ["１", "３"]}
+    plan = await call(writer, "backlog_add_issue", add_args(customFields=[browsers], dryRun=True))
+    assert f"- 対象ブラウザ (custom field {_BROWSERS}): Chrome, Safari" in plan.splitlines()

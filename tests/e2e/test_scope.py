@@ -118,6 +118,7 @@ async def test_pull_requests_and_attachments_are_placed_by_their_owner(
         {"wikiId": WIKI_PAGE_IDS["VNAPP/Home"], "attachmentId": 1},
         {"issueIdOrKey": _issue(sandbox, "VNAPP")[1], "attachmentId": 1},
         {"sharedFileId": 1, "projectIdOrKey": "VNAPP"},
+        {"documentId": DOCUMENT_IDS["VNAPP/Hướng dẫn"], "attachmentId": 1},
     ]
     for owner in owners:
         assert ALLOWED in await call_error(scoped, "backlog_get_attachment_content", owner), owner

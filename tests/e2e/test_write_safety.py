@@ -176,3 +176,35 @@ async def test_a_write_naming_what_does_not_exist_names_the_tool_that_lists_it(
     assert "not found" in error
     assert lister in error
     assert writes_sent(write_sandbox) == []
+
+
+async def test_attach_files_refuses_every_way_out_of_the_workspace_and_what_is_not_a_file(
+    write_sandbox: SandboxServer, workspace: Path, tmp_path: Path
+) -> None:
+    workspace.mkdir(parents=True)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    (workspace / "link").symlink_to(outside)
+    (workspace / "folder").mkdir()
+    (workspace / "big.bin").write_bytes(b"x" * 64)
+    (workspace / "ベトナム語 tệp.txt").write_text("xin chào", encoding="utf-8")
+    settings = workspace_settings(write_sandbox, workspace, read_only=False, max_attachment_bytes=32)
+    comment = {"issueIdOrKey": "DEMO-1", "content": "添付"}
+    refused = {
+        "link": "outside the workspace",
+        str(outside): "outside the workspace",
+        "../secret.txt": "outside the workspace",
+        "folder": "is not a file",
+        "missing.txt": "is not a file",
+        "big.bin": "over the 32 B cap (BACKLOG_MAX_ATTACHMENT_BYTES)",
+    }
+    async with Client(build_server(settings)) as client:
+        for path, reason in refused.items():
+            error = await call_error(client, "backlog_add_comment", {**comment, "attachFiles": [path]})
+            assert reason in error, path
+        done = await call(client, "backlog_add_comment", {**comment, "attachFiles": ["ベトナム語 tệp.txt"]})
+    assert "ベトナム語 tệp.txt" in done
+    assert writes_sent(write_sandbox) == [
+        "POST /api/v2/space/attachment",
+        "POST /api/v2/issues/DEMO-1/comments",
+    ]

@@ -22,7 +22,7 @@ from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, V
 from backlog_mcp.quote import echo
 from backlog_mcp.render.issue_writes import custom_label
 from backlog_mcp.render.text import EMPTY, call_text, one_line
-from backlog_mcp.tools.args import ID_LIST_SCHEMA, check_date, lenient_ids, within
+from backlog_mcp.tools.args import ID_LIST_SCHEMA, check_date, lenient_ids, nfkc, within
 from backlog_mcp.tools.state import AppState
 
 __all__ = [
@@ -151,6 +151,8 @@ class CustomFieldSet(BaseModel):
             read["value"] = f"{value:g}" if isinstance(value, float) and value.is_integer() else str(value)
         if "itemIds" in read:
             read["itemIds"] = lenient_ids(read["itemIds"])
+        if isinstance(read.get("id"), str):  # full-width digits, as every other ID takes them
+            read["id"] = nfkc(read["id"]).strip()
         return read
 
     @model_validator(mode="after")
