@@ -507,3 +507,17 @@ async def test_a_custom_field_id_in_full_width_digits_is_read_like_every_other_i
     browsers = {"id": "１０７３８２０００６", "itemIds": ["１", "３"]}
     plan = await call(writer, "backlog_add_issue", add_args(customFields=[browsers], dryRun=True))
     assert f"- 対象ブラウザ (custom field {_BROWSERS}): Chrome, Safari" in plan.splitlines()
+
+
+async def test_an_empty_date_clears_it_and_clearing_it_again_sends_nothing(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    plan = await call(
+        writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-3", "dueDate": "", "dryRun": True}
+    )
+    assert plan.splitlines()[1] == "- dueDate: 2025-05-17 → (none)"
+    done = await call(writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-3", "dueDate": ""})
+    assert done.splitlines()[1] == "- dueDate: 2025-05-17 → (none)"
+    again = await call(writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-3", "dueDate": ""})
+    assert again.startswith("Nothing to change")
+    assert writes_sent(write_sandbox) == ["PATCH /api/v2/issues/DEMO-3"]

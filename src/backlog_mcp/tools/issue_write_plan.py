@@ -134,8 +134,8 @@ def plan_write(given: Given, lists: ProjectLists, current: Issue | None) -> tupl
             items = pick_all(choices, ids, name, what, lister, key)
             write[name], shown[label] = tuple(i.id for i in items), named_list(items)
     for name in ("startDate", "dueDate"):
-        if getattr(given, name) is not None:
-            write[name] = shown[name] = getattr(given, name)
+        if getattr(given, name) is not None:  # "" clears it (updates only)
+            write[name], shown[name] = getattr(given, name), getattr(given, name) or EMPTY
     for name in ("estimatedHours", "actualHours"):
         if getattr(given, name) is not None:  # Backlog keeps two decimals: shown as it will be kept
             hours = round(getattr(given, name), 2)

@@ -30,6 +30,7 @@ from backlog_mcp.tools.args import (
     IssueRef,
     ProjectRef,
     backlog_id,
+    check_date,
     issue_ref,
     one_project,
     within,
@@ -77,6 +78,13 @@ NewAssigneeId = Annotated[
     int | None, AfterValidator(within(0, "a user ID from backlog_get_users, or 0 to unassign"))
 ]
 Hours = Annotated[float | None, AfterValidator(_hours)]
+
+
+def _date_or_clear(value: str | None) -> str | None:
+    return "" if value is not None and not value.strip() else check_date(value)
+
+
+ClearableDate = Annotated[str | None, AfterValidator(_date_or_clear)]
 
 
 async def _posted_comment(state: AppState, key: str, text: str) -> tuple[Change, int | None]:
@@ -179,8 +187,8 @@ async def backlog_update_issue(
     description: str | None = None,
     assigneeId: NewAssigneeId = None,
     parentIssueIdOrKey: IssueRef | None = None,
-    startDate: DateArg = None,
-    dueDate: DateArg = None,
+    startDate: ClearableDate = None,
+    dueDate: ClearableDate = None,
     estimatedHours: Hours = None,
     actualHours: Hours = None,
     categoryId: IdList = None,
@@ -194,7 +202,7 @@ async def backlog_update_issue(
     comment: str | None = None,
     dryRun: DryRunArg = False,
 ) -> str:
-    """Change an issue's fields; [] clears a list, assigneeId 0 unassigns."""
+    """Change an issue; [] or "" clears, assigneeId 0 unassigns."""
     state = app_state(ctx)
     files = local_files(state, attachFiles)
     issues = IssueEndpoints(state.api)
