@@ -173,3 +173,16 @@ async def test_a_real_comment_appends_one_audit_line_with_its_target_fields_and_
     assert (entry["tool"], entry["target"], entry["outcome"]) == (TOOL, "DEMO/web-app#1", "done")
     assert entry["fields"] == {"content": "記録", "notifiedUserId": [SUZUKI]}
     assert f"Added comment {entry['id']} " in text
+
+
+async def test_a_repository_name_of_other_characters_is_refused_before_any_request(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    sandbox.reset_requests()
+    pr = {"projectIdOrKey": "DEMO", "repoIdOrName": ":", "number": 1}
+    error = await call_error(client, "backlog_get_pull_request", pr)
+    assert "repoIdOrName must be a repository name" in error
+    assert "backlog_get_git_repositories" in error
+    owner = {"pullRequest": "DEMO/a:b/1", "attachmentId": 1}
+    assert "pullRequest takes" in await call_error(client, "backlog_get_attachment_content", owner)
+    assert sandbox.requests == []

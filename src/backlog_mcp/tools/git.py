@@ -46,7 +46,21 @@ _STATUSES = {1: "open", 2: "closed", 3: "merged"}
 _MAX_REPO_CHARS = 100
 _PULL_REQUEST = re.compile(r"^(?P<project>[^/#\s]+)/(?P<repo>[^/#\s]+)[/#](?P<number>[0-9]+)$")
 
-RepoArg = Annotated[str, Field(description="Repository name or ID")]
+# Backlog names repositories with letters, digits, `-`, `_` and `.`: anything else names none.
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _repository(value: str) -> str:
+    name = nfkc(value).strip()
+    if not _REPOSITORY.fullmatch(name) or name in (".", ".."):
+        raise ValueError(
+            f"must be a repository name (letters, digits, -, _ and .) or ID from "
+            f"backlog_get_git_repositories (got {echo(value)})"
+        )
+    return name
+
+
+RepoArg = Annotated[str, AfterValidator(_repository), Field(description="Repository name or ID")]
 NumberArg = Annotated[int, AfterValidator(within(1, "a pull request number, 1 or more"))]
 _STATUS_BY_NAME = {name: status_id for status_id, name in _STATUSES.items()}
 
@@ -94,7 +108,7 @@ def pull_request_ref(value: str) -> PullRequestRef:
         ToolError: when `value` is not of that form.
     """
     found = _PULL_REQUEST.match(nfkc(value))
-    if found is None or int(found["number"]) < 1:
+    if found is None or int(found["number"]) < 1 or not _REPOSITORY.fullmatch(found["repo"]):
         raise ToolError(
             'pullRequest takes "PROJECT/repo/number", like "DEMO/web-app/3" (project key, repository '
             f"name, pull request number); got {echo(value)}."
