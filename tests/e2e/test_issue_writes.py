@@ -521,3 +521,35 @@ async def test_an_empty_date_clears_it_and_clearing_it_again_sends_nothing(
     again = await call(writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-3", "dueDate": ""})
     assert again.startswith("Nothing to change")
     assert writes_sent(write_sandbox) == ["PATCH /api/v2/issues/DEMO-3"]
+
+
+async def test_backlog_nests_one_level_so_a_child_cannot_be_a_parent_nor_a_parent_a_child(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    as_parent = await call_error(writer, "backlog_add_issue", add_args(parentIssueIdOrKey="DEMO-2"))
+    assert "DEMO-2 is itself a child issue" in as_parent
+    as_child = await call_error(
+        writer, "backlog_update_issue", {"issueIdOrKey": "DEMO-1", "parentIssueIdOrKey": "DEMO-5"}
+    )
+    assert "DEMO-1 has 2 child issues, so it cannot become a child itself" in as_child
+    assert writes_sent(write_sandbox) == []
+
+
+async def test_a_parent_given_as_a_numeric_id_is_read_as_the_issue_it_names(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    parent = next(i for i in write_sandbox.space.issues if i.json["issueKey"] == "DEMO-5")
+    plan = await call(
+        writer,
+        "backlog_update_issue",
+        {"issueIdOrKey": "DEMO-6", "parentIssueIdOrKey": parent.id, "dryRun": True},
+    )
+    assert "- parentIssue: (none) → DEMO-5" in plan.splitlines()
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r", "\u2028", "\u0085"])
+async def test_a_summary_broken_by_any_line_break_is_refused(writer: Client, separator: str) -> None:
+    error = await call_error(
+        writer, "backlog_add_issue", add_args(summary=f"一行目{separator}二行目", dryRun=True)
+    )
+    assert "summary must be one line" in error

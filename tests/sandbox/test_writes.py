@@ -478,3 +478,15 @@ def test_an_update_with_a_parameter_backlog_does_not_know_is_refused(api: httpx2
     response = api.patch("/issues/DEMO-1", data={"projectId": "10002"})
     assert response.status_code == 400
     assert error_of(response)["message"] == "Invalid projectId. Unknown parameter."
+
+
+def test_an_issue_with_children_cannot_be_made_a_child() -> None:
+    with (
+        SandboxServer() as sandbox,
+        httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", params={"apiKey": sandbox.api_key}) as api,
+    ):
+        parent = api.get("/issues/DEMO-5").json()["id"]
+        refused = api.patch("/issues/DEMO-1", data={"parentIssueId": str(parent)})
+        assert refused.status_code == 400
+        assert "has child issues and cannot be a child" in refused.json()["errors"][0]["message"]
+        assert api.get("/issues/DEMO-1").json()["parentIssueId"] is None

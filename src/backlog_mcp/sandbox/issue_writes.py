@@ -274,6 +274,8 @@ class IssueWrites:
             raise invalid("parentIssueId", "An issue cannot be its own parent.")
         if parent.json["parentIssueId"] is not None:
             raise invalid("parentIssueId", f"{parent.key} is a child issue and cannot be a parent.")
+        if issue.child_ids and parent.id != issue.json["parentIssueId"]:
+            raise invalid("parentIssueId", f"{issue.key} has child issues and cannot be a child.")
         return parent
 
     def _parent(

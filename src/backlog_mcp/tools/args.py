@@ -172,6 +172,8 @@ Order = Literal["asc", "desc"]
 # No description on either: the names say it (issueIdOrKey, projectIdOrKey), and a description
 # repeated on most tools costs ~100 tokens of every turn's context. A wrong value is told the form.
 IssueRef = Annotated[str, BeforeValidator(_issue_ref_arg)]
+# An optional one: a number is an issue's ID, as for IssueRef.
+OptionalIssueRef = Annotated[str | None, BeforeValidator(_issue_ref_arg)]
 ProjectRef = str
 
 

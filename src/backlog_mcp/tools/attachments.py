@@ -21,7 +21,7 @@ from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resol
 from backlog_mcp.quote import echo
 from backlog_mcp.render.attachments import AttachmentView
 from backlog_mcp.render.text import human_size, one_line
-from backlog_mcp.tools.args import IssueRef, backlog_id
+from backlog_mcp.tools.args import OptionalIssueRef, backlog_id
 from backlog_mcp.tools.attachment_owners import file_owner
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef, Toolset
 from backlog_mcp.tools.state import AppState, app_state
@@ -45,7 +45,7 @@ SharedFileId = Annotated[
 
 async def backlog_download_attachment(
     ctx: Context[AppState, Any],
-    issueIdOrKey: IssueRef | None = None,
+    issueIdOrKey: OptionalIssueRef = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,
     documentId: str | None = None,
@@ -91,7 +91,7 @@ Offset = Annotated[
 
 async def backlog_get_attachment_content(
     ctx: Context[AppState, Any],
-    issueIdOrKey: IssueRef | None = None,
+    issueIdOrKey: OptionalIssueRef = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,
     documentId: str | None = None,

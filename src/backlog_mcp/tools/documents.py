@@ -48,7 +48,7 @@ _MAX_EMOJI_CHARS = 16
 
 def _title(value: str) -> str:
     title = value.strip()
-    if not title or "\n" in title or "\r" in title:
+    if not title or len(title.splitlines()) > 1:  # Unicode's line breaks too (U+2028, U+0085, …)
         raise ValueError(f"must be the document's title: one line, not empty (got {echo(value)})")
     return title
 

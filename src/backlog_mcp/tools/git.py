@@ -27,7 +27,7 @@ from backlog_mcp.tools.args import (
     MAX_PAGE,
     Count,
     IdList,
-    IssueRef,
+    OptionalIssueRef,
     Order,
     ProjectRef,
     issue_ref,
@@ -148,7 +148,7 @@ async def backlog_get_pull_requests(
     statusId: StatusArg = None,
     assigneeId: IdList = None,
     createdUserId: IdList = None,
-    issueIdOrKey: IssueRef | None = None,
+    issueIdOrKey: OptionalIssueRef = None,
     count: Count = 20,
     offset: OffsetArg = 0,
 ) -> str:

@@ -80,7 +80,7 @@ def plan_write(given: Given, lists: ProjectLists, current: Issue | None) -> tupl
     if given.summary is not None:
         if not given.summary.strip():
             raise ToolError("summary is empty: give the issue's title.")
-        if "\n" in given.summary.strip() or "\r" in given.summary:
+        if len(given.summary.strip().splitlines()) > 1:  # Unicode's line breaks too (U+2028, U+0085)
             raise ToolError("summary must be one line: put the rest in description.")
         write["summary"] = given.summary.strip()
         shown["summary"] = one_line(write["summary"])

@@ -15,7 +15,7 @@ from pydantic import AfterValidator
 
 from backlog_mcp.aio import gather
 from backlog_mcp.backlog.issue_writes import IssueWrite, IssueWriteEndpoints
-from backlog_mcp.backlog.issues import Issue, IssueEndpoints
+from backlog_mcp.backlog.issues import Issue, IssueEndpoints, IssueFilter
 from backlog_mcp.backlog.projects import Project
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
 from backlog_mcp.quote import clip, echo
@@ -23,11 +23,12 @@ from backlog_mcp.render.issue_writes import (
     changed_fields,
     issue_fields,
 )
-from backlog_mcp.render.text import EMPTY, call_text, one_line
+from backlog_mcp.render.text import EMPTY, call_text, one_line, plural
 from backlog_mcp.tools.args import (
     DateArg,
     IdList,
     IssueRef,
+    OptionalIssueRef,
     ProjectRef,
     backlog_id,
     check_date,
@@ -111,6 +112,11 @@ async def _parent(state: AppState, ref: str | None, project: Project) -> Issue |
         parent = await IssueEndpoints(state.api).get_issue(issue_ref(ref))
     except BacklogNotFoundError as exc:
         raise ToolError(f"parentIssueIdOrKey: {exc} {lister_hint(str(exc))}") from None
+    if parent.parent_issue_id is not None:  # Backlog nests one level: a child has no children
+        raise ToolError(
+            f"parentIssueIdOrKey {parent.issue_key} is itself a child issue; a parent must be an issue "
+            "without a parent."
+        )
     if parent.project_id is not None and parent.project_id != project.id:
         raise ToolError(
             f"parentIssueIdOrKey {parent.issue_key} is in another project; a parent must be an issue of "
@@ -127,7 +133,7 @@ async def backlog_add_issue(
     priorityId: PriorityId = None,
     description: str | None = None,
     assigneeId: AssigneeId = None,
-    parentIssueIdOrKey: IssueRef | None = None,
+    parentIssueIdOrKey: OptionalIssueRef = None,
     startDate: DateArg = None,
     dueDate: DateArg = None,
     estimatedHours: Hours = None,
@@ -186,7 +192,7 @@ async def backlog_update_issue(
     priorityId: PriorityId = None,
     description: str | None = None,
     assigneeId: NewAssigneeId = None,
-    parentIssueIdOrKey: IssueRef | None = None,
+    parentIssueIdOrKey: OptionalIssueRef = None,
     startDate: ClearableDate = None,
     dueDate: ClearableDate = None,
     estimatedHours: Hours = None,
@@ -224,6 +230,13 @@ async def backlog_update_issue(
     )
     if parent is not None and parent.id == current.id:
         raise ToolError(f"parentIssueIdOrKey is {key} itself; an issue cannot be its own parent.")
+    if parent is not None and parent.id != current.parent_issue_id:
+        children = await issues.count_issues(IssueFilter(parentIssueId=(current.id,)))
+        if children:
+            raise ToolError(
+                f"{key} has {plural(children, 'child issue')}, so it cannot become a child itself "
+                "(Backlog nests one level)."
+            )
     write, shown = plan_write(Given(**{**fields_of(given), "parent": parent}), lists, current)
     if not shown and not files:
         raise ToolError(

@@ -141,6 +141,8 @@ def _page_name(name: str) -> str:
     title = name.strip()
     if not title:
         raise ToolError("name is empty: a wiki page needs a name (a '/' in it nests the page).")
+    if len(title.splitlines()) > 1:  # \n, \r, and Unicode's own line breaks (U+2028, U+0085, …)
+        raise ToolError("name must be one line: a wiki page's name is its title.")
     return title
 
 
