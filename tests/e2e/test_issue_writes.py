@@ -553,3 +553,18 @@ async def test_a_summary_broken_by_any_line_break_is_refused(writer: Client, sep
         writer, "backlog_add_issue", add_args(summary=f"一行目{separator}二行目", dryRun=True)
     )
     assert "summary must be one line" in error
+
+
+async def test_a_number_for_a_numeric_field_is_sent_as_backlog_keeps_it_and_its_own_value_changes_nothing(
+    writer: Client, write_sandbox: SandboxServer
+) -> None:
+    for given in ("13.0", "１３"):
+        same = {"issueIdOrKey": "DEMO-1", "customFields": [{"id": _POINTS, "value": given}]}
+        assert (await call(writer, "backlog_update_issue", same)).startswith("Nothing to change")
+    plan = await call(
+        writer,
+        "backlog_update_issue",
+        {"issueIdOrKey": "DEMO-1", "customFields": [{"id": _POINTS, "value": "２１.50"}], "dryRun": True},
+    )
+    assert f"- 見積ポイント (custom field {_POINTS}): 13 → 21.5" in plan.splitlines()
+    assert writes_sent(write_sandbox) == []

@@ -280,7 +280,9 @@ def _typed_value(text: str, type_id: int, name: str, field_id: int, definition: 
             raise ToolError(
                 f"customFields: {name} (id {field_id}) takes {high:g} or less (got {echo(text)})."
             )
-        return value
+        # Sent and shown as Backlog shows it back (`13.0`, `１３` → `13`), so a dry run says what
+        # will be stored, and giving the value it already has changes nothing.
+        return f"{number:.10f}".rstrip("0").rstrip(".")
     if type_id == _DATE:
         try:
             return check_date(value) or value
