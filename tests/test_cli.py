@@ -351,18 +351,19 @@ def test_every_spelling_of_a_loopback_host_is_accepted(given: str, bound: str) -
     assert loopback_address(given) == bound
 
 
-@pytest.mark.parametrize("given", ["0.0.0.0", "::", "192.168.1.2", "example.com", "[127.0.0.1]", ""])
-def test_a_host_that_is_not_loopback_is_refused_naming_what_is_accepted(
-    given: str, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("given", ["0.0.0.0", "::", "192.168.1.2", "example.com", "[127.0.0.1]"])
+def test_a_host_that_is_not_loopback_is_refused_without_the_settings_it_needs(
+    given: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["serve", "--transport", "http", "--host", given])
-    assert caught.value.code == 2
-    err = capsys.readouterr().err.splitlines()[-1]
-    assert err.endswith(
-        f"argument --host: {given} is not a loopback address; "
-        "use localhost, 127.0.0.1 (or another 127.x.x.x) or ::1 (also written [::1])"
-    )
+    monkeypatch.delenv("MCP_HTTP_ALLOWED_HOSTS", raising=False)
+    monkeypatch.delenv("MCP_HTTP_AUTH_TOKENS", raising=False)
+    assert main(["serve", "--transport", "http", "--host", given]) == 2
+    err = capsys.readouterr().err
+    assert f"Refusing to serve on {given}, which is not loopback, without " in err
+    assert "MCP_HTTP_ALLOWED_HOSTS and MCP_HTTP_AUTH_TOKENS" in err
+    monkeypatch.setenv("MCP_HTTP_AUTH_TOKENS", "t0ken")
+    assert main(["serve", "--transport", "http", "--host", given]) == 2
+    assert "which is not loopback, without MCP_HTTP_ALLOWED_HOSTS: set" in capsys.readouterr().err
 
 
 @pytest.mark.anyio

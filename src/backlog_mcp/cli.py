@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any
 from backlog_mcp import __version__
 
 if TYPE_CHECKING:
-    from mcp.server.transport_security import TransportSecuritySettings
-
     from backlog_mcp.config import Settings
+    from backlog_mcp.serve_http import HttpSettings
     from backlog_mcp.server import BacklogMCPServer
 
 __all__ = ["LOOPBACK_CHOICES", "QUOTING", "http_url", "listen_error", "loopback_address", "main", "tcp_port"]
@@ -94,20 +93,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = commands.add_parser("serve", parents=[common], help="serve MCP on stdio (the default) or HTTP")
     serve.add_argument(
-        "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or streamable HTTP"
+        "--transport", choices=("stdio", "http"), default=None, help="stdio (default) or streamable HTTP"
     )
     serve.add_argument(
         "--host",
-        type=loopback_address,
-        default="127.0.0.1",
-        help=f"HTTP: loopback address to listen on: {LOOPBACK_CHOICES}",
+        default=None,
+        help=f"HTTP: address to listen on (default 127.0.0.1; {LOOPBACK_CHOICES}; another needs "
+        "MCP_HTTP_ALLOWED_HOSTS and MCP_HTTP_AUTH_TOKENS)",
     )
     serve.add_argument(
-        "--port",
-        type=tcp_port,
-        default=8000,
-        help="HTTP: port (default 8000; 0: any free one); the path is /mcp",
+        "--port", type=tcp_port, default=None, help="HTTP: port (default 8000; 0: any free one)"
     )
+    serve.add_argument("--path", default=None, help="HTTP: the MCP endpoint's path (default /mcp)")
     call = commands.add_parser("call", parents=[common], help="run one tool and print its result")
     call.add_argument("tool", help="tool name as served, e.g. backlog_get_issue")
     call.add_argument(
@@ -223,10 +220,11 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
         arguments = _call_arguments(args.arguments) if command == "call" else {}
         if arguments is None:  # said before anything starts
             return EXIT_CONFIG
+        http = _http_options(args) if command == "serve" else None  # refused before anything starts
         with _settings(getattr(args, "sandbox", False)) as settings:
             _configure_logging(settings.log_level)
-            if command == "serve":
-                return _serve(args, settings)
+            if http is not None:
+                return _serve(http, settings)
             return _run_client_command(command, args, arguments, settings, out)
     except ConfigError as exc:
         hint = (
@@ -243,19 +241,43 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
         return EXIT_FAILED
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+def _http_options(args: argparse.Namespace) -> tuple[HttpSettings, str]:
+    """The transport's settings (options over `MCP_…`) and the address to bind.
+
+    Raises:
+        ConfigError: a bad value, or a bind beyond loopback without the settings it needs.
+    """
+    from backlog_mcp.serve_http import check_public_bind, is_loopback, load_http_settings
+
+    # With no command at all, nothing was parsed for serve: the settings (MCP_…) or stdio decide.
+    given = {
+        "transport": getattr(args, "transport", None),
+        "http_host": (getattr(args, "host", None) or "").strip() or None,  # blank: not given
+        "http_port": getattr(args, "port", None),
+        "http_path": getattr(args, "path", None),
+    }
+    http = load_http_settings(**given)
+    host = http.http_host.strip() or "127.0.0.1"
+    if http.transport == "http":
+        host = loopback_address(host) if is_loopback(host) else host
+        check_public_bind(http, host)
+    return http, host
+
+
+def _serve(options: tuple[HttpSettings, str], settings: Settings) -> int:
     from backlog_mcp.server import build_server
 
+    http, host = options
     server = build_server(settings)
-    if getattr(args, "transport", "stdio") == "stdio":
+    if http.transport == "stdio":
         server.run()
         return EXIT_OK
-    return _serve_http(server, args.host, args.port, settings.log_level)
+    return _serve_http(server, http, host, settings.log_level)
 
 
-def http_url(host: str, port: int) -> str:
+def http_url(host: str, port: int, path: str = "/mcp") -> str:
     """The URL a client connects to; an IPv6 address goes in brackets."""
-    return f"http://{_url_host(host)}:{port}/mcp"
+    return f"http://{_url_host(host)}:{port}{path}"
 
 
 def _url_host(address: str) -> str:
@@ -272,44 +294,35 @@ def listen_error(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
 
 
-def _serve_http(server: BacklogMCPServer, host: str, port: int, log_level: str) -> int:
+def _serve_http(server: BacklogMCPServer, http: HttpSettings, host: str, log_level: str) -> int:
     """Streamable HTTP on a socket bound here, so a busy port is one sentence and port 0 is told."""
     import socket
 
     import uvicorn
 
+    from backlog_mcp.serve_http import http_app
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        sock = socket.create_server((host, port), family=family)
+        sock = socket.create_server((host, http.http_port), family=family)
     except OSError as exc:
-        sys.stderr.write(listen_error(host, port, exc) + "\n")
+        sys.stderr.write(listen_error(host, http.http_port, exc) + "\n")
         return EXIT_CONFIG
     bound = int(sock.getsockname()[1])
-    sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound)}\n")
+    sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound, http.http_path)}\n")
     sys.stderr.flush()
-    app = server.streamable_http_app(
-        streamable_http_path="/mcp", host=host, transport_security=_rebinding_guard(host)
+    app = http_app(server, http, host, http.http_path)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=log_level.lower(),
+        lifespan="on",
+        access_log=log_level == "DEBUG",  # the access log is noise, and never needed to say who called
     )
-    config = uvicorn.Config(app, log_config=None, log_level=log_level.lower(), lifespan="on")
     # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
-
-
-def _rebinding_guard(host: str) -> TransportSecuritySettings:
-    """Refuses requests whose Host or Origin is not this machine (DNS rebinding from a web page).
-
-    The SDK turns this on by itself for 127.0.0.1 and ::1 only; any other 127.x.x.x needs it too.
-    """
-    from mcp.server.transport_security import TransportSecuritySettings
-
-    names = sorted({"127.0.0.1", "localhost", "[::1]", _url_host(host)})
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[f"{name}:*" for name in names],
-        allowed_origins=[f"http://{name}:*" for name in names],
-    )
 
 
 def _call_arguments(text: str) -> dict[str, Any] | None:

@@ -71,4 +71,6 @@ def test_http_refuses_a_non_loopback_host(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "not a loopback address" in done.stderr
+    assert (
+        "Refusing to serve on 0.0.0.0, which is not loopback, without MCP_HTTP_ALLOWED_HOSTS" in done.stderr
+    )

@@ -1,0 +1,211 @@
+"""`serve --transport http`: stateless streamable HTTP, a `/health` probe, and bearer tokens.
+
+Stateless, so any replica behind a load balancer answers any request. The settings take the names
+Nulab's server uses (`MCP_HTTP_HOST`, …), so people moving over find them; command-line options
+win over them. Binding to anything but loopback needs `MCP_HTTP_ALLOWED_HOSTS` (the Host check
+against DNS rebinding) and `MCP_HTTP_AUTH_TOKENS`; otherwise the server refuses to start and says
+which is missing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backlog_mcp import __version__
+from backlog_mcp.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.applications import Starlette
+
+    from backlog_mcp.server import BacklogMCPServer
+
+__all__ = ["HttpSettings", "http_app", "is_loopback", "load_http_settings", "url_host"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+HEALTH_PATH = "/health"
+_LOOPBACK_NAMES = {"localhost"}
+
+
+class HttpSettings(BaseSettings):
+    """The HTTP transport's settings, under the names of Nulab's server (`MCP_…`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MCP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    transport: str = Field(default="stdio", description="stdio or http")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    http_path: str = "/mcp"
+    http_allowed_hosts: str = ""
+    http_allowed_origins: str = ""
+    http_auth_tokens: SecretStr | None = None
+
+    @field_validator("transport")
+    @classmethod
+    def _known_transport(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name in ("http", "streamable-http", "streamable_http"):
+            return "http"
+        if name != "stdio":
+            raise ValueError(f"must be stdio or http; got {value!r}")
+        return name
+
+    @field_validator("http_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        path = "/" + value.strip().strip("/")
+        if path == HEALTH_PATH or any(c in path for c in "?#% "):
+            raise ValueError(f"must be a plain path such as /mcp, not {HEALTH_PATH}; got {value!r}")
+        return path
+
+    @property
+    def tokens(self) -> tuple[bytes, ...]:
+        raw = self.http_auth_tokens.get_secret_value() if self.http_auth_tokens else ""
+        return tuple(t.strip().encode() for t in raw.split(",") if t.strip())
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        return [h.strip() for h in self.http_allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.http_allowed_origins.split(",") if o.strip()]
+
+
+def load_http_settings(**overrides: Any) -> HttpSettings:
+    """Raises ConfigError naming the variable, as for the BACKLOG_ settings."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return HttpSettings(**given)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "MCP_" + str(error["loc"][0]).upper() if error["loc"] else "MCP_HTTP_*"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Configuration error: {name} {message}.") from None
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, a 127.x.x.x address, or ::1 (bare or in brackets, as only IPv6 is written)."""
+    name = host.strip()
+    bracketed = name.startswith("[") and name.endswith("]")
+    name = name[1:-1] if bracketed else name
+    if name.lower() in _LOOPBACK_NAMES and not bracketed:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback and (address.version == 6 or not bracketed)
+
+
+def url_host(address: str) -> str:
+    """An address as a URL writes it: an IPv6 one in brackets."""
+    return f"[{address}]" if ":" in address and not address.startswith("[") else address
+
+
+def check_public_bind(settings: HttpSettings, host: str) -> None:
+    """A bind other than loopback is refused unless the Host check and the tokens are configured.
+
+    Raises:
+        ConfigError: naming each missing setting.
+    """
+    if is_loopback(host):
+        return
+    missing = [
+        name
+        for name, given in (
+            ("MCP_HTTP_ALLOWED_HOSTS", settings.allowed_hosts),
+            ("MCP_HTTP_AUTH_TOKENS", settings.tokens),
+        )
+        if not given
+    ]
+    if missing:
+        raise ConfigError(
+            f"Refusing to serve on {host}, which is not loopback, without {' and '.join(missing)}: "
+            "set the host names clients use and the bearer tokens they must send (or bind 127.0.0.1)."
+        )
+
+
+def _transport_security(settings: HttpSettings, host: str) -> TransportSecuritySettings:
+    """Host and Origin checked on every bind: loopback names always, plus the configured ones."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    names = sorted({"127.0.0.1", "localhost", "[::1]", url_host(host)})
+    hosts = [f"{name}:*" for name in names] + settings.allowed_hosts
+    origins = [f"http://{name}:*" for name in names] + settings.allowed_origins
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+
+
+class BearerTokens:
+    """ASGI middleware: the MCP path needs `Authorization: Bearer <one of the tokens>`.
+
+    Every configured token is compared, in constant time, whatever matched first; a refusal is
+    401 with `WWW-Authenticate: Bearer` and names no token.
+    """
+
+    def __init__(self, app: ASGIApp, tokens: tuple[bytes, ...]) -> None:
+        self.app = app
+        self.tokens = tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.tokens or scope.get("path") == HEALTH_PATH:
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or ()).get(b"authorization", b"")
+        scheme, _, given = header.partition(b" ")
+        matched = False
+        for token in self.tokens:  # no early exit: the time taken says nothing of which token
+            matched |= hmac.compare_digest(given.strip(), token)
+        if scheme.lower() == b"bearer" and matched:
+            await self.app(scope, receive, send)
+            return
+        reason = "a valid bearer token is required" if header else "no bearer token was sent"
+        body = json.dumps({"error": "unauthorized", "error_description": f"{reason} (MCP_HTTP_AUTH_TOKENS)"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"www-authenticate", b'Bearer error="invalid_token"' if header else b"Bearer"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def http_app(server: BacklogMCPServer, settings: HttpSettings, host: str, path: str) -> ASGIApp:
+    """The server as an ASGI app: stateless MCP at `path`, `GET /health`, tokens when configured."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+
+    app: Starlette = server.streamable_http_app(
+        streamable_http_path=path,
+        stateless_http=True,
+        host=host,
+        transport_security=_transport_security(settings, host),
+    )
+
+    async def health(_: Request) -> JSONResponse:  # no Backlog call, no secret
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    app.add_route(HEALTH_PATH, health, methods=["GET"])
+    logging.getLogger(__name__).debug("HTTP app built: path %s, %d token(s)", path, len(settings.tokens))
+    return BearerTokens(app, settings.tokens)

@@ -1,0 +1,105 @@
+"""HTTP for a team: `/health`, bearer tokens, the MCP_ settings, a chosen path, stateless serving."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from backlog_mcp import __version__
+from tests.e2e.conftest import call
+
+pytestmark = pytest.mark.anyio
+
+TOKENS = "first-t0ken,second-t0ken"
+
+
+def _serve(tmp_path: Path, *options: str, **env: str) -> Iterator[str]:
+    """Starts `backlog-mcp --sandbox serve --transport http --port 0`, yields the URL it announces."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BACKLOG_", "MCP_"))} | env
+    command = [
+        sys.executable,
+        "-m",
+        "backlog_mcp",
+        "--sandbox",
+        "serve",
+        "--transport",
+        "http",
+        "--port",
+        "0",
+    ]
+    process = subprocess.Popen(
+        [*command, *options], env=environment, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:  # the announcement comes once the socket listens
+            found = re.search(rb"streamable HTTP on (\S+)", line)
+            if found:
+                # The rest is drained, so a chatty server never blocks on a full pipe.
+                threading.Thread(target=process.stderr.read, daemon=True).start()
+                yield found.group(1).decode()
+                break
+        else:
+            pytest.fail(f"the server exited with {process.wait()} before listening")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+@pytest.fixture
+def guarded(tmp_path: Path) -> Iterator[str]:
+    yield from _serve(tmp_path, "--path", "/team/mcp", MCP_HTTP_AUTH_TOKENS=TOKENS)
+
+
+async def test_health_answers_without_a_token_a_backlog_call_or_a_secret(guarded: str) -> None:
+    health = guarded.replace("/team/mcp", "/health")
+    async with httpx2.AsyncClient() as http:
+        answer = await http.get(health)
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok", "version": __version__}
+
+
+async def test_no_token_or_a_wrong_one_is_401_with_www_authenticate(guarded: str) -> None:
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    async with httpx2.AsyncClient() as http:
+        missing = await http.post(guarded, json=ping)
+        wrong = await http.post(guarded, json=ping, headers={"Authorization": "Bearer first-t0keN"})
+        basic = await http.post(guarded, json=ping, headers={"Authorization": "Basic first-t0ken"})
+    for refused in (missing, wrong, basic):
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "t0ken" not in refused.text
+    assert missing.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_each_configured_token_serves_the_tools_statelessly_at_the_chosen_path(
+    guarded: str, mode: str
+) -> None:
+    for token in TOKENS.split(","):
+        # The SDK leaves a client it is given open: closed here, as every socket must be.
+        async with (
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http,
+            Client(streamable_http_client(guarded, http_client=http), mode=mode) as client,
+        ):
+            text = await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
+        assert text.startswith("# DEMO-6 ")
+
+
+async def test_the_mcp_settings_choose_transport_host_port_and_path(tmp_path: Path) -> None:
+    environment = {"MCP_TRANSPORT": "http", "MCP_HTTP_HOST": "localhost", "MCP_HTTP_PATH": "/x/"}
+    for url in _serve(tmp_path, **environment):
+        assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*/x", url)
+        async with Client(url) as client:
+            assert "# DEMO-6 " in await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
