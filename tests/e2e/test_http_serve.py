@@ -103,3 +103,13 @@ async def test_the_mcp_settings_choose_transport_host_port_and_path(tmp_path: Pa
         assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*/x", url)
         async with Client(url) as client:
             assert "# DEMO-6 " in await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
+
+
+async def test_a_foreign_host_is_421_and_a_foreign_origin_403_even_with_a_valid_token(guarded: str) -> None:
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    token = {"Authorization": f"Bearer {TOKENS.split(',')[0]}", "Content-Type": "application/json"}
+    async with httpx2.AsyncClient() as http:
+        rebound = await http.post(guarded, json=ping, headers={**token, "Host": "evil.example.com"})
+        foreign = await http.post(guarded, json=ping, headers={**token, "Origin": "http://evil.example.com"})
+    assert rebound.status_code == 421
+    assert foreign.status_code == 403
