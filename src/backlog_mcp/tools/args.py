@@ -23,9 +23,11 @@ Free text (a keyword) is passed on as given.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -46,6 +48,7 @@ __all__ = [
     "ProjectRef",
     "check_date",
     "issue_ref",
+    "json_list",
     "lenient_ids",
     "nfkc",
     "one_project",
@@ -110,6 +113,19 @@ def lenient_ids(value: object) -> object:
         return [part for part in _LIST_SEPARATORS.split(nfkc(value)) if part]
     if isinstance(value, list):
         return [nfkc(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def json_list(value: object) -> object:
+    """A list of objects, read leniently: its JSON text (some clients send an array argument so),
+    or one object given bare."""
+    if isinstance(value, str):
+        with suppress(ValueError):
+            value = json.loads(value)
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        raise ValueError(f'must be a list of objects like [{{"id": 1, "value": "text"}}] (got {echo(value)})')
     return value
 
 

@@ -3,10 +3,9 @@ custom-field filter objects, and their translation into Backlog's `GET /issues` 
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -22,6 +21,7 @@ from backlog_mcp.tools.args import (
     BACKLOG_ID_MAX,
     ID_LIST_SCHEMA,
     check_date,
+    json_list,
     lenient_ids,
     nfkc,
     parse_issue_key,
@@ -161,17 +161,6 @@ def _bound(value: object, which: str) -> str:
     raise ValueError(refusal)
 
 
-def _json_list(value: object) -> object:
-    if isinstance(value, str):  # some clients send an array argument as its JSON text
-        with suppress(ValueError):
-            value = json.loads(value)
-    if isinstance(value, dict):
-        return [value]  # one condition given bare
-    if not isinstance(value, list):
-        raise ValueError(f'must be a list of objects like [{{"id": 1, "value": "text"}}] (got {echo(value)})')
-    return value
-
-
 # Advertised by hand: one flat object type (no $ref, no anyOf), with the keys a model needs.
 _CUSTOM_FIELDS_SCHEMA = {
     "type": "array",
@@ -188,7 +177,7 @@ _CUSTOM_FIELDS_SCHEMA = {
     },
 }
 CustomFieldsArg = Annotated[
-    list[CustomFieldFilter] | None, BeforeValidator(_json_list), WithJsonSchema(_CUSTOM_FIELDS_SCHEMA)
+    list[CustomFieldFilter] | None, BeforeValidator(json_list), WithJsonSchema(_CUSTOM_FIELDS_SCHEMA)
 ]
 
 

@@ -4,10 +4,8 @@ ones; and the custom-field values of `customFields`, shaped by each field's type
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 
@@ -22,7 +20,7 @@ from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, V
 from backlog_mcp.quote import echo
 from backlog_mcp.render.issue_writes import custom_label
 from backlog_mcp.render.text import EMPTY, call_text, one_line
-from backlog_mcp.tools.args import ID_LIST_SCHEMA, check_date, lenient_ids, nfkc, within
+from backlog_mcp.tools.args import ID_LIST_SCHEMA, check_date, json_list, lenient_ids, nfkc, within
 from backlog_mcp.tools.state import AppState
 
 __all__ = [
@@ -168,17 +166,6 @@ class CustomFieldSet(BaseModel):
         return self
 
 
-def _json_list(value: object) -> object:
-    if isinstance(value, str):  # some clients send an array argument as its JSON text
-        with suppress(ValueError):
-            value = json.loads(value)
-    if isinstance(value, dict):
-        return [value]  # one field given bare
-    if not isinstance(value, list):
-        raise ValueError(f'must be a list of objects like [{{"id": 1, "value": "text"}}] (got {echo(value)})')
-    return value
-
-
 # Advertised by hand: one flat object type (no $ref, no anyOf), with the keys a model needs.
 _SCHEMA = {
     "type": "array",
@@ -189,7 +176,7 @@ _SCHEMA = {
     },
 }
 CustomFieldsSetArg = Annotated[
-    list[CustomFieldSet] | None, BeforeValidator(_json_list), WithJsonSchema(_SCHEMA)
+    list[CustomFieldSet] | None, BeforeValidator(json_list), WithJsonSchema(_SCHEMA)
 ]
 
 _TEXT, _TEXT_AREA, _NUMERIC, _DATE = 1, 2, 3, 4
