@@ -3,7 +3,6 @@ Thin: parse → client → render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context
@@ -39,18 +38,6 @@ NotificationId = Annotated[int | None, AfterValidator(_notification_id)]
 T = TypeVar("T")
 
 
-async def _in_scope(
-    state: AppState, items: list[T], project_of: Callable[[T], int | None]
-) -> tuple[list[T], int]:
-    """The items of allowed projects (all, without BACKLOG_PROJECTS) and how many were left out;
-    an item of no project is left out too (fail closed)."""
-    if not state.scope.active:
-        return items, 0
-    allowed = set(await state.scope.allowed_ids())
-    kept = [item for item in items if project_of(item) in allowed]
-    return kept, len(items) - len(kept)
-
-
 # The key's owner never changes while the process lives: one `GET /users/myself` per client.
 async def backlog_get_notifications(
     ctx: Context[AppState, Any],
@@ -71,7 +58,7 @@ async def backlog_get_notifications(
     found, unread = await gather(api.get_notifications(page), api.count_notifications(already_read=False))
     more = len(found) > count if probe > count else len(found) == count
     found = found[:count]
-    shown_items, left_out = await _in_scope(state, found, lambda n: n.project.id if n.project else None)
+    shown_items, out = await state.scope.split(found, lambda n: n.project.id if n.project else None)
     arguments = {"count": count, "order": order, "minId": minId, "maxId": maxId, "senderId": senderId}
     shown = {
         k: v
@@ -85,7 +72,7 @@ async def backlog_get_notifications(
         order=order,
         arguments=shown,
         ctx=state.render,
-        left_out=left_out,
+        left_out=len(out),
         allowed=state.scope.listed,
         last_id=found[-1].id if found else None,
     )
@@ -122,7 +109,7 @@ async def backlog_get_watchings(
             f"User {user_id} not found: give a numeric user ID from backlog_get_users, "
             "or leave userId out for your own watchings."
         ) from None
-    watchings, left_out = await _in_scope(state, watchings, lambda w: w.issue.project_id if w.issue else None)
+    watchings, out = await state.scope.split(watchings, lambda w: w.issue.project_id if w.issue else None)
     defaults = {"count": 20, "offset": 0, "sort": "issueUpdated", "order": "desc", "unreadOnly": False}
     given = {"userId": userId, "count": count, "offset": offset, "sort": sort, "order": order}
     given["unreadOnly"] = unreadOnly
@@ -137,7 +124,7 @@ async def backlog_get_watchings(
         unread_only=unreadOnly,
         arguments=shown,
         ctx=state.render,
-        left_out=left_out,
+        left_out=len(out),
         allowed=state.scope.listed,
     )
 

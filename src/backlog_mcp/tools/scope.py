@@ -12,8 +12,8 @@ determined is refused. Lists that span projects filter their own items with `all
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NEUTRAL", "REFERENCES", "ProjectScope"]
 
+T = TypeVar("T")
 _KEY_OF_ISSUE = re.compile(r"^([A-Z][A-Z0-9_]*)-\d+$")
 
 # Arguments that name nothing of a project (filters, paging, options, users, local paths), or
@@ -45,6 +46,8 @@ NEUTRAL = frozenset(
         "priorityId", "repoIdOrName", "resolutionId", "senderId", "skipChangelogOnlyComments", "sort",
         "startDate", "startDateSince", "startDateUntil", "statusId", "summary", "title", "unreadOnly",
         "updatedSince", "updatedUntil", "versionId", "watch", "attachFiles",
+        # A shared file is named with its project (`projectIdOrKey`, checked), or not at all.
+        "sharedFileId",
         # Lists that span projects filter their items themselves (notifications, watchings,
         # activities); a single notification is placed by its tool, which sees its project.
         "userId", "notificationId",
@@ -92,6 +95,17 @@ class ProjectScope:
             except BacklogError:
                 continue
         return ids
+
+    async def split(
+        self, items: Sequence[T], project_of: Callable[[T], int | None]
+    ) -> tuple[list[T], list[T]]:
+        """A list that spans projects, as the items of allowed projects and those left out (of
+        another project, or of none: fail closed). Without the allow-list nothing is left out."""
+        if not self.active:
+            return list(items), []
+        allowed = set(await self.allowed_ids())
+        kept = [item for item in items if project_of(item) in allowed]
+        return kept, [item for item in items if project_of(item) not in allowed]
 
     async def allows_project_id(self, project_id: int | None) -> bool:
         if not self.active:
@@ -199,9 +213,4 @@ REFERENCES: dict[str, _Check] = {
     "documentId": ProjectScope._document,
     "parentId": ProjectScope._document,  # backlog_add_document's parent page
     "pullRequest": ProjectScope._pull_request,
-    "sharedFileId": lambda scope, state, value: _needs_project(),
 }
-
-
-async def _needs_project() -> None:
-    """`sharedFileId` comes with `projectIdOrKey`, which is checked; without it the tool refuses."""

@@ -13,7 +13,6 @@ from backlog_mcp.aio import gather
 from backlog_mcp.backlog.space import (
     ACTIVITY_TYPE_ALIASES,
     ACTIVITY_TYPES,
-    Activity,
     ActivityQuery,
     SpaceEndpoints,
 )
@@ -117,12 +116,8 @@ async def backlog_get_activities(
     project = None if projectIdOrKey is None else one_project(projectIdOrKey)
     query = ActivityQuery(type_ids=type_ids, min_id=minId, max_id=maxId, count=count, order=order)
     activities = await SpaceEndpoints(state.api).get_activities(query, project=project, user_id=userId)
-    left_out: list[Activity] = []
-    if state.scope.active:  # a space's or a user's activities span projects; no project: left out
-        allowed = set(await state.scope.allowed_ids())
-        kept = [a for a in activities if a.project is not None and a.project.id in allowed]
-        left_out = [a for a in activities if a.project is None or a.project.id not in allowed]
-        activities = kept
+    # A space's or a user's activities span projects.
+    activities, left_out = await state.scope.split(activities, lambda a: a.project.id if a.project else None)
     scope = f"in project {project}" if project else f"by user {userId}" if userId else "in the space"
     names = {number: name for name, number in ACTIVITY_TYPES.items()}
     arguments = {
