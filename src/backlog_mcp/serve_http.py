@@ -12,7 +12,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -207,5 +206,4 @@ def http_app(server: BacklogMCPServer, settings: HttpSettings, host: str, path: 
         return JSONResponse({"status": "ok", "version": __version__})
 
     app.add_route(HEALTH_PATH, health, methods=["GET"])
-    logging.getLogger(__name__).debug("HTTP app built: path %s, %d token(s)", path, len(settings.tokens))
     return BearerTokens(app, settings.tokens)

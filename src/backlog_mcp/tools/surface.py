@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
 from backlog_mcp.quote import echo
@@ -156,6 +156,7 @@ class Surface:
         )
 
 
+@cache
 def _writing_tools() -> frozenset[str]:
     """The canonical names of every tool that writes to Backlog."""
     return frozenset(t.name for ts in toolsets() for t in ts.tools if t.writes)

@@ -23,7 +23,7 @@ from pydantic import Field
 from backlog_mcp.backlog.params import ParamValue
 from backlog_mcp.errors import BacklogError
 from backlog_mcp.redact import redact
-from backlog_mcp.render.writes import Change, WriteResult, plan_text, render_changes, result_text
+from backlog_mcp.render.writes import Change, WriteResult, plan_text, result_text
 
 if TYPE_CHECKING:
     from backlog_mcp.tools.state import AppState
@@ -39,7 +39,6 @@ __all__ = [
     "WritePlan",
     "WriteResult",
     "perform",
-    "render_changes",
 ]
 
 logger = logging.getLogger("backlog_mcp.writes")
