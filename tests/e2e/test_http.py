@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,45 +12,12 @@ import pytest
 from mcp import Client
 
 from tests.e2e.conftest import DEFAULT_TOOL_NAMES, call
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.test_http_serve import serve_over_http
 
 
 @pytest.fixture
 def http_url(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKLOG_")}
-    command = [
-        sys.executable,
-        "-m",
-        "backlog_mcp",
-        "--sandbox",
-        "serve",
-        "--transport",
-        "http",
-        "--port",
-        str(port),
-    ]
-    process = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        with socket.socket() as sock:
-            sock.settimeout(30)
-            for _ in range(300):  # bounded: up to ~30 s for the interpreter to start listening
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-                if process.poll() is not None:
-                    pytest.fail(f"the server exited with {process.returncode}")
-                time.sleep(0.1)  # polling for the port, not waiting a fixed time
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from serve_over_http(tmp_path)
 
 
 @pytest.mark.anyio

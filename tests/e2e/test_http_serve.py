@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 TOKENS = "first-t0ken,second-t0ken"
 
 
-def _serve(tmp_path: Path, *options: str, **env: str) -> Iterator[str]:
+def serve_over_http(tmp_path: Path, *options: str, **env: str) -> Iterator[str]:
     """Starts `backlog-mcp --sandbox serve --transport http --port 0`, yields the URL it announces."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("BACKLOG_", "MCP_"))} | env
     command = [
@@ -59,7 +59,7 @@ def _serve(tmp_path: Path, *options: str, **env: str) -> Iterator[str]:
 
 @pytest.fixture
 def guarded(tmp_path: Path) -> Iterator[str]:
-    yield from _serve(tmp_path, "--path", "/team/mcp", MCP_HTTP_AUTH_TOKENS=TOKENS)
+    yield from serve_over_http(tmp_path, "--path", "/team/mcp", MCP_HTTP_AUTH_TOKENS=TOKENS)
 
 
 async def test_health_answers_without_a_token_a_backlog_call_or_a_secret(guarded: str) -> None:
@@ -99,7 +99,7 @@ async def test_each_configured_token_serves_the_tools_statelessly_at_the_chosen_
 
 async def test_the_mcp_settings_choose_transport_host_port_and_path(tmp_path: Path) -> None:
     environment = {"MCP_TRANSPORT": "http", "MCP_HTTP_HOST": "localhost", "MCP_HTTP_PATH": "/x/"}
-    for url in _serve(tmp_path, **environment):
+    for url in serve_over_http(tmp_path, **environment):
         assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*/x", url)
         async with Client(url) as client:
             assert "# DEMO-6 " in await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx2
 import pytest
@@ -39,3 +40,10 @@ def anonymous(sandbox: SandboxServer) -> Iterator[httpx2.Client]:
     """No credentials at all."""
     with httpx2.Client(base_url=sandbox.base_url, timeout=30) as client:
         yield client
+
+
+def error_of(response: httpx2.Response) -> dict[str, Any]:
+    """The one entry of Backlog's error body."""
+    errors = response.json()["errors"]
+    assert len(errors) == 1
+    return dict(errors[0])

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx2
 import pytest
 
 from backlog_mcp.sandbox import SandboxServer
+from tests.sandbox.conftest import error_of
 
 _ADMIN, _OTHER = 1073741901, 1073741903
 _PR = "/projects/DEMO/git/repositories/web-app/pullRequests/1"
@@ -21,12 +21,6 @@ def sandbox() -> Iterator[SandboxServer]:
     """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
     with SandboxServer() as server:
         yield server
-
-
-def error_of(response: httpx2.Response) -> dict[str, Any]:
-    errors = response.json()["errors"]
-    assert len(errors) == 1
-    return dict(errors[0])
 
 
 def test_adding_a_comment_answers_200_with_the_comment_and_whom_it_notified(api: httpx2.Client) -> None:

@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from backlog_mcp.sandbox import SandboxServer
+from tests.sandbox.conftest import error_of
 
 _ADMIN, _OTHER_USER = 1073741901, 1073741903
 
@@ -18,12 +19,6 @@ def sandbox() -> Iterator[SandboxServer]:
     """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
     with SandboxServer() as server:
         yield server
-
-
-def error_of(response: httpx2.Response) -> dict[str, Any]:
-    errors = response.json()["errors"]
-    assert len(errors) == 1
-    return dict(errors[0])
 
 
 def my_watchings(api: httpx2.Client, **params: Any) -> list[dict[str, Any]]:

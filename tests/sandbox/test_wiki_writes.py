@@ -11,6 +11,7 @@ import pytest
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.landmarks import WIKI_PAGE_IDS
 from backlog_mcp.sandbox.wiki import build
+from tests.sandbox.conftest import error_of
 
 _DEMO_PROJECT_ID = 10001
 _ADMIN = 1073741901
@@ -24,12 +25,6 @@ def sandbox() -> Iterator[SandboxServer]:
     """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
     with SandboxServer() as server:
         yield server
-
-
-def error_of(response: httpx2.Response) -> dict[str, Any]:
-    errors = response.json()["errors"]
-    assert len(errors) == 1
-    return dict(errors[0])
 
 
 def new_page(api: httpx2.Client, **extra: Any) -> httpx2.Response:

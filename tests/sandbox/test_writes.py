@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from backlog_mcp.sandbox import SandboxServer
+from tests.sandbox.conftest import error_of
 
 _DEMO_PROJECT_ID = 10001
 _BUG, _TASK = 1073790100, 1073790101
@@ -22,12 +23,6 @@ def sandbox() -> Iterator[SandboxServer]:
     """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
     with SandboxServer() as server:
         yield server
-
-
-def error_of(response: httpx2.Response) -> dict[str, Any]:
-    errors = response.json()["errors"]
-    assert len(errors) == 1
-    return dict(errors[0])
 
 
 def new_issue(api: httpx2.Client, **extra: Any) -> httpx2.Response:
