@@ -1,0 +1,1 @@
+"""The deployment: the Dockerfile, deploy/compose.yaml and what they promise."""
