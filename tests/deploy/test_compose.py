@@ -36,6 +36,10 @@ UPSTREAM = "backlog_mcp"
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
 
 
+def nginx_conf() -> str:
+    return NGINX_CONF.read_text(encoding="utf-8")
+
+
 def image_port() -> str:
     (expose,) = final_stage().all("EXPOSE")
     return expose.text
@@ -82,9 +86,13 @@ def test_the_proxy_is_a_pinned_nginx_serving_deploy_nginx_conf_read_only() -> No
 def test_the_proxy_publishes_the_port_nginx_listens_on() -> None:
     (published,) = service(PROXY)["ports"]
     inside = str(published).rsplit(":", 1)[-1]
-    listens = re.findall(r"^\s*listen\s+(?:\S+:)?(\d+)", NGINX_CONF.read_text(encoding="utf-8"), re.MULTILINE)
-    assert listens
+    listens = re.findall(r"^\s*listen\s+(?:\S+:)?(\d+)", nginx_conf(), re.MULTILINE)
     assert inside in listens
+    # Its own health check goes through it to a replica's /health, on that port.
+    check = " ".join(service(PROXY)["healthcheck"]["test"])
+    url = re.search(r"http://127\.0\.0\.1(?::(\d+))?/health\b", check)
+    assert url
+    assert (url.group(1) or "80") in listens
 
 
 def test_the_proxy_starts_only_once_both_replicas_are_healthy() -> None:
@@ -93,11 +101,18 @@ def test_the_proxy_starts_only_once_both_replicas_are_healthy() -> None:
 
 
 def test_nginx_balances_over_exactly_the_compose_replicas_at_the_images_port() -> None:
-    conf = NGINX_CONF.read_text(encoding="utf-8")
+    conf = nginx_conf()
     assert nginx_upstream_servers(conf, UPSTREAM) == [f"{name}:{image_port()}" for name in SERVERS]
     assert re.search(r"location\s+(=\s*)?/mcp\b", conf)
     assert re.search(r"location\s+(=\s*)?/health\b", conf)
     assert f"proxy_pass http://{UPSTREAM}" in conf
+
+
+def test_every_replica_listens_where_the_upstream_expects_it_whatever_env_says() -> None:
+    # `environment` wins over `env_file`: a stray MCP_HTTP_HOST=127.0.0.1 in .env cannot hide it.
+    environment = service(SERVERS[0])["environment"]
+    assert (environment["MCP_HTTP_HOST"], environment["MCP_HTTP_PORT"]) == ("0.0.0.0", image_port())
+    assert re.search(r"location\s+(=\s*)?" + re.escape(environment["MCP_HTTP_PATH"]) + r"\b", nginx_conf())
 
 
 def test_the_replicas_accept_the_host_names_the_proxy_sends_and_the_operators() -> None:

@@ -133,7 +133,7 @@ def test_the_healthcheck_gets_health_on_loopback_with_the_standard_library() -> 
     command = healthcheck_command()
     code = command[-1]
     assert command[:2] == ["python", "-c"]
-    assert "/health" in code
+    assert "'/health'" in code
     assert "'127.0.0.1'" in code
     assert "MCP_HTTP_PORT" in code  # follows the port the operator set
     assert not re.search(r"\b(curl|wget|requests|httpx)\b", code)
