@@ -83,7 +83,8 @@ def test_every_member_has_a_key_and_a_token_that_act_as_them(anonymous: httpx2.C
     assert by_key.json()["userId"] == "suzuki.hanako"
     assert by_token.json()["userId"] == "john.smith"
     assert admin.json()["userId"] == "tanaka.taro"
-    assert anonymous.get("/api/v2/users/myself", params={"apiKey": member_api_key("nobody")}).status_code == 401
+    stranger = anonymous.get("/api/v2/users/myself", params={"apiKey": member_api_key("nobody")})
+    assert stranger.status_code == 401
 
 
 def test_a_members_write_is_theirs_and_their_notifications_are_their_own() -> None:

@@ -40,10 +40,10 @@ __all__ = [
     "SANDBOX_ACCESS_TOKEN",
     "SANDBOX_API_KEY",
     "RequestRecord",
-    "member_access_token",
-    "member_api_key",
     "create_app",
     "json_response",
+    "member_access_token",
+    "member_api_key",
 ]
 
 SANDBOX_API_KEY = "sandbox-api-key-0123456789"
