@@ -111,6 +111,8 @@ class _Api:
 
     async def handle(self, request: Request) -> Response:
         faults = self.faults
+        if faults.arrived is not None:
+            faults.arrived.set()
         if faults.latency_seconds > 0:
             await asyncio.sleep(faults.latency_seconds)
         bucket = bucket_for(request.method, request.url.path)
