@@ -114,7 +114,8 @@ async def test_each_configured_token_serves_the_tools_statelessly_at_the_chosen_
 
 
 async def test_the_mcp_settings_choose_transport_host_port_and_path(tmp_path: Path) -> None:
-    for url in serve_over_http(tmp_path, MCP_TRANSPORT="http", MCP_HTTP_HOST="localhost", MCP_HTTP_PATH="/x/"):
+    chosen = serve_over_http(tmp_path, MCP_TRANSPORT="http", MCP_HTTP_HOST="localhost", MCP_HTTP_PATH="/x/")
+    for url in chosen:
         assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*/x", url)
         async with Client(url) as client:
             assert "# DEMO-6 " in await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
