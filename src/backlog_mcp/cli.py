@@ -336,6 +336,11 @@ def _serve_http(
         # (for at most this long), then the process exits.
         timeout_graceful_shutdown=http.http_drain_seconds,
     )
+    # sse-starlette (the SDK's SSE answers) would end every stream at SIGTERM, a call in flight
+    # with it; each stream here is one call's answer, and uvicorn's drain bounds how long it may take.
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.disable_automatic_graceful_drain()
     # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])
