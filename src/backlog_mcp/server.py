@@ -213,6 +213,7 @@ def _lifespan(
                 max_attachment_bytes=settings.max_attachment_bytes,
                 scope=ProjectScope(settings.project_keys, resolver),
                 audit=audit,
+                per_user=credential is not None,
             )
 
         try:

@@ -6,6 +6,7 @@ has a key (`member_api_key`) and a token: `backlog_get_space` names whom Backlog
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -278,3 +279,34 @@ async def test_the_drain_is_bounded_a_call_longer_than_it_is_cut_off(
             assert outcome == ["cut off"]
     finally:
         sandbox.faults.reset()
+
+
+async def test_a_callers_write_is_made_as_them_and_audited_with_their_name(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with http_server(
+        tmp_path,
+        sandbox=False,
+        BACKLOG_BASE_URL=sandbox.base_url,
+        BACKLOG_READ_ONLY="false",
+        BACKLOG_AUDIT_LOG=str(audit),
+    ) as served:
+        async with session(served.url, {"X-Backlog-Api-Key": member_api_key("suzuki.hanako")}) as client:
+            done = await call(
+                client, "backlog_add_comment", {"issueIdOrKey": "DEMO-7", "content": "確認しました"}
+            )
+    comment_id = int(done.split("comment ", 1)[1].split(" ", 1)[0].strip("#:"))
+    with httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", params={"apiKey": SANDBOX_API_KEY}) as api:
+        comment = api.get(f"/issues/DEMO-7/comments/{comment_id}").json()
+    assert comment["createdUser"]["userId"] == "suzuki.hanako"
+    (line,) = audit.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line) | {"time": "t"} == {
+        "time": "t",
+        "tool": "backlog_add_comment",
+        "target": "DEMO-7",
+        "fields": {"content": "確認しました"},
+        "outcome": "done",
+        "id": comment_id,
+        "user": "suzuki.hanako",
+    }

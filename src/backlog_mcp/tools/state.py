@@ -46,6 +46,8 @@ class AppState:
     max_attachment_bytes: int
     scope: ProjectScope
     audit: AuditLog
+    per_user: bool = False
+    """Acting with a caller's own credential (sent over HTTP), not the server's."""
 
 
 class Accounts:
