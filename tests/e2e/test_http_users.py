@@ -310,3 +310,17 @@ async def test_a_callers_write_is_made_as_them_and_audited_with_their_name(
         "id": comment_id,
         "user": "suzuki.hanako",
     }
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_the_server_is_built_once_per_process_so_caches_outlive_a_request(
+    sandbox: SandboxServer, keyless: Served, mode: str
+) -> None:
+    # A user of this test's own, so the account's caches start empty.
+    user = {"X-Backlog-Api-Key": member_api_key("sato.kenji" if mode == "auto" else "kobayashi.ren")}
+    before = len(sandbox.requests)
+    for _ in range(3):  # three sessions, each its own HTTP requests: stateless, nothing pinned
+        async with session(keyless.url, user, mode) as client:
+            assert "レビュー待ち" in await call(client, "backlog_get_statuses", {"projectIdOrKey": "DEMO"})
+    asked = [r.path for r in sandbox.requests[before:] if r.path.endswith("/statuses")]
+    assert asked == ["/api/v2/projects/DEMO/statuses"]  # cached by the first, kept for the others
