@@ -324,3 +324,23 @@ async def test_the_server_is_built_once_per_process_so_caches_outlive_a_request(
             assert "レビュー待ち" in await call(client, "backlog_get_statuses", {"projectIdOrKey": "DEMO"})
     asked = [r.path for r in sandbox.requests[before:] if r.path.endswith("/statuses")]
     assert asked == ["/api/v2/projects/DEMO/statuses"]  # cached by the first, kept for the others
+
+
+async def test_the_rate_limit_note_is_each_users_own(sandbox: SandboxServer, keyless: Served) -> None:
+    # Backlog counts each user's requests apart; the sandbox too. A low "read" limit makes the note
+    # reachable in a few calls.
+    sandbox.faults.rate_limits = {"read": 40}
+    try:
+        yuki = {"X-Backlog-Api-Key": member_api_key("yamamoto.yuki")}
+        chau = {"X-Backlog-Api-Key": member_api_key("pham.minh.chau")}
+        async with session(keyless.url, yuki) as busy, session(keyless.url, chau) as idle:
+            busy_text = ""
+            for issue in range(1, 40):  # each at least one read request, until the note comes
+                busy_text = await call(busy, "backlog_get_issue", {"issueIdOrKey": f"DEMO-{issue}"})
+                if "Note: Backlog's rate limit is low:" in busy_text:
+                    break
+            idle_text = await call(idle, "backlog_get_issue", {"issueIdOrKey": "DEMO-8"})
+        assert "Note: Backlog's rate limit is low:" in busy_text
+        assert "rate limit" not in idle_text
+    finally:
+        sandbox.faults.reset()

@@ -97,3 +97,14 @@ def test_a_members_write_is_theirs_and_their_notifications_are_their_own() -> No
         admins = http.get("/notifications", params={"apiKey": SANDBOX_API_KEY}).json()
         assert admins
         assert http.get("/notifications/count", params=member).json() == {"count": 0}
+
+
+def test_each_user_has_rate_limit_windows_of_their_own(anonymous: httpx2.Client) -> None:
+    admin = {"apiKey": SANDBOX_API_KEY}
+    member = {"apiKey": member_api_key("kobayashi.ren")}
+    for _ in range(3):
+        anonymous.get("/api/v2/priorities", params=admin)
+    admins = int(anonymous.get("/api/v2/priorities", params=admin).headers["X-RateLimit-Remaining"])
+    members = int(anonymous.get("/api/v2/priorities", params=member).headers["X-RateLimit-Remaining"])
+    assert members == admins + 3
+    assert anonymous.get("/api/v2/rateLimit", params=member).json()["rateLimit"]["read"]["remaining"] == members

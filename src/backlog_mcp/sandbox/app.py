@@ -123,7 +123,7 @@ class _Api:
         if faults.throttle_next > 0:
             faults.throttle_next -= 1
             return self._throttled(bucket)
-        allowed, state = self.limiter.consume(bucket, faults.rate_limits)
+        allowed, state = self.limiter.consume(bucket, faults.rate_limits, int(caller["id"]))
         with self.endpoints.site.space.acting_as(caller):
             response = await self._answer(request, allowed)
         response.headers.update(state.headers())
