@@ -189,18 +189,10 @@ class BearerTokens:
             await self.app(scope, receive, send)
             return
         reason = "a valid bearer token is required" if header else "no bearer token was sent"
-        body = json.dumps({"error": "unauthorized", "error_description": f"{reason} (MCP_HTTP_AUTH_TOKENS)"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"www-authenticate", b'Bearer error="invalid_token"' if header else b"Bearer"),
-                ],
-            }
+        challenge = b'Bearer error="invalid_token"' if header else b"Bearer"
+        await _refuse(
+            send, 401, "unauthorized", f"{reason} (MCP_HTTP_AUTH_TOKENS)", [(b"www-authenticate", challenge)]
         )
-        await send({"type": "http.response.body", "body": body.encode()})
 
 
 class UserCredentials:
@@ -246,11 +238,13 @@ class UserCredentials:
         await self.app(scope, receive, send)
 
 
-async def _refuse(send: Send, status: int, error: str, description: str) -> None:
+async def _refuse(
+    send: Send, status: int, error: str, description: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """An error answered before the MCP app, in OAuth's shape (`error`, `error_description`)."""
     body = json.dumps({"error": error, "error_description": description}).encode()
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
-    )
+    head = [(b"content-type", b"application/json"), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": body})
 
 
