@@ -357,13 +357,25 @@ def test_a_host_that_is_not_loopback_is_refused_without_the_settings_it_needs(
 ) -> None:
     monkeypatch.delenv("MCP_HTTP_ALLOWED_HOSTS", raising=False)
     monkeypatch.delenv("MCP_HTTP_AUTH_TOKENS", raising=False)
+    monkeypatch.delenv("BACKLOG_ACCESS_TOKEN", raising=False)
+    monkeypatch.setenv("BACKLOG_BASE_URL", "https://demo.backlog.jp")
+    monkeypatch.setenv("BACKLOG_API_KEY", "the-servers-own-key")
     assert main(["serve", "--transport", "http", "--host", given]) == 2
     err = capsys.readouterr().err
     assert f"Refusing to serve on {given}, which is not loopback, without " in err
-    assert "MCP_HTTP_ALLOWED_HOSTS and MCP_HTTP_AUTH_TOKENS" in err
+    assert "MCP_HTTP_ALLOWED_HOSTS (the host names clients use) and MCP_HTTP_AUTH_TOKENS" in err
+    assert "the-servers-own-key" not in err
     monkeypatch.setenv("MCP_HTTP_AUTH_TOKENS", "t0ken")
     assert main(["serve", "--transport", "http", "--host", given]) == 2
-    assert "which is not loopback, without MCP_HTTP_ALLOWED_HOSTS: set" in capsys.readouterr().err
+    assert "which is not loopback, without MCP_HTTP_ALLOWED_HOSTS (the host names clients use); or" in (
+        capsys.readouterr().err
+    )
+    # Without a key of its own (per-user mode) the tokens are not needed, the Host check still is.
+    monkeypatch.delenv("MCP_HTTP_AUTH_TOKENS")
+    monkeypatch.delenv("BACKLOG_API_KEY")
+    assert main(["serve", "--transport", "http", "--host", given]) == 2
+    err = capsys.readouterr().err
+    assert "without MCP_HTTP_ALLOWED_HOSTS (the host names clients use); or bind 127.0.0.1." in err
 
 
 @pytest.mark.anyio

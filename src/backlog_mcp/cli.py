@@ -127,13 +127,13 @@ def _configure_logging(level: str) -> None:
 
 
 @contextmanager
-def _settings(use_sandbox: bool) -> Iterator[Settings]:
+def _settings(use_sandbox: bool, *, credential_required: bool = True) -> Iterator[Settings]:
     """The settings to run with; under --sandbox, a started sandbox and settings pointing at it."""
-    from backlog_mcp.config import load_settings
+    from backlog_mcp.config import load_keyless_settings, load_settings
     from backlog_mcp.redact import install_log_redaction
 
     if not use_sandbox:
-        settings = load_settings()
+        settings = load_settings() if credential_required else load_keyless_settings()
         install_log_redaction(s.get_secret_value() for s in (settings.api_key, settings.access_token) if s)
         yield settings
         return
@@ -221,7 +221,9 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
         if arguments is None:  # said before anything starts
             return EXIT_CONFIG
         http = _http_options(args) if command == "serve" else None  # refused before anything starts
-        with _settings(getattr(args, "sandbox", False)) as settings:
+        # Over HTTP a server may have no key of its own: each request then brings its user's.
+        per_user_allowed = http is not None and http[0].transport == "http"
+        with _settings(getattr(args, "sandbox", False), credential_required=not per_user_allowed) as settings:
             _configure_logging(settings.log_level)
             if http is not None:
                 return _serve(http, settings)
@@ -247,7 +249,7 @@ def _http_options(args: argparse.Namespace) -> tuple[HttpSettings, str]:
     Raises:
         ConfigError: a bad value, or a bind beyond loopback without the settings it needs.
     """
-    from backlog_mcp.serve_http import check_public_bind, is_loopback, load_http_settings
+    from backlog_mcp.serve_http import is_loopback, load_http_settings
 
     # With no command at all, nothing was parsed for serve: the settings (MCP_…) or stdio decide.
     given = {
@@ -260,19 +262,29 @@ def _http_options(args: argparse.Namespace) -> tuple[HttpSettings, str]:
     host = http.http_host.strip() or "127.0.0.1"
     if http.transport == "http":
         host = loopback_address(host) if is_loopback(host) else host
-        check_public_bind(http, host)
     return http, host
 
 
 def _serve(options: tuple[HttpSettings, str], settings: Settings) -> int:
-    from backlog_mcp.server import build_server
+    """Raises ConfigError for a bind beyond loopback without the settings it needs."""
+    from backlog_mcp.serve_http import check_public_bind
+    from backlog_mcp.server import UserLimits, build_server
 
     http, host = options
-    server = build_server(settings)
     if http.transport == "stdio":
-        server.run()
+        build_server(settings).run()
         return EXIT_OK
-    return _serve_http(server, http, host, settings.log_level)
+    per_user = settings.api_key is None and settings.access_token is None
+    check_public_bind(http, host, per_user=per_user)
+    users = UserLimits(max_users=http.http_max_users, idle_seconds=http.http_user_idle_seconds)
+    if per_user:
+        sys.stderr.write(
+            "backlog-mcp: no Backlog key of its own (BACKLOG_API_KEY): every request must bring "
+            "X-Backlog-Api-Key or X-Backlog-Access-Token\n"
+        )
+    return _serve_http(
+        build_server(settings, users=users), http, host, settings.log_level, has_own=not per_user
+    )
 
 
 def http_url(host: str, port: int, path: str = "/mcp") -> str:
@@ -294,7 +306,9 @@ def listen_error(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
 
 
-def _serve_http(server: BacklogMCPServer, http: HttpSettings, host: str, log_level: str) -> int:
+def _serve_http(
+    server: BacklogMCPServer, http: HttpSettings, host: str, log_level: str, *, has_own: bool
+) -> int:
     """Streamable HTTP on a socket bound here, so a busy port is one sentence and port 0 is told."""
     import socket
 
@@ -311,14 +325,22 @@ def _serve_http(server: BacklogMCPServer, http: HttpSettings, host: str, log_lev
     bound = int(sock.getsockname()[1])
     sys.stderr.write(f"backlog-mcp: streamable HTTP on {http_url(host, bound, http.http_path)}\n")
     sys.stderr.flush()
-    app = http_app(server, http, host, http.http_path)
+    app = http_app(server, http, host, http.http_path, has_own=has_own)
     config = uvicorn.Config(
         app,
         log_config=None,
         log_level=log_level.lower(),
         lifespan="on",
         access_log=log_level == "DEBUG",  # the access log is noise, and never needed to say who called
+        # SIGTERM: the socket closes to new connections and idle ones, calls in flight finish
+        # (for at most this long), then the process exits.
+        timeout_graceful_shutdown=http.http_drain_seconds,
     )
+    # sse-starlette (the SDK's SSE answers) would end every stream at SIGTERM, a call in flight
+    # with it; each stream here is one call's answer, and uvicorn's drain bounds how long it may take.
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.disable_automatic_graceful_drain()  # type: ignore[no-untyped-call]
     # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])

@@ -20,7 +20,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from backlog_mcp.errors import ConfigError
 
-__all__ = ["LOG_LEVELS", "Settings", "load_settings", "local_timezone_name", "zone_for"]
+__all__ = [
+    "LOG_LEVELS",
+    "Settings",
+    "load_keyless_settings",
+    "load_settings",
+    "local_timezone_name",
+    "zone_for",
+]
 
 _ENV_PREFIX = "BACKLOG_"
 _API_SUFFIX = re.compile(r"/api/v2/?$", re.IGNORECASE)
@@ -341,23 +348,29 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
-    @model_validator(mode="after")
-    def _one_credential(self) -> Settings:
-        if self.api_key is None and self.access_token is None:
-            raise ValueError("set BACKLOG_API_KEY (or BACKLOG_ACCESS_TOKEN for OAuth 2.0)")
-        return self
-
     @property
     def zone(self) -> tzinfo:
         return zone_for(self.timezone)
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read and validate the settings once.
+    """Read and validate the settings once; a key or token is required.
 
     Raises:
         ConfigError: one line naming the variable, what is wrong and an example.
     """
+    settings = load_keyless_settings(**overrides)
+    if settings.api_key is None and settings.access_token is None:
+        raise ConfigError(
+            "Configuration error: set BACKLOG_API_KEY (or BACKLOG_ACCESS_TOKEN for OAuth 2.0). "
+            f"Example: {_EXAMPLES['api_key']}"
+        )
+    return settings
+
+
+def load_keyless_settings(**overrides: Any) -> Settings:
+    """`load_settings` for a server over HTTP, which may have no key of its own: each request then
+    brings its user's."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -1,10 +1,12 @@
-"""`serve --transport http`: stateless streamable HTTP, a `/health` probe, and bearer tokens.
+"""`serve --transport http`: stateless streamable HTTP, a `/health` probe, bearer tokens, and
+per-user Backlog credentials.
 
 Stateless, so any replica behind a load balancer answers any request. The settings take the names
 Nulab's server uses (`MCP_HTTP_HOST`, …), so people moving over find them; command-line options
 win over them. Binding to anything but loopback needs `MCP_HTTP_ALLOWED_HOSTS` (the Host check
-against DNS rebinding) and `MCP_HTTP_AUTH_TOKENS`; otherwise the server refuses to start and says
-which is missing.
+against DNS rebinding) and either `MCP_HTTP_AUTH_TOKENS` or per-user mode (a server with no
+Backlog key of its own, so each caller acts with theirs); otherwise the server refuses to start and
+says which is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backlog_mcp import __version__
+from backlog_mcp.backlog.connect import Credential
 from backlog_mcp.errors import ConfigError
+from backlog_mcp.tools.state import CREDENTIAL_SCOPE_KEY, NO_OWN_KEY
 
 if TYPE_CHECKING:
     from mcp.server.transport_security import TransportSecuritySettings
@@ -37,6 +41,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 HEALTH_PATH = "/health"
 _LOOPBACK_NAMES = {"localhost"}
+# A caller's own Backlog credential; Authorization stays the deployment's bearer token.
+API_KEY_HEADER = "X-Backlog-Api-Key"
+ACCESS_TOKEN_HEADER = "X-Backlog-Access-Token"
+_MAX_CREDENTIAL_CHARS = 512
 
 
 class HttpSettings(BaseSettings):
@@ -53,6 +61,10 @@ class HttpSettings(BaseSettings):
     http_allowed_hosts: str = ""
     http_allowed_origins: str = ""
     http_auth_tokens: SecretStr | None = None
+    http_max_users: int = Field(default=100, ge=1, le=100_000)
+    http_user_idle_seconds: float = Field(default=900.0, gt=0, le=86_400)
+    # Inside Docker's default 10 s between SIGTERM and SIGKILL.
+    http_drain_seconds: int = Field(default=8, ge=0, le=600)
 
     @field_validator("transport")
     @classmethod
@@ -117,26 +129,27 @@ def url_host(address: str) -> str:
     return f"[{address}]" if ":" in address and not address.startswith("[") else address
 
 
-def check_public_bind(settings: HttpSettings, host: str) -> None:
-    """A bind other than loopback is refused unless the Host check and the tokens are configured.
+def check_public_bind(settings: HttpSettings, host: str, *, per_user: bool) -> None:
+    """A bind other than loopback is refused unless the Host check is configured and callers must
+    either show a bearer token or bring their own Backlog key (`per_user`: the server has none).
 
     Raises:
         ConfigError: naming each missing setting.
     """
     if is_loopback(host):
         return
-    missing = [
-        name
-        for name, given in (
-            ("MCP_HTTP_ALLOWED_HOSTS", settings.allowed_hosts),
-            ("MCP_HTTP_AUTH_TOKENS", settings.tokens),
+    missing = []
+    if not settings.allowed_hosts:
+        missing.append("MCP_HTTP_ALLOWED_HOSTS (the host names clients use)")
+    if not settings.tokens and not per_user:
+        missing.append(
+            "MCP_HTTP_AUTH_TOKENS (the bearer tokens clients must send; or unset BACKLOG_API_KEY and "
+            "BACKLOG_ACCESS_TOKEN so that each request brings its own X-Backlog-Api-Key)"
         )
-        if not given
-    ]
     if missing:
         raise ConfigError(
-            f"Refusing to serve on {host}, which is not loopback, without {' and '.join(missing)}: "
-            "set the host names clients use and the bearer tokens they must send (or bind 127.0.0.1)."
+            f"Refusing to serve on {host}, which is not loopback, without {' and '.join(missing)}; "
+            "or bind 127.0.0.1."
         )
 
 
@@ -176,22 +189,70 @@ class BearerTokens:
             await self.app(scope, receive, send)
             return
         reason = "a valid bearer token is required" if header else "no bearer token was sent"
-        body = json.dumps({"error": "unauthorized", "error_description": f"{reason} (MCP_HTTP_AUTH_TOKENS)"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"www-authenticate", b'Bearer error="invalid_token"' if header else b"Bearer"),
-                ],
-            }
+        challenge = b'Bearer error="invalid_token"' if header else b"Bearer"
+        await _refuse(
+            send, 401, "unauthorized", f"{reason} (MCP_HTTP_AUTH_TOKENS)", [(b"www-authenticate", challenge)]
         )
-        await send({"type": "http.response.body", "body": body.encode()})
 
 
-def http_app(server: BacklogMCPServer, settings: HttpSettings, host: str, path: str) -> ASGIApp:
-    """The server as an ASGI app: stateless MCP at `path`, `GET /health`, tokens when configured."""
+class UserCredentials:
+    """ASGI middleware: a request's own Backlog credential (`X-Backlog-Api-Key` or
+    `X-Backlog-Access-Token`) is left in the scope for the tools to act with; without one, the
+    server's own key is used, and a server with none answers 401.
+
+    The credential is checked for shape only (Backlog judges it); a refusal never echoes it.
+    """
+
+    def __init__(self, app: ASGIApp, *, has_own: bool) -> None:
+        self.app = app
+        self.has_own = has_own
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") == HEALTH_PATH:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        given = [
+            (kind, name, headers[name.lower().encode()])
+            for kind, name in (("api_key", API_KEY_HEADER), ("access_token", ACCESS_TOKEN_HEADER))
+            if name.lower().encode() in headers
+        ]
+        if len(given) > 1:
+            await _refuse(
+                send, 400, "invalid_request", f"send {API_KEY_HEADER} or {ACCESS_TOKEN_HEADER}, not both"
+            )
+            return
+        if not given:
+            if self.has_own:
+                await self.app(scope, receive, send)
+            else:
+                await _refuse(send, 401, "unauthorized", NO_OWN_KEY)
+            return
+        kind, name, raw = given[0]
+        secret = raw.decode("latin-1").strip()
+        if not secret or len(secret) > _MAX_CREDENTIAL_CHARS or not secret.isprintable() or " " in secret:
+            await _refuse(send, 400, "invalid_request", f"{name} is empty or not a Backlog credential")
+            return
+        credential = Credential("api_key" if kind == "api_key" else "access_token", secret, name)
+        scope.setdefault("state", {})[CREDENTIAL_SCOPE_KEY] = credential
+        await self.app(scope, receive, send)
+
+
+async def _refuse(
+    send: Send, status: int, error: str, description: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """An error answered before the MCP app, in OAuth's shape (`error`, `error_description`)."""
+    body = json.dumps({"error": error, "error_description": description}).encode()
+    head = [(b"content-type", b"application/json"), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
+
+
+def http_app(
+    server: BacklogMCPServer, settings: HttpSettings, host: str, path: str, *, has_own: bool = True
+) -> ASGIApp:
+    """The server as an ASGI app: stateless MCP at `path`, `GET /health`, tokens when configured,
+    and each request's own Backlog credential (required when the server has none: `has_own`)."""
     from starlette.requests import Request
     from starlette.responses import JSONResponse
 
@@ -206,4 +267,4 @@ def http_app(server: BacklogMCPServer, settings: HttpSettings, host: str, path: 
         return JSONResponse({"status": "ok", "version": __version__})
 
     app.add_route(HEALTH_PATH, health, methods=["GET"])
-    return BearerTokens(app, settings.tokens)
+    return BearerTokens(UserCredentials(app, has_own=has_own), settings.tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequ
 from pydantic import AnyUrl, ValidationError
 
 from backlog_mcp import __version__
-from backlog_mcp.backlog.connect import backlog_for, http_client_for
+from backlog_mcp.backlog.connect import Credential, backlog_for, http_client_for, own_credential
 from backlog_mcp.backlog.resolve import Resolver
 from backlog_mcp.config import Settings
 from backlog_mcp.errors import BacklogError, BacklogNotFoundError
@@ -30,12 +30,12 @@ from backlog_mcp.render.text import RenderContext, rate_limit_note
 from backlog_mcp.tools.errors import describe_validation_error, lister_hint
 from backlog_mcp.tools.registry import build_tool
 from backlog_mcp.tools.scope import ProjectScope
-from backlog_mcp.tools.state import AppState
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.surface import Surface
 from backlog_mcp.tools.toolsets import toolset_names
 from backlog_mcp.tools.writes import AuditLog
 
-__all__ = ["BacklogMCPServer", "build_server"]
+__all__ = ["BacklogMCPServer", "UserLimits", "build_server"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _instructions(surface: Surface) -> str:
     return surface.rename(" ".join(parts))
 
 
-class BacklogMCPServer(MCPServer[AppState]):
+class BacklogMCPServer(MCPServer[Accounts]):
     """`MCPServer` whose tool failures always reach the model as one clear, secret-free sentence,
     and whose every answer names our tools as this server serves them (BACKLOG_TOOL_PREFIX)."""
 
@@ -78,7 +78,7 @@ class BacklogMCPServer(MCPServer[AppState]):
         self._surface = surface or Surface(toolsets=toolset_names())
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+        self, name: str, arguments: dict[str, Any], context: Context[Accounts, Any] | None = None
     ) -> Any:
         refusal = self._surface.refusal(name)
         if refusal is not None:
@@ -109,7 +109,7 @@ class BacklogMCPServer(MCPServer[AppState]):
         self,
         name: str,
         arguments: dict[str, Any] | None = None,
-        context: Context[AppState, Any] | None = None,
+        context: Context[Accounts, Any] | None = None,
     ) -> Any:
         # The SDK reports an unknown name as a plain ValueError, which current-protocol clients
         # see only as "Internal server error"; say which prompts exist instead.
@@ -126,7 +126,7 @@ class BacklogMCPServer(MCPServer[AppState]):
         ]
         return result.model_copy(update={"messages": messages})
 
-    async def read_resource(self, uri: AnyUrl | str, context: Context[AppState, Any] | None = None) -> Any:
+    async def read_resource(self, uri: AnyUrl | str, context: Context[Accounts, Any] | None = None) -> Any:
         result = await super().read_resource(uri, context)
         if isinstance(result, InputRequiredResult):
             return result
@@ -171,12 +171,12 @@ def _renamed(result: Any, rename: Callable[[str], str]) -> Any:
     return result.model_copy(update={"content": [_renamed_block(b, rename) for b in result.content]})
 
 
-def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -> Any:
+def _with_rate_limit_note(result: Any, context: Context[Accounts, Any] | None) -> Any:
     """Adds a line when Backlog's rate limit runs low, so an agent paces itself before a 429."""
     if context is None or not isinstance(result, CallToolResult) or result.is_error:
         return result
-    state = context.request_context.lifespan_context
-    info = state.api.rate_limit if isinstance(state, AppState) else None
+    state = app_state(context)
+    info = state.api.rate_limit
     if info is None:
         return result
     note = rate_limit_note(info.remaining, info.limit, info.reset_at, datetime.now(UTC), state.render)
@@ -186,27 +186,42 @@ def _with_rate_limit_note(result: Any, context: Context[AppState, Any] | None) -
 
 
 def _lifespan(
-    settings: Settings, transport: httpx2.AsyncBaseTransport | None, secrets: tuple[str, ...]
-) -> Callable[[MCPServer[AppState]], AbstractAsyncContextManager[AppState]]:
+    settings: Settings,
+    transport: httpx2.AsyncBaseTransport | None,
+    secrets: tuple[str, ...],
+    users: UserLimits,
+) -> Callable[[MCPServer[Accounts]], AbstractAsyncContextManager[Accounts]]:
     @asynccontextmanager
-    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+    async def lifespan(_: MCPServer[Accounts]) -> AsyncIterator[Accounts]:
         created: list[httpx2.AsyncClient] = []
+        render = RenderContext(zone=settings.zone, base_url=settings.base_url)
+        audit = AuditLog(settings.audit_log, secrets)
 
         def http() -> httpx2.AsyncClient:  # made on the first request, not at start-up
-            created.append(http_client_for(settings, transport))
+            if not created:
+                created.append(http_client_for(settings, transport))
             return created[0]
 
-        api = backlog_for(settings, http)
-        resolver = Resolver(api, ttl_seconds=settings.cache_ttl_seconds)
-        try:
-            yield AppState(
+        def state_of(credential: Credential | None) -> AppState:
+            api = backlog_for(settings, http, credential)
+            resolver = Resolver(api, ttl_seconds=settings.cache_ttl_seconds)
+            return AppState(
                 api=api,
                 resolver=resolver,
-                render=RenderContext(zone=settings.zone, base_url=settings.base_url),
+                render=render,
                 workspace=settings.workspace,
                 max_attachment_bytes=settings.max_attachment_bytes,
                 scope=ProjectScope(settings.project_keys, resolver),
-                audit=AuditLog(settings.audit_log, secrets),
+                audit=audit,
+                per_user=credential is not None,
+            )
+
+        try:
+            yield Accounts(
+                state_of,
+                has_own=own_credential(settings) is not None,
+                max_users=users.max_users,
+                idle_seconds=users.idle_seconds,
             )
         finally:
             for client in created:
@@ -215,10 +230,22 @@ def _lifespan(
     return lifespan
 
 
+@dataclass(frozen=True, slots=True)
+class UserLimits:
+    """How many callers' own accounts (per-user credentials over HTTP) are kept, and how long idle."""
+
+    max_users: int = 100
+    idle_seconds: float = 900.0
+
+
 def build_server(
-    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    users: UserLimits | None = None,
 ) -> BacklogMCPServer:
-    """The server for one Backlog space; `transport` lets tests swap the network out."""
+    """The server for one Backlog space; `transport` lets tests swap the network out; `users`
+    bounds the callers' accounts kept when served over HTTP."""
     secrets = tuple(s.get_secret_value() for s in (settings.api_key, settings.access_token) if s is not None)
     surface = Surface.of(settings)
     space = urlsplit(settings.base_url).netloc
@@ -226,7 +253,7 @@ def build_server(
         "backlog-mcp",
         version=__version__,
         instructions=_instructions(surface),
-        lifespan=_lifespan(settings, transport, secrets),
+        lifespan=_lifespan(settings, transport, secrets, users or UserLimits()),
         tools=[
             build_tool(t, space=space, name=surface.name(t.name), rename=surface.rename)
             for t in surface.served()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
@@ -23,38 +25,52 @@ pytestmark = pytest.mark.anyio
 TOKENS = "first-t0ken,second-t0ken"
 
 
-def serve_over_http(tmp_path: Path, *options: str, **env: str) -> Iterator[str]:
-    """Starts `backlog-mcp --sandbox serve --transport http --port 0`, yields the URL it announces."""
+@dataclass
+class Served:
+    """A `backlog-mcp serve --transport http` process: its announced URL, and its stderr so far."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    stderr: list[bytes] = field(default_factory=list)
+
+
+@contextmanager
+def http_server(tmp_path: Path, *options: str, sandbox: bool = True, **env: str) -> Iterator[Served]:
+    """Starts `backlog-mcp [--sandbox] serve --transport http --port 0`; stopped with SIGTERM.
+
+    Without `sandbox`, `env` says which space (BACKLOG_BASE_URL) and whose key, if any.
+    """
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("BACKLOG_", "MCP_"))} | env
-    command = [
-        sys.executable,
-        "-m",
-        "backlog_mcp",
-        "--sandbox",
-        "serve",
-        "--transport",
-        "http",
-        "--port",
-        "0",
-    ]
+    command = [sys.executable, "-m", "backlog_mcp", *(["--sandbox"] if sandbox else [])]
+    command += ["serve", "--transport", "http", "--port", "0"]
     process = subprocess.Popen(
         [*command, *options], env=environment, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     assert process.stderr is not None
+    stderr = process.stderr
     try:
-        for line in process.stderr:  # the announcement comes once the socket listens
+        lines: list[bytes] = []
+        for line in stderr:  # the announcement comes once the socket listens
+            lines.append(line)
             found = re.search(rb"streamable HTTP on (\S+)", line)
             if found:
-                # The rest is drained, so a chatty server never blocks on a full pipe.
-                threading.Thread(target=process.stderr.read, daemon=True).start()
-                yield found.group(1).decode()
+                served = Served(found.group(1).decode(), process, lines)
+                # The rest is drained (and kept), so a chatty server never blocks on a full pipe.
+                threading.Thread(target=lambda: lines.extend(stderr), daemon=True).start()
+                yield served
                 break
         else:
-            pytest.fail(f"the server exited with {process.wait()} before listening")
+            pytest.fail(f"the server exited with {process.wait()} before listening: {b''.join(lines)!r}")
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
+        process.wait(timeout=15)
+        stderr.close()
+
+
+def serve_over_http(tmp_path: Path, *options: str, sandbox: bool = True, **env: str) -> Iterator[str]:
+    """`http_server`, yielding only the URL it announces."""
+    with http_server(tmp_path, *options, sandbox=sandbox, **env) as served:
+        yield served.url
 
 
 @pytest.fixture
@@ -98,8 +114,8 @@ async def test_each_configured_token_serves_the_tools_statelessly_at_the_chosen_
 
 
 async def test_the_mcp_settings_choose_transport_host_port_and_path(tmp_path: Path) -> None:
-    environment = {"MCP_TRANSPORT": "http", "MCP_HTTP_HOST": "localhost", "MCP_HTTP_PATH": "/x/"}
-    for url in serve_over_http(tmp_path, **environment):
+    chosen = serve_over_http(tmp_path, MCP_TRANSPORT="http", MCP_HTTP_HOST="localhost", MCP_HTTP_PATH="/x/")
+    for url in chosen:
         assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*/x", url)
         async with Client(url) as client:
             assert "# DEMO-6 " in await call(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})

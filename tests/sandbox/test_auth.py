@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx2
 
 from backlog_mcp.sandbox import PARENT_ISSUE, SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, SandboxServer
+from backlog_mcp.sandbox.app import member_access_token, member_api_key
 
 AUTH_FAILURE = {"errors": [{"message": "Authentication failure.", "code": 11, "moreInfo": ""}]}
 INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
@@ -71,3 +72,40 @@ def test_issue_view_page_needs_no_key(anonymous: httpx2.Client, api: httpx2.Clie
     assert page.headers["content-type"].startswith("text/html")
     assert summary in page.text
     assert anonymous.get("/view/NOPE-1").status_code == 404
+
+
+def test_every_member_has_a_key_and_a_token_that_act_as_them(anonymous: httpx2.Client) -> None:
+    by_key = anonymous.get("/api/v2/users/myself", params={"apiKey": member_api_key("suzuki.hanako")})
+    by_token = anonymous.get(
+        "/api/v2/users/myself", headers={"Authorization": f"Bearer {member_access_token('john.smith')}"}
+    )
+    admin = anonymous.get("/api/v2/users/myself", params={"apiKey": SANDBOX_API_KEY})
+    assert by_key.json()["userId"] == "suzuki.hanako"
+    assert by_token.json()["userId"] == "john.smith"
+    assert admin.json()["userId"] == "tanaka.taro"
+    stranger = anonymous.get("/api/v2/users/myself", params={"apiKey": member_api_key("nobody")})
+    assert stranger.status_code == 401
+
+
+def test_a_members_write_is_theirs_and_their_notifications_are_their_own() -> None:
+    with SandboxServer() as sandbox, httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", timeout=30) as http:
+        member = {"apiKey": member_api_key("suzuki.hanako")}
+        # Read first by the member: the demo data built on that request is still the administrator's.
+        assert http.get("/notifications", params=member).json() == []
+        comment = http.post(f"/issues/{PARENT_ISSUE}/comments", params=member, data={"content": "確認します"})
+        assert comment.json()["createdUser"]["userId"] == "suzuki.hanako"
+        admins = http.get("/notifications", params={"apiKey": SANDBOX_API_KEY}).json()
+        assert admins
+        assert http.get("/notifications/count", params=member).json() == {"count": 0}
+
+
+def test_each_user_has_rate_limit_windows_of_their_own(anonymous: httpx2.Client) -> None:
+    admin = {"apiKey": SANDBOX_API_KEY}
+    member = {"apiKey": member_api_key("kobayashi.ren")}
+    for _ in range(3):
+        anonymous.get("/api/v2/priorities", params=admin)
+    admins = int(anonymous.get("/api/v2/priorities", params=admin).headers["X-RateLimit-Remaining"])
+    members = int(anonymous.get("/api/v2/priorities", params=member).headers["X-RateLimit-Remaining"])
+    assert members == admins + 3
+    limits = anonymous.get("/api/v2/rateLimit", params=member).json()["rateLimit"]
+    assert limits["read"]["remaining"] == members - 1  # this request counts too

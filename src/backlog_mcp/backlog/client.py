@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 from tenacity.wait import wait_exponential_jitter
 
+from backlog_mcp.backlog.group import EndpointGroup
 from backlog_mcp.backlog.http import make_http_client, segment
 from backlog_mcp.backlog.params import Params, encode_params
 from backlog_mcp.backlog.responses import (
@@ -78,6 +79,9 @@ class BacklogClient:
             start-up); owned by the caller either way.
         api_key: sent as the `apiKey` query parameter; wins over a bearer token, as in Nulab's
             clients, when both are configured.
+        access_token: an OAuth token sent with each request, so one pool serves many users.
+        credential_source: where the credential came from, named when Backlog rejects it
+            (default: the BACKLOG_ setting).
         max_retries: extra attempts after a 5xx, a connection failure, or a 429 whose reset is
             within `rate_limit_max_wait` seconds; none starts later than `RETRY_BUDGET_SECONDS`
             (or the rate-limit wait, if longer) after the first.
@@ -93,6 +97,8 @@ class BacklogClient:
         *,
         api_key: str | None = None,
         uses_token: bool = False,
+        access_token: str | None = None,
+        credential_source: str | None = None,
         max_retries: int = 3,
         rate_limit_max_wait: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
@@ -104,7 +110,10 @@ class BacklogClient:
         self._when = when
         self._request_budget = request_budget
         self._api_key = api_key
-        self._uses_token = uses_token and not api_key
+        self._uses_token = (uses_token or access_token is not None) and not api_key
+        self._token = access_token if self._uses_token else None
+        self._auth = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        self._credential_source = credential_source
         self._max_retries = max_retries
         self._rate_limit_max_wait = rate_limit_max_wait
         self._sleep = sleep
@@ -128,7 +137,12 @@ class BacklogClient:
     def _secrets(self) -> tuple[str, ...]:
         """The credentials this client sends, to be masked wherever an answer quotes them."""
         bearer = self._http.headers.get("authorization", "").removeprefix("Bearer ")
-        return tuple(s for s in (self._api_key, bearer) if s)
+        return tuple(s for s in (self._api_key, bearer, self._token) if s)
+
+    def _errors(self) -> ErrorMapping:
+        return ErrorMapping(
+            self._http.base_url, self._uses_token, self._when, self._secrets, self._credential_source
+        )
 
     # -- core ---------------------------------------------------------------------------------
 
@@ -216,10 +230,16 @@ class BacklogClient:
                 name, opener = files
                 opened.append(opener())
                 return self._http.build_request(
-                    method, path, params=query, data=dict(pairs), files={"file": (name, opened[-1])}
+                    method,
+                    path,
+                    params=query,
+                    data=dict(pairs),
+                    files={"file": (name, opened[-1])},
+                    headers=self._auth,
                 )
+            headers = {"Content-Type": _FORM, **self._auth}
             return self._http.build_request(
-                method, path, params=query, content=urlencode(pairs).encode(), headers={"Content-Type": _FORM}
+                method, path, params=query, content=urlencode(pairs).encode(), headers=headers
             )
 
         try:
@@ -251,8 +271,7 @@ class BacklogClient:
         self._remember_rate_limit(response)
         if response.is_success:
             return response
-        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when, self._secrets)
-        raise mapping.error_for(response, what, self._clock(), verb="write")
+        raise self._errors().error_for(response, what, self._clock(), verb="write")
 
     def _query(self, params: Params | None) -> list[tuple[str, str]]:
         query = encode_params(params)
@@ -296,7 +315,9 @@ class BacklogClient:
         self, path: str, query: list[tuple[str, str]], what: str, *, stream: bool
     ) -> httpx2.Response:
         try:
-            request = self._http.build_request("GET", path, params=httpx2.QueryParams(tuple(query)))
+            request = self._http.build_request(
+                "GET", path, params=httpx2.QueryParams(tuple(query)), headers=self._auth
+            )
         except httpx2.InvalidURL:
             request = None
         # Measured, never shown: the URL carries the key.
@@ -329,8 +350,7 @@ class BacklogClient:
         if stream:  # the error body is small; read it for Backlog's message, then let go
             await response.aread()
             await response.aclose()
-        mapping = ErrorMapping(self._http.base_url, self._uses_token, self._when, self._secrets)
-        raise mapping.error_for(response, what, self._clock())
+        raise self._errors().error_for(response, what, self._clock())
 
     # -- retry policy --------------------------------------------------------------------------
 
@@ -373,14 +393,3 @@ class BacklogClient:
         info = rate_limit_from(response)
         if info is not None:
             self.rate_limit = info
-
-
-class EndpointGroup:
-    """One area's endpoints over the shared client, as go-github groups `client.Issues`.
-
-    A group holds nothing but the client, so it is made where it is used (`IssueEndpoints(api)`):
-    an area adds endpoints without editing a list of groups on the client.
-    """
-
-    def __init__(self, client: BacklogClient) -> None:
-        self.client = client

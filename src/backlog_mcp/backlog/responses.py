@@ -154,6 +154,8 @@ class ErrorMapping:
     uses_token: bool
     when: Callable[[datetime], str] = iso_utc
     secrets: tuple[str, ...] = ()
+    source: str | None = None
+    """Where the credential came from (a request header); None: the BACKLOG_ setting."""
 
     def error_for(
         self, response: httpx2.Response, what: str, now: datetime, *, verb: str = "read"
@@ -208,7 +210,12 @@ class ErrorMapping:
             reason = f" ({described})" if described else ""
             return (
                 f"Backlog rejected the access token (HTTP 401){reason}: OAuth tokens last one hour; "
-                "set a fresh BACKLOG_ACCESS_TOKEN."
+                f"{'send' if self.source else 'set'} a fresh {self.source or 'BACKLOG_ACCESS_TOKEN'}."
+            )
+        if self.source:  # a caller's own key: the space is the server's, not theirs to choose
+            return (
+                f"Backlog rejected the API key sent as {self.source} (HTTP 401): send a key of a user "
+                f"of {self.base.host}, the space this server serves."
             )
         return (
             "Backlog rejected the API key (HTTP 401): check BACKLOG_API_KEY and that BACKLOG_BASE_URL "

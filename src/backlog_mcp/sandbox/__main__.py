@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 from backlog_mcp.cli import listen_error, tcp_port
-from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, create_app
+from backlog_mcp.sandbox.app import SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, create_app, member_api_key
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.faults import Faults
 from backlog_mcp.sandbox.pinned import MAIN_PROJECT, PARENT_ISSUE
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  BACKLOG_BASE_URL={base_url}\n"
         f"  BACKLOG_API_KEY={SANDBOX_API_KEY}\n"
         f"  (or Authorization: Bearer {SANDBOX_ACCESS_TOKEN})\n"
+        f"  other members: {member_api_key('suzuki.hanako')} (sandbox-api-key-<their userId>)\n"
         f"  try: curl '{base_url}/api/v2/issues/{PARENT_ISSUE}?apiKey={SANDBOX_API_KEY}'\n"
         f"  project {MAIN_PROJECT}; Ctrl-C to stop\n"
     )

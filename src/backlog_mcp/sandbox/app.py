@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backlog_mcp.sandbox.data import DemoSpace
 from backlog_mcp.sandbox.errors import CODE_AUTHENTICATION, CODE_TOO_MANY_REQUESTS, ApiError, error_body
 from backlog_mcp.sandbox.faults import Faults
+from backlog_mcp.sandbox.model import JSON
 from backlog_mcp.sandbox.ratelimit import BUCKET_LIMITS, BucketState, RateLimiter, bucket_for
 from backlog_mcp.sandbox.site import Endpoints, SimulatedDisconnectError
 
@@ -41,6 +42,8 @@ __all__ = [
     "RequestRecord",
     "create_app",
     "json_response",
+    "member_access_token",
+    "member_api_key",
 ]
 
 SANDBOX_API_KEY = "sandbox-api-key-0123456789"
@@ -49,6 +52,17 @@ API_PREFIX = "/api/v2"
 JSON_MEDIA_TYPE = "application/json;charset=utf-8"
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
+
+
+def member_api_key(user_id: str) -> str:
+    """The API key of the member whose login is `user_id` (`suzuki.hanako`), so a shared deployment
+    with per-user keys can be tried; the administrator's is `SANDBOX_API_KEY`."""
+    return f"sandbox-api-key-{user_id}"
+
+
+def member_access_token(user_id: str) -> str:
+    """The OAuth access token of the member whose login is `user_id`."""
+    return f"sandbox-access-token-{user_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +90,7 @@ def create_app(
 ) -> Starlette:
     """The sandbox app. `faults` is read on every request; `log` receives every request."""
     quiet_simulated_disconnects()
-    api = _Api(Endpoints(space, faults, limiter or RateLimiter()), faults)
+    api = _Api(Endpoints(space, faults, limiter or RateLimiter()), faults, _Credentials(space))
     viewer = _IssueViewer(space)
     return Starlette(
         routes=[
@@ -89,25 +103,29 @@ def create_app(
 
 
 class _Api:
-    def __init__(self, endpoints: Endpoints, faults: Faults) -> None:
+    def __init__(self, endpoints: Endpoints, faults: Faults, credentials: _Credentials) -> None:
         self.endpoints = endpoints
         self.faults = faults
         self.limiter = endpoints.limiter
+        self.credentials = credentials
 
     async def handle(self, request: Request) -> Response:
         faults = self.faults
+        if faults.arrived is not None:
+            faults.arrived.set()
         if faults.latency_seconds > 0:
             await asyncio.sleep(faults.latency_seconds)
         bucket = bucket_for(request.method, request.url.path)
-        unauthenticated = _authentication_failure(request)
-        if unauthenticated is not None:
-            unauthenticated.headers.update(self.limiter.peek(bucket, faults.rate_limits).headers())
-            return unauthenticated
+        caller = self.credentials.caller(request)
+        if isinstance(caller, Response):
+            caller.headers.update(self.limiter.peek(bucket, faults.rate_limits).headers())
+            return caller
         if faults.throttle_next > 0:
             faults.throttle_next -= 1
             return self._throttled(bucket)
-        allowed, state = self.limiter.consume(bucket, faults.rate_limits)
-        response = await self._answer(request, allowed)
+        allowed, state = self.limiter.consume(bucket, faults.rate_limits, int(caller["id"]))
+        with self.endpoints.site.space.acting_as(caller):
+            response = await self._answer(request, allowed)
         response.headers.update(state.headers())
         return response
 
@@ -148,19 +166,28 @@ def _error(error: ApiError, headers: dict[str, str] | None = None) -> Response:
     return json_response(error.body(), status=error.status, headers=headers)
 
 
-def _authentication_failure(request: Request) -> Response | None:
-    """None when authenticated. The API key wins over a bearer token, as in the official clients."""
-    api_key = request.query_params.get("apiKey")
-    if api_key is not None:
-        return None if api_key == SANDBOX_API_KEY else _auth_error()
-    authorization = request.headers.get("authorization")
-    if authorization is None:
-        return _auth_error()
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip() == SANDBOX_ACCESS_TOKEN:
-        return None
-    # OAuth failures carry no errors array, only the challenge header.
-    return Response(b"", status_code=401, headers={"WWW-Authenticate": _INVALID_TOKEN})
+class _Credentials:
+    """Every member of the demo space has an API key and an access token; the administrator's are
+    `SANDBOX_API_KEY` and `SANDBOX_ACCESS_TOKEN`."""
+
+    def __init__(self, space: DemoSpace) -> None:
+        admin, *members = space.users
+        self.keys = {SANDBOX_API_KEY: admin} | {member_api_key(u["userId"]): u for u in members}
+        self.tokens = {SANDBOX_ACCESS_TOKEN: admin} | {member_access_token(u["userId"]): u for u in members}
+
+    def caller(self, request: Request) -> JSON | Response:
+        """The user the request authenticates as, or the 401 to answer. The API key wins over a
+        bearer token, as in the official clients."""
+        api_key = request.query_params.get("apiKey")
+        if api_key is not None:
+            return self.keys.get(api_key) or _auth_error()
+        authorization = request.headers.get("authorization")
+        if authorization is None:
+            return _auth_error()
+        scheme, _, token = authorization.partition(" ")
+        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        # OAuth failures carry no errors array, only the challenge header.
+        return user or Response(b"", status_code=401, headers={"WWW-Authenticate": _INVALID_TOKEN})
 
 
 def _auth_error() -> Response:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -37,6 +39,9 @@ __all__ = [
 
 DEFAULT_SEED = 20250401
 T = TypeVar("T")
+# Who the request being answered authenticated as: each request runs in its own task, so one
+# user's request never sees another's.
+_caller: ContextVar[JSON | None] = ContextVar("sandbox_caller", default=None)
 
 
 class DemoSpace:
@@ -46,8 +51,6 @@ class DemoSpace:
         rng = random.Random(seed)
         self.space: JSON = build_space()
         self.users: list[JSON] = build_users(rng)
-        self.myself: JSON = self.users[0]
-        """The user the sandbox API key belongs to: the space administrator."""
         self.priorities: list[JSON] = PRIORITIES
         self.resolutions: list[JSON] = RESOLUTIONS
         self.legacy_statuses: list[JSON] = LEGACY_STATUSES
@@ -61,12 +64,29 @@ class DemoSpace:
         self._lock = threading.RLock()  # re-entrant: one area's data may build on another's
         self._areas: dict[Callable[[DemoSpace], Any], Any] = {}
 
+    @property
+    def myself(self) -> JSON:
+        """The user whose key or token made the request being answered; outside a request (and
+        for the sandbox's first key) the space administrator."""
+        return _caller.get() or self.users[0]
+
+    @contextmanager
+    def acting_as(self, user: JSON) -> Iterator[None]:
+        """Answers inside the block as `user` (`/users/myself`, a write's author, own watchings)."""
+        token = _caller.set(user)
+        try:
+            yield
+        finally:
+            _caller.reset(token)
+
     def area(self, build: Callable[[DemoSpace], T]) -> T:
         """An area's demo data (wiki pages, documents, …), built from this space on first use and
         kept: each area's sandbox module owns its data without the space listing every area."""
         with self._lock:
             if build not in self._areas:
-                self._areas[build] = build(self)
+                # Demo data is the same whoever's request happens to build it first.
+                with self.acting_as(self.users[0]):
+                    self._areas[build] = build(self)
             return self._areas[build]  # type: ignore[no-any-return]
 
     def user(self, user_id: int) -> JSON | None:

@@ -8,6 +8,7 @@ it on every request, so changing a field takes effect on the next call; counters
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field, fields
 
 __all__ = ["Faults"]
@@ -50,6 +51,10 @@ class Faults:
     write_answer_delay_seconds: float = 0.0
     """Every write is done, then its answer waits this long: a client's timeout fires after
     Backlog has done it, the case where sending it again would do it twice."""
+
+    arrived: threading.Event | None = None
+    """Set as each API request arrives, before its latency: lets a test act while a call is
+    surely in flight (a server's shutdown, say) without sleeping."""
 
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per-bucket limit overrides (`read`, `update`, `search`, `icon`), so a real 429 is reachable

@@ -10,7 +10,7 @@ documents per the 2026 fields. Each is dated when what it is about happened.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from backlog_mcp.sandbox.catalog import former_member, space_now
@@ -73,9 +73,18 @@ def _event(notification: JSON) -> tuple[object, ...]:
 @dataclass(frozen=True, slots=True)
 class NotificationData:
     notifications: list[JSON]
-    """The sandbox user's, ascending by ID (and so by time)."""
+    """The administrator's (the sandbox's first key), ascending by ID (and so by time)."""
     watchings: dict[int, list[JSON]]
     """By user ID; each list ascending by watching ID."""
+    owner_id: int
+    """The administrator's user ID."""
+    others: dict[int, list[JSON]] = field(default_factory=dict)
+    """Every other member's: none in the demo data, so each sees only their own."""
+
+    def of(self, user: JSON) -> list[JSON]:
+        """The notifications of `user` (the caller: `space.myself`)."""
+        user_id = int(user["id"])
+        return self.notifications if user_id == self.owner_id else self.others.setdefault(user_id, [])
 
 
 def build(space: DemoSpace) -> NotificationData:
@@ -110,7 +119,7 @@ def build(space: DemoSpace) -> NotificationData:
         int(space.myself["id"]): maker.watchings(_FIRST_WATCHING_ID, _MY_WATCHINGS, hostile_note=True),
         int(other["id"]): maker.watchings(_FIRST_WATCHING_ID + 500, _OTHER_WATCHINGS, hostile_note=False),
     }
-    return NotificationData(notifications=notifications, watchings=watchings)
+    return NotificationData(notifications=notifications, watchings=watchings, owner_id=maker.me)
 
 
 class _Maker:

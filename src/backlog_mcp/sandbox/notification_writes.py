@@ -35,7 +35,7 @@ class NotificationWrites:
 
     @property
     def notifications(self) -> list[JSON]:
-        return self.site.space.area(build).notifications
+        return self.site.space.area(build).of(self.site.space.myself)
 
     async def mark_as_read(self, request: Request, args: dict[str, str]) -> Response:
         notification_id = path_int(args["notificationId"], "notificationId")

@@ -62,7 +62,7 @@ class _Notifications:
         sender = params.integer("senderId")
         selected = [
             n
-            for n in self.data.notifications
+            for n in self.data.of(self.site.space.myself)
             if (min_id is None or n["id"] > min_id)
             and (max_id is None or n["id"] < max_id)
             and (sender is None or n["sender"]["id"] == sender)
@@ -77,7 +77,7 @@ class _Notifications:
         return {
             "count": sum(
                 1
-                for n in self.data.notifications
+                for n in self.data.of(self.site.space.myself)
                 if (read is None or n["alreadyRead"] == read)
                 and (resource_read is None or n["resourceAlreadyRead"] == resource_read)
             )

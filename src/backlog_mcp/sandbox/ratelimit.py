@@ -52,43 +52,44 @@ class _Window:
 
 
 class RateLimiter:
-    """Counts requests per bucket in fixed one-minute windows.
+    """Counts requests per user and bucket in fixed one-minute windows, as Backlog limits each user.
 
     A window opens with the first request of its bucket and closes 60 s later. Limits can be
-    overridden per call (`Faults.rate_limits`) so tests reach a real 429 cheaply.
+    overridden per call (`Faults.rate_limits`) so tests reach a real 429 cheaply. `who` is the
+    caller's user ID (0 for a request that did not authenticate).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._windows: dict[str, _Window] = {}
+        self._windows: dict[tuple[int, str], _Window] = {}
         self._lock = threading.Lock()
 
-    def consume(self, bucket: str, overrides: Mapping[str, int]) -> tuple[bool, BucketState]:
+    def consume(self, bucket: str, overrides: Mapping[str, int], who: int = 0) -> tuple[bool, BucketState]:
         """Count one request; False (and nothing counted) when the bucket is already empty."""
         with self._lock:
-            window = self._window(bucket)
+            window = self._window(who, bucket)
             limit = overrides.get(bucket, BUCKET_LIMITS[bucket])
             allowed = window.used < limit
             if allowed:
                 window.used += 1
             return allowed, self._state(window, limit)
 
-    def peek(self, bucket: str, overrides: Mapping[str, int]) -> BucketState:
+    def peek(self, bucket: str, overrides: Mapping[str, int], who: int = 0) -> BucketState:
         with self._lock:
-            return self._state(self._window(bucket), overrides.get(bucket, BUCKET_LIMITS[bucket]))
+            return self._state(self._window(who, bucket), overrides.get(bucket, BUCKET_LIMITS[bucket]))
 
-    def snapshot(self, overrides: Mapping[str, int]) -> dict[str, BucketState]:
-        return {bucket: self.peek(bucket, overrides) for bucket in BUCKET_LIMITS}
+    def snapshot(self, overrides: Mapping[str, int], who: int = 0) -> dict[str, BucketState]:
+        return {bucket: self.peek(bucket, overrides, who) for bucket in BUCKET_LIMITS}
 
     def reset(self) -> None:
         with self._lock:
             self._windows.clear()
 
-    def _window(self, bucket: str) -> _Window:
+    def _window(self, who: int, bucket: str) -> _Window:
         now = self._clock()
-        window = self._windows.get(bucket)
+        window = self._windows.get((who, bucket))
         if window is None or now >= window.ends:
-            window = self._windows[bucket] = _Window(ends=now + WINDOW_SECONDS)
+            window = self._windows[who, bucket] = _Window(ends=now + WINDOW_SECONDS)
         return window
 
     @staticmethod

@@ -45,7 +45,7 @@ def routes(site: Site) -> list[Route]:
         return found
 
     def rate_limit(request: Request, args: dict[str, str]) -> JSON:
-        states = site.limiter.snapshot(site.faults.rate_limits)
+        states = site.limiter.snapshot(site.faults.rate_limits, int(space.myself["id"]))
         return {
             "rateLimit": {
                 bucket: {"limit": state.limit, "remaining": state.remaining, "reset": state.reset}

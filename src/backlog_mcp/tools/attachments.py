@@ -24,7 +24,7 @@ from backlog_mcp.render.text import human_size, one_line
 from backlog_mcp.tools.args import OptionalIssueRef, backlog_id
 from backlog_mcp.tools.attachment_owners import file_owner
 from backlog_mcp.tools.registry import WRITES_LOCAL, ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, app_state
 
 __all__ = ["IMAGE_MAX_BYTES", "TEXT_MAX_BYTES", "TOOLSET"]
 
@@ -44,7 +44,7 @@ SharedFileId = Annotated[
 
 
 async def backlog_download_attachment(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: OptionalIssueRef = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,
@@ -90,7 +90,7 @@ Offset = Annotated[
 
 
 async def backlog_get_attachment_content(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: OptionalIssueRef = None,
     attachmentId: AttachmentId | None = None,
     wikiId: WikiId | None = None,

@@ -28,7 +28,7 @@ from backlog_mcp.render.comment_writes import (
 from backlog_mcp.render.text import call_text
 from backlog_mcp.tools.args import IdList, IssueRef, backlog_id, issue_ref
 from backlog_mcp.tools.registry import ToolDef
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.uploads import AttachFilesArg, files_change, local_files, upload_files
 from backlog_mcp.tools.writes import (
     WRITE_ADDS,
@@ -88,7 +88,7 @@ async def _notified_users(state: AppState, issue: Issue, ids: Sequence[int]) -> 
 
 
 async def backlog_add_comment(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     content: ContentArg,
     notifiedUserId: NotifiedArg = None,
@@ -146,7 +146,7 @@ async def _comment_and_author(state: AppState, key: str, comment_id: int) -> tup
 
 
 async def backlog_update_comment(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     commentId: CommentIdArg,
     content: ContentArg,
@@ -185,7 +185,7 @@ async def backlog_update_comment(
 
 
 async def backlog_watch_issue(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     watch: WatchArg = True,
     note: NoteArg = None,

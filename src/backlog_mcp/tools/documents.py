@@ -23,7 +23,7 @@ from backlog_mcp.render.documents import document_url, render_document, render_d
 from backlog_mcp.render.text import call_text, one_line
 from backlog_mcp.tools.args import MAX_PAGE, Count, ProjectRef, nfkc, one_project, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, app_state
 from backlog_mcp.tools.writes import WRITE_ADDS, Change, DryRunArg, WritePlan, WriteResult, perform
 
 __all__ = ["TOOLSET", "document_id"]
@@ -69,7 +69,7 @@ ParentArg = Annotated[
 _offset = within(0, "0 or more, as an offset into the list")
 
 
-async def backlog_get_document_tree(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_document_tree(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's documents as an outline, with their IDs."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
@@ -77,7 +77,7 @@ async def backlog_get_document_tree(ctx: Context[AppState, Any], projectIdOrKey:
 
 
 async def backlog_get_documents(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     keyword: Annotated[str | None, Field(description="In title and text")] = None,
     count: Count = 20,
@@ -107,7 +107,7 @@ async def backlog_get_documents(
     )  # fmt: skip
 
 
-async def backlog_get_document(ctx: Context[AppState, Any], documentId: DocumentId) -> str:
+async def backlog_get_document(ctx: Context[Accounts, Any], documentId: DocumentId) -> str:
     """One document: path, tags, attachments, body as Markdown, latest comments."""
     state = app_state(ctx)
     api = DocumentEndpoints(state.api)
@@ -154,7 +154,7 @@ async def _parent(api: DocumentEndpoints, project_id: int, project: str, parent:
 
 
 async def backlog_add_document(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     title: TitleArg,
     content: Annotated[str, Field(description="Markdown")],

@@ -14,7 +14,7 @@ from backlog_mcp.files.workspace import WorkspaceError, describe_os_error, resol
 from backlog_mcp.quote import echo
 from backlog_mcp.tools.args import IssueRef, issue_ref
 from backlog_mcp.tools.registry import REPLACES_OWN_EXPORT, ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, app_state
 
 __all__ = ["TOOLSET"]
 
@@ -34,7 +34,7 @@ def _minutes_in_a_day(value: int) -> int:
 
 
 async def backlog_export_issue_context(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     outputDir: Annotated[str | None, Field(description="Folder inside the workspace")] = None,
     includeComments: bool = True,

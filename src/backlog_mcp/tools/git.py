@@ -37,7 +37,7 @@ from backlog_mcp.tools.args import (
     within,
 )
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.writes import WRITE_ADDS, Change, DryRunArg, WritePlan, WriteResult, perform
 
 __all__ = ["TOOLSET", "pull_request_ref"]
@@ -116,7 +116,7 @@ def pull_request_ref(value: str) -> PullRequestRef:
     return _pull(found["project"], found["repo"], int(found["number"]))
 
 
-async def backlog_get_git_repositories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_git_repositories(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's Git repositories: name, ID, URLs, last push."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
@@ -142,7 +142,7 @@ async def _issue_id(state: AppState, value: str) -> int:
 
 
 async def backlog_get_pull_requests(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     repoIdOrName: RepoArg,
     statusId: StatusArg = None,
@@ -191,7 +191,7 @@ async def backlog_get_pull_requests(
 
 
 async def backlog_get_pull_request(
-    ctx: Context[AppState, Any], projectIdOrKey: ProjectRef, repoIdOrName: RepoArg, number: NumberArg
+    ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef, repoIdOrName: RepoArg, number: NumberArg
 ) -> str:
     """One pull request: branches, status, issue, attachments, description."""
     state = app_state(ctx)
@@ -210,7 +210,7 @@ async def backlog_get_pull_request(
 
 
 async def backlog_get_pull_request_comments(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     repoIdOrName: RepoArg,
     number: NumberArg,
@@ -256,7 +256,7 @@ def _content(value: str) -> str:
 
 
 async def backlog_add_pull_request_comment(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     repoIdOrName: RepoArg,
     number: NumberArg,

@@ -51,7 +51,7 @@ from backlog_mcp.tools.issue_write_refs import (
     CustomFieldsSetArg,
     load_lists,
 )
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.uploads import AttachFilesArg, files_change, local_files, upload_files
 from backlog_mcp.tools.writes import Change, DryRunArg, WritePlan, WriteResult, perform
 
@@ -126,7 +126,7 @@ async def _parent(state: AppState, ref: str | None, project: Project) -> Issue |
 
 
 async def backlog_add_issue(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     summary: str,
     issueTypeId: IssueTypeId,
@@ -185,7 +185,7 @@ async def backlog_add_issue(
 
 
 async def backlog_update_issue(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     summary: str | None = None,
     issueTypeId: NewIssueTypeId = None,

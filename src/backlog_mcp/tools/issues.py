@@ -45,7 +45,7 @@ from backlog_mcp.tools.issue_filters import (
 )
 from backlog_mcp.tools.issue_writes import backlog_add_issue, backlog_update_issue
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.writes import WRITE_ADDS, WRITE_UPDATES
 
 __all__ = ["TOOLSET", "issue_markdown"]
@@ -99,7 +99,7 @@ def _given(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 async def backlog_get_issue_list(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectsArg = None,
     statusId: IdList = None,
     priorityId: IdList = None,
@@ -147,7 +147,7 @@ async def backlog_get_issue_list(
     )
 
 
-async def backlog_count_issues(ctx: Context[AppState, Any], **given: Any) -> str:
+async def backlog_count_issues(ctx: Context[Accounts, Any], **given: Any) -> str:
     """Count issues; same filters as backlog_get_issue_list."""
     arguments = _given(given)
     state = app_state(ctx)
@@ -188,13 +188,13 @@ async def issue_markdown(state: AppState, issue_id_or_key: str) -> str:
     return render_issue(issue, state.render, parent_key=parent_key, comment_count=comments)
 
 
-async def backlog_get_issue(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
+async def backlog_get_issue(ctx: Context[Accounts, Any], issueIdOrKey: IssueRef) -> str:
     """One issue in full, with its description and attachments."""
     return await issue_markdown(app_state(ctx), issue_ref(issueIdOrKey))
 
 
 async def backlog_get_comments(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     count: Count = 20,
     order: Order = "desc",
@@ -223,7 +223,7 @@ async def backlog_get_comments(
     )
 
 
-async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: IssueRef) -> str:
+async def backlog_get_attachments(ctx: Context[Accounts, Any], issueIdOrKey: IssueRef) -> str:
     """An issue's attachments with their IDs."""
     state = app_state(ctx)
     key = issue_ref(issueIdOrKey)
@@ -232,7 +232,7 @@ async def backlog_get_attachments(ctx: Context[AppState, Any], issueIdOrKey: Iss
 
 
 async def backlog_get_related_issues(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     issueIdOrKey: IssueRef,
     count: Count = 20,
     offset: Annotated[int, AfterValidator(_offset)] = 0,
@@ -281,7 +281,7 @@ async def backlog_get_related_issues(
     )
 
 
-async def backlog_get_custom_fields(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_custom_fields(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's custom fields and list item IDs (for customFields)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
@@ -291,7 +291,7 @@ async def backlog_get_custom_fields(ctx: Context[AppState, Any], projectIdOrKey:
     return render_custom_fields(fields, project=project, issue_types=types)
 
 
-async def backlog_get_resolutions(ctx: Context[AppState, Any]) -> str:
+async def backlog_get_resolutions(ctx: Context[Accounts, Any]) -> str:
     """Resolution IDs and names (for resolutionId)."""
     return render_resolutions(await app_state(ctx).resolver.resolutions())
 

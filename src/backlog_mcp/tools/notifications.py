@@ -27,7 +27,7 @@ from backlog_mcp.render.notifications import (
 from backlog_mcp.render.text import call_text, plural, user_label
 from backlog_mcp.tools.args import MAX_PAGE, Count, Order, backlog_id, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, AppState, app_state
 from backlog_mcp.tools.writes import WRITE_TOGGLES, Change, DryRunArg, WritePlan, WriteResult, perform
 
 __all__ = ["TOOLSET"]
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 # The key's owner never changes while the process lives: one `GET /users/myself` per client.
 async def backlog_get_notifications(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     count: Count = 20,
     minId: NotificationId = None,
     maxId: NotificationId = None,
@@ -79,7 +79,7 @@ async def backlog_get_notifications(
 
 
 async def backlog_get_watchings(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     userId: Annotated[
         int | None, AfterValidator(backlog_id("backlog_get_users")), Field(description="Default: you")
     ] = None,
@@ -135,7 +135,7 @@ _TOOL = "backlog_mark_notifications_read"
 
 
 async def backlog_mark_notifications_read(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     notificationId: Annotated[
         int | None,
         AfterValidator(backlog_id("backlog_get_notifications")),

@@ -22,7 +22,7 @@ from backlog_mcp.render.projects import (
 from backlog_mcp.textfold import fold
 from backlog_mcp.tools.args import ProjectRef, one_project
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, app_state
 
 __all__ = ["TOOLSET"]
 
@@ -32,7 +32,7 @@ def _matches(user: User, needle: str) -> bool:
 
 
 async def backlog_get_projects(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     archived: Annotated[bool | None, Field(description="true: archived only; false: active only")] = None,
 ) -> str:
     """Projects you can see: key, name, ID."""
@@ -46,7 +46,7 @@ async def backlog_get_projects(
 
 
 async def backlog_get_users(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     keyword: Annotated[str | None, Field(description="Name or user ID")] = None,
 ) -> str:
@@ -62,21 +62,21 @@ async def backlog_get_users(
     )
 
 
-async def backlog_get_statuses(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_statuses(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's statuses (statusId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     return render_statuses(await state.resolver.statuses(project), project=project)
 
 
-async def backlog_get_issue_types(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_issue_types(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's issue types (issueTypeId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
     return render_issue_types(await state.resolver.issue_types(project), project=project)
 
 
-async def backlog_get_categories(ctx: Context[AppState, Any], projectIdOrKey: ProjectRef) -> str:
+async def backlog_get_categories(ctx: Context[Accounts, Any], projectIdOrKey: ProjectRef) -> str:
     """A project's categories (categoryId values)."""
     state = app_state(ctx)
     project = one_project(projectIdOrKey)
@@ -84,7 +84,7 @@ async def backlog_get_categories(ctx: Context[AppState, Any], projectIdOrKey: Pr
 
 
 async def backlog_get_milestones(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: ProjectRef,
     archived: Annotated[bool, Field(description="Include archived")] = False,
 ) -> str:
@@ -102,7 +102,7 @@ async def backlog_get_milestones(
     )
 
 
-async def backlog_get_priorities(ctx: Context[AppState, Any]) -> str:
+async def backlog_get_priorities(ctx: Context[Accounts, Any]) -> str:
     """Priorities (priorityId values)."""
     state = app_state(ctx)
     return render_priorities(await state.resolver.priorities())

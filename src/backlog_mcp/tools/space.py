@@ -20,7 +20,7 @@ from backlog_mcp.quote import echo
 from backlog_mcp.render.space import render_activities, render_space
 from backlog_mcp.tools.args import Count, backlog_id, nfkc, one_project, within
 from backlog_mcp.tools.registry import ToolDef, Toolset
-from backlog_mcp.tools.state import AppState, app_state
+from backlog_mcp.tools.state import Accounts, app_state
 
 __all__ = ["TOOLSET", "activity_type_ids"]
 
@@ -84,7 +84,7 @@ UserIdArg = Annotated[int | None, AfterValidator(backlog_id("backlog_get_users")
 ActivityIdArg = Annotated[int | None, AfterValidator(_activity_id)]
 
 
-async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
+async def backlog_get_space(ctx: Context[Accounts, Any]) -> str:
     """The space, your user ID (for "my" questions), the rate limit left."""
     state = app_state(ctx)
     space_api = SpaceEndpoints(state.api)
@@ -95,7 +95,7 @@ async def backlog_get_space(ctx: Context[AppState, Any]) -> str:
 
 
 async def backlog_get_activities(
-    ctx: Context[AppState, Any],
+    ctx: Context[Accounts, Any],
     projectIdOrKey: str | None = None,
     userId: UserIdArg = None,
     activityType: ActivityTypeArg = None,

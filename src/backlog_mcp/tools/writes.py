@@ -105,8 +105,10 @@ class AuditLog:
             file.write(line)
 
 
-def _audit_entry(plan: WritePlan, outcome: str, created: str | int | None) -> dict[str, Any]:
-    return {
+def _audit_entry(
+    plan: WritePlan, outcome: str, created: str | int | None, user: str | None
+) -> dict[str, Any]:
+    entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "tool": plan.tool,
         "target": plan.target,
@@ -114,6 +116,19 @@ def _audit_entry(plan: WritePlan, outcome: str, created: str | int | None) -> di
         "outcome": outcome,
         "id": created,
     }
+    return entry if user is None else entry | {"user": user}
+
+
+async def _caller(state: AppState) -> str | None:
+    """Over HTTP with a caller's own key, whose it is (Backlog's userId): the audit says who wrote.
+    Asked after the write and cached per account; never fails the write."""
+    if not state.per_user:
+        return None
+    try:
+        me = await state.resolver.myself()
+    except BacklogError:
+        return "unknown (Backlog did not say whose key)"
+    return me.user_id or str(me.id)
 
 
 async def perform(
@@ -133,7 +148,8 @@ async def perform(
     try:
         result = await send()
     except BacklogError as exc:
-        await state.audit.append(_audit_entry(plan, f"failed: {type(exc).__name__}: {exc}", None))
+        outcome = f"failed: {type(exc).__name__}: {exc}"
+        await state.audit.append(_audit_entry(plan, outcome, None, await _caller(state)))
         raise
-    await state.audit.append(_audit_entry(plan, "done", result.created_id))
+    await state.audit.append(_audit_entry(plan, "done", result.created_id, await _caller(state)))
     return result_text(result)
