@@ -162,7 +162,7 @@ async def test_the_images_settings_serve_mcp_and_its_healthcheck_passes_then_fai
     environment = final_stage().env() | operator
     check = healthcheck_command()
     port = 0
-    for url in serve_over_http(tmp_path, **environment):  # the image's settings; port 0 over 8000
+    for url in serve_over_http(tmp_path, sandbox=True, **environment):  # port 0 over the 8000 set
         assert url.startswith("http://0.0.0.0:")
         port = int(url.split(":")[2].split("/")[0])
         assert health_check_passes(check, port)
