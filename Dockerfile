@@ -10,9 +10,9 @@
 # The container listens on 0.0.0.0, which the server refuses to do unless the operator sets:
 #   BACKLOG_BASE_URL        the space every request acts on (a request can never choose another)
 #   MCP_HTTP_ALLOWED_HOSTS  the Host names clients (or the proxy in front) send, comma-separated
-#   MCP_HTTP_AUTH_TOKENS    comma-separated bearer tokens clients must send, and/or no BACKLOG_API_KEY
-#                           at all: per-user mode, where every request brings its own
-#                           X-Backlog-Api-Key (or X-Backlog-Access-Token) header
+#   MCP_HTTP_AUTH_TOKENS    comma-separated bearer tokens clients must send; optional only in
+#                           per-user mode (no BACKLOG_API_KEY nor BACKLOG_ACCESS_TOKEN), where every
+#                           request brings its own X-Backlog-Api-Key (or X-Backlog-Access-Token)
 # Optional: BACKLOG_API_KEY (one shared identity), MCP_HTTP_ALLOWED_ORIGINS, BACKLOG_READ_ONLY,
 # BACKLOG_PROJECTS, BACKLOG_LOG_LEVEL. Pass secrets at run time (env file, secret store), never as
 # build arguments: they would stay in the image's history.
@@ -73,7 +73,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import http.client, os, sys; c = http.client.HTTPConnection('127.0.0.1', int(os.environ.get('MCP_HTTP_PORT') or 8000), timeout=4); c.request('GET', '/health'); sys.exit(c.getresponse().status != 200)"]
 
 # What orchestrators send to stop a container: the server stops taking new calls and lets the
-# ones in flight finish (bounded) before it exits.
+# ones in flight finish, for at most MCP_HTTP_DRAIN_SECONDS (8), before it exits.
 STOPSIGNAL SIGTERM
 
 ENTRYPOINT ["backlog-mcp"]
