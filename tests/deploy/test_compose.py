@@ -124,6 +124,11 @@ def test_the_replicas_accept_the_host_names_the_proxy_sends_and_the_operators() 
     # nginx sends the upstream's name as Host unless told otherwise; the replicas' own names too.
     assert UPSTREAM in names
     assert {f"{name}:{image_port()}" for name in SERVERS} <= set(names)
+    if re.search(r"^\s*proxy_set_header\s+Host\s+\$host;", nginx_conf(), re.MULTILINE):
+        # nginx passes on the client's name without its port: the example must show one so.
+        example = env_file_settings(ENV_EXAMPLE)["MCP_HTTP_ALLOWED_HOSTS"].split(",")
+        assert "localhost" in example
+        assert all(":" not in name for name in example)
 
 
 def test_compose_requires_the_space_and_holds_no_secret() -> None:
