@@ -22,6 +22,7 @@ NODE_MAJOR=22
 SCENARIOS=(
   server-initialize:2025-11-25
   server-session-lifecycle:2025-11-25
+  ping:2025-11-25
   tools-list:2025-11-25
   resources-list:2025-11-25
   prompts-list:2025-11-25
