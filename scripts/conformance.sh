@@ -42,6 +42,7 @@ baseline=("--expected-failures" "$repo/scripts/conformance-baseline.yml")
 case "${1:-}" in
   "") ;;
   --strict) baseline=() ;;
+  -h | --help) sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
   *) echo "usage: $0 [--strict]" >&2; exit 2 ;;
 esac
 
@@ -145,7 +146,7 @@ for entry in "${SCENARIOS[@]}"; do
   log="$work/$scenario@$revision.log"
   status=0
   # The suite colours its output even into a file; the log keeps plain text.
-  "$suite" server --url "$url" --scenario "$scenario" --spec-version "$revision" "${baseline[@]}" \
+  "$suite" server --url "$url" --scenario "$scenario" --spec-version "$revision" ${baseline[@]+"${baseline[@]}"} \
     -o "$work/results" 2>&1 | sed "s/$esc\[[0-9;]*m//g" > "$log" || status=$?
   counts=$(sed -n 's/^Passed: \([0-9]*\/[0-9]*\), \(.*\)$/\1 checks, \2/p' "$log" | tail -n 1)
   baselined=$(grep -c '^  ~ ' "$log" || true)
