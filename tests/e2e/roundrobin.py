@@ -25,7 +25,6 @@ from pathlib import Path
 import httpx2
 import uvicorn
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -216,13 +215,16 @@ def proxy_app(proxy: Proxy) -> Starlette:
             answer = await upstream[0].send(outgoing, stream=True)
         except httpx2.TransportError:
             return PlainTextResponse("502 Bad Gateway", status_code=502)
-        headers = [(k, v) for k, v in answer.headers.multi_items() if k.lower() not in HOP_BY_HOP]
-        return StreamingResponse(
-            answer.aiter_raw(),
-            status_code=answer.status_code,
-            headers=dict(headers),
-            background=BackgroundTask(answer.aclose),
-        )
+        headers = {k: v for k, v in answer.headers.multi_items() if k.lower() not in HOP_BY_HOP}
+
+        async def relayed() -> AsyncIterator[bytes]:
+            try:  # each chunk as it comes: an event of a stream reaches the client at once
+                async for chunk in answer.aiter_raw():
+                    yield chunk
+            finally:  # also when the client went away mid-stream
+                await answer.aclose()
+
+        return StreamingResponse(relayed(), status_code=answer.status_code, headers=headers)
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], lifespan=lifespan)
@@ -327,7 +329,8 @@ def real_nginx(binary: str, replicas: list[str], folder: Path) -> Iterator[Proxy
         text = text.replace(f"server {server};", f"server {replica.removeprefix('http://')};")
     with bind_socket() as probe:
         port = probe.getsockname()[1]
-    text = re.sub(r"listen 8080;", f"listen 127.0.0.1:{port};", text)
+    assert "listen 8080;" in text
+    text = text.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     here = folder / "nginx"
     here.mkdir(exist_ok=True)
     (here / "site.conf").write_text(text, encoding="utf-8")
