@@ -40,6 +40,7 @@ import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import TextContent
+from tests.e2e.roundrobin import Proxy, real_nginx, round_robin
 
 from backlog_mcp.sandbox import SandboxServer
 from bench.load import Call, _serving, answer, cpu_seconds, distinct_calls, reset_peak_rss, rss_kib
@@ -48,6 +49,7 @@ SESSIONS = 50
 CALLS_PER_SESSION = 20
 LATENCY_SECONDS = 0.05
 UNREACHABLE_LIMIT = 1_000_000
+ROUNDS = 3
 MIB = 1024
 
 
@@ -157,31 +159,34 @@ def replicas(sandbox: SandboxServer, folder: Path, count: int) -> Iterator[list[
 
 
 @contextmanager
-def proxy(kind: str, ports: list[int], folder: Path) -> Iterator[str]:
-    """deploy/nginx.conf's proxy in front of the replicas: its base URL."""
+def proxy(kind: str, ports: list[int], folder: Path) -> Iterator[Proxy]:
+    """deploy/nginx.conf's proxy in front of the replicas (`.url`, `.calls()` per replica)."""
     addresses = [f"http://127.0.0.1:{port}" for port in ports]
     if kind == "nginx":
-        from tests.e2e.roundrobin import real_nginx
-
         binary = shutil.which("nginx", path=f"{os.defpath}:/usr/sbin") or "nginx"
         with real_nginx(binary, addresses, folder) as running:
-            yield running.url
+            yield running
     else:
-        from tests.e2e.roundrobin import round_robin
-
         with round_robin(addresses) as running:
-            yield running.url
+            yield running
 
 
-def report(name: str, run: Run) -> None:
+def report(name: str, runs: list[Run], split: str = "") -> Run:
+    """One line for a target: its median run's figures; errors and peaks over every run."""
+    throughputs = [r.throughput for r in runs]
+    run = sorted(runs, key=lambda r: r.throughput)[len(runs) // 2]
     times = sorted(run.times)
     p50, p95 = statistics.median(times), times[int(len(times) * 0.95)]
-    peaks = ", ".join(f"{p:.0f}" for p in run.peak_mib)
+    peaks = ", ".join(f"{max(p):.0f}" for p in zip(*(r.peak_mib for r in runs), strict=True))
     per_call = sum(run.cpu) / (SESSIONS * CALLS_PER_SESSION) * 1000
+    errors = sum(r.errors for r in runs)
     print(
-        f"  {name:<26} {run.throughput:>8.0f} {p50 * 1000:>7.0f} {p95 * 1000:>7.0f} {run.errors:>7}"
+        f"  {name:<26} {run.throughput:>8.0f} {p50 * 1000:>7.0f} {p95 * 1000:>7.0f} {errors:>7}"
         f"   {peaks:<13} {per_call:>12.1f} {run.here_cpu:>10.1f}"
     )
+    every = ", ".join(f"{t:.0f}" for t in throughputs)
+    print(f"  {'':<26} calls/s of each round: {every}{split}")
+    return run
 
 
 async def main() -> None:
@@ -191,33 +196,40 @@ async def main() -> None:
     args = parser.parse_args()
     # The proxy sends `Host: $host` (no port), which the replicas must allow by name; they inherit it.
     os.environ["MCP_HTTP_ALLOWED_HOSTS"] = "127.0.0.1"
+    singles: list[Run] = []
+    doubles: list[Run] = []
+    splits: list[list[int]] = []
     with tempfile.TemporaryDirectory() as name, SandboxServer() as sandbox:
         folder = Path(name)
         sandbox.faults.rate_limits = dict.fromkeys(("read", "update", "search", "icon"), UNREACHABLE_LIMIT)
         sandbox.faults.latency_seconds = LATENCY_SECONDS
         with replicas(sandbox, folder, 2) as started:
-            (one_port, one_pid), (_, two_pid) = started
-            one = Target("one replica, direct", f"http://127.0.0.1:{one_port}/mcp", [one_pid])
-            calls, expected = await expected_answers(one.url)
-            single = await measure(one, calls, expected, sandbox)
-            with proxy(args.proxy, [port for port, _ in started], folder) as url:
-                two = Target(f"two replicas, {args.proxy} proxy", url + "/mcp", [one_pid, two_pid])
-                await expected_answers(two.url)  # both replicas warm, as the one was
-                double = await measure(two, calls, expected, sandbox)
+            urls = [f"http://127.0.0.1:{port}/mcp" for port, _ in started]
+            calls, expected = await expected_answers(urls[0])
+            await expected_answers(urls[1])  # each replica's caches warm before any figure
+            one = Target("one replica, direct", urls[0], [started[0][1]])
+            with proxy(args.proxy, [port for port, _ in started], folder) as balancer:
+                pids = [pid for _, pid in started]
+                two = Target(f"two replicas, {args.proxy} proxy", balancer.url + "/mcp", pids)
+                for _ in range(ROUNDS):  # interleaved, so the machine's noise hits both alike
+                    singles.append(await measure(one, calls, expected, sandbox))
+                    balancer.reset()
+                    doubles.append(await measure(two, calls, expected, sandbox))
+                    splits.append(balancer.calls())
     latency = LATENCY_SECONDS * 1000
     print(
         f"{SESSIONS} concurrent sessions × {CALLS_PER_SESSION} calls, one sandbox at {latency:.0f} ms "
-        "per request (rate limits out of reach)"
+        f"per request (rate limits out of reach); median of {ROUNDS} interleaved rounds"
     )
     print(
         f"  {'target':<26} {'calls/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>7}   {'peak RSS MiB':<13}"
         f" {'server CPU':>12} {'bench CPU':>10}"
     )
     print(f"  {'':<26} {'':>8} {'':>7} {'':>7} {'':>7}   {'per replica':<13} {'ms per call':>12} {'s':>10}")
-    report(one.name, single)
-    report(two.name, double)
-    ratio = double.throughput / single.throughput
-    print(f"  two vs one throughput: {ratio:.2f}×")
+    single = report(one.name, singles)
+    shares = "; ".join("/".join(str(n) for n in split) for split in splits)
+    double = report(two.name, doubles, f"; calls per replica: {shares}")
+    print(f"  two vs one throughput: {double.throughput / single.throughput:.2f}×")
     # What one replica could serve with a core to itself: the ceiling the ratio is read against.
     per_call = sum(single.cpu) / (SESSIONS * CALLS_PER_SESSION)
     print(f"  one replica's CPU bound: {1 / per_call:.0f} calls/s per core it has to itself")
