@@ -42,6 +42,8 @@ HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
      "transfer-encoding", "upgrade", "host", "proxy-connection"}
 )  # fmt: skip
+# What nginx keeps of an upstream's answer to itself by default (proxy_hide_header): it sends its own.
+HIDDEN = frozenset({"date", "server", "x-pad"})
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(#.*)|([{};])|([^\s{};"#]+)')
 _START_TIMEOUT_SECONDS = 10.0
 
@@ -215,7 +217,11 @@ def proxy_app(proxy: Proxy) -> Starlette:
             answer = await upstream[0].send(outgoing, stream=True)
         except httpx2.TransportError:
             return PlainTextResponse("502 Bad Gateway", status_code=502)
-        headers = {k: v for k, v in answer.headers.multi_items() if k.lower() not in HOP_BY_HOP}
+        headers = {
+            k: v
+            for k, v in answer.headers.multi_items()
+            if k.lower() not in HOP_BY_HOP | HIDDEN and not k.lower().startswith("x-accel-")
+        }
 
         async def relayed() -> AsyncIterator[bytes]:
             try:  # each chunk as it comes: an event of a stream reaches the client at once
