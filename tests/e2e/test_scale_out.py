@@ -71,7 +71,10 @@ def deployment(folder: Path, sandbox: SandboxServer, **env: str) -> Iterator[Dep
     given = {name: value for name, value in settings.items() if value}
     with ExitStack() as replicas, ThreadPoolExecutor(2) as pool:
         launched = [http_server(folder, sandbox=False, **given) for _ in range(2)]
-        urls = [served.url for served in pool.map(replicas.enter_context, launched)]
+        servers = list(pool.map(replicas.enter_context, launched))
+        for server in servers:  # SIGTERM to both first, so they drain at once rather than in turn
+            replicas.callback(server.process.terminate)
+        urls = [server.url for server in servers]
         with _proxy([url.removesuffix("/mcp") for url in urls], folder) as proxy:
             yield Deployment(proxy.url + "/mcp", proxy, sandbox, TOKEN)
 
