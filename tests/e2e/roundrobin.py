@@ -136,6 +136,8 @@ class Served:
     method: str
     path: str
     rpc: str = ""
+    caller: str = ""
+    """The X-Backlog-Api-Key it carried (the sandbox's, in tests): whose call it was."""
 
 
 @dataclass
@@ -205,7 +207,8 @@ def proxy_app(proxy: Proxy) -> Starlette:
             return PlainTextResponse("404 Not Found", status_code=404)
         body = await request.body()  # nginx reads a request body whole before passing it too
         index = next(proxy._turn) % len(proxy.replicas)
-        proxy.records[index].append(Served(request.method, request.url.path, _rpc_method(body)))
+        caller = request.headers.get("x-backlog-api-key", "")
+        proxy.records[index].append(Served(request.method, request.url.path, _rpc_method(body), caller))
         query = f"?{request.url.query}" if request.url.query else ""
         outgoing = upstream[0].build_request(
             request.method,
@@ -301,7 +304,8 @@ class NginxProxy(Proxy):
         for line in lines[self._skip :]:
             entry = json.loads(line)
             if entry["upstream"] in addresses:
-                served = Served(entry["method"], entry["uri"], _rpc_method(entry["body"].encode()))
+                rpc = _rpc_method(entry["body"].encode())
+                served = Served(entry["method"], entry["uri"], rpc, entry["caller"])
                 records[addresses.index(entry["upstream"])].append(served)
         return records
 
@@ -316,7 +320,8 @@ error_log {folder}/error.log;
 events {{}}
 http {{
     log_format served escape=json
-        '{{"upstream":"$upstream_addr","method":"$request_method","uri":"$uri","body":"$request_body"}}';
+        '{{"upstream":"$upstream_addr","method":"$request_method","uri":"$uri","body":"$request_body",'
+        '"caller":"$http_x_backlog_api_key"}}';
     access_log {folder}/access.log served;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;

@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.sandbox.app import member_api_key
 from tests.e2e.conftest import call
 from tests.e2e.roundrobin import NGINX_CONF, Proxy, nginx_site, parse_nginx, round_robin, serving
 from tests.e2e.test_http_serve import http_server
@@ -147,6 +148,42 @@ async def test_one_session_over_one_connection_is_served_by_both_replicas_every_
     calls = scale_out.proxy.calls()
     assert sum(calls) == len(SESSION)
     assert min(calls) >= 0.4 * len(SESSION), calls  # round-robin: about half each
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_two_users_at_once_through_both_replicas_each_see_only_themselves(
+    tmp_path: Path, mode: str
+) -> None:
+    # Per-user mode: the replicas have no key of their own, each caller brings theirs.
+    users = {"鈴木 花子": "suzuki.hanako", "Nguyễn Văn An": "nguyen.van.an"}
+    with SandboxServer() as sandbox, deployment(tmp_path, sandbox, BACKLOG_API_KEY="") as deployed:
+        seen: dict[str, list[str]] = {name: [] for name in users}
+        async with (
+            deployed.http(**{"X-Backlog-Api-Key": member_api_key("suzuki.hanako")}) as hanako_http,
+            deployed.http(**{"X-Backlog-Api-Key": member_api_key("nguyen.van.an")}) as an_http,
+            Client(streamable_http_client(deployed.url, http_client=hanako_http), mode=mode) as hanako,
+            Client(streamable_http_client(deployed.url, http_client=an_http), mode=mode) as an,
+        ):
+            clients = {"鈴木 花子": hanako, "Nguyễn Văn An": an}
+
+            async def ask(name: str) -> None:
+                text = await call(clients[name], "backlog_get_space")
+                seen[name].append(text.split("You: ", 1)[1].split(" (userId", 1)[0])
+
+            # Both sessions open at once. In turns A B B A, so that per-request round-robin gives
+            # each user both replicas (A B A B would pin each to one).
+            for _ in range(4):
+                for name in ["鈴木 花子", "Nguyễn Văn An", "Nguyễn Văn An", "鈴木 花子"]:
+                    await ask(name)
+            async with anyio.create_task_group() as group:  # and all at once
+                for name in [*users] * 4:
+                    group.start_soon(ask, name)
+        served = deployed.proxy.served
+    assert seen == {name: [name] * 12 for name in users}
+    callers = [[s.caller for s in replica if s.rpc == "tools/call"] for replica in served]
+    assert sum(map(len, callers)) == 24
+    for replica in callers:  # each replica served calls of both users, so its caches held both
+        assert {member_api_key(u) for u in users.values()} == set(replica), replica
 
 
 async def test_health_through_the_proxy_comes_from_each_replica_in_turn(scale_out: Deployment) -> None:
