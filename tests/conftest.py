@@ -33,6 +33,6 @@ def _reusable_sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture
 def write_sandbox(_reusable_sandbox: SandboxServer) -> SandboxServer:
     """A sandbox of the test's own, as a new `SandboxServer()` starts: writes change its data, which
-    other tests must not see. Reset in place rather than started anew: a start and stop cost ~0.6 s."""
+    other tests must not see. Reset in place rather than started anew: a start and a stop cost ~0.25 s."""
     _reusable_sandbox.reset()
     return _reusable_sandbox
