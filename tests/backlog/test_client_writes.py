@@ -132,45 +132,46 @@ async def test_a_write_answered_204_gives_none() -> None:
     assert len(recorder.requests) == 1
 
 
-async def test_a_write_that_times_out_after_the_sandbox_did_it_is_done_once() -> None:
-    with SandboxServer() as sandbox:
-        sandbox.faults.write_answer_delay_seconds = 5.0
-        http = make_http_client(sandbox.base_url, timeout_seconds=0.3)
-        client = BacklogClient(http, api_key=sandbox.api_key, request_budget=0.3)
-        try:
-            with pytest.raises(BacklogWriteUncertainError):
-                await client.send_form(
-                    Created,
-                    "POST",
-                    "issues/DEMO-1/comments",
-                    {"content": "once"},
-                    what="a comment",
-                    check=CHECK,
-                )
-            # A retry would have been sent, and done at once, before the error was raised.
-            sandbox.faults.write_answer_delay_seconds = 0
-            comments = await client.get_json("issues/DEMO-1/comments", {"count": 100}, what="comments")
-        finally:
-            await http.aclose()
+async def test_a_write_that_times_out_after_the_sandbox_did_it_is_done_once(
+    write_sandbox: SandboxServer,
+) -> None:
+    sandbox = write_sandbox
+    sandbox.faults.write_answer_delay_seconds = 5.0
+    http = make_http_client(sandbox.base_url, timeout_seconds=0.3)
+    client = BacklogClient(http, api_key=sandbox.api_key, request_budget=0.3)
+    try:
+        with pytest.raises(BacklogWriteUncertainError):
+            await client.send_form(
+                Created,
+                "POST",
+                "issues/DEMO-1/comments",
+                {"content": "once"},
+                what="a comment",
+                check=CHECK,
+            )
+        # A retry would have been sent, and done at once, before the error was raised.
+        sandbox.faults.write_answer_delay_seconds = 0
+        comments = await client.get_json("issues/DEMO-1/comments", {"count": 100}, what="comments")
+    finally:
+        await http.aclose()
     assert [c["content"] for c in comments].count("once") == 1
 
 
-async def test_an_upload_streams_the_file_as_multipart(tmp_path: Path) -> None:
+async def test_an_upload_streams_the_file_as_multipart(tmp_path: Path, write_sandbox: SandboxServer) -> None:
     file = tmp_path / "報告.txt"
     file.write_bytes(b"hello")
-    with SandboxServer() as sandbox:
-        http = make_http_client(sandbox.base_url, timeout_seconds=5)
-        client = BacklogClient(http, api_key=sandbox.api_key)
-        try:
-            uploaded = await client.send_form(
-                Attachment,
-                "POST",
-                "space/attachment",
-                what="the upload",
-                check=CHECK,
-                files=(file.name, lambda: file.open("rb")),
-            )
-        finally:
-            await http.aclose()
+    http = make_http_client(write_sandbox.base_url, timeout_seconds=5)
+    client = BacklogClient(http, api_key=write_sandbox.api_key)
+    try:
+        uploaded = await client.send_form(
+            Attachment,
+            "POST",
+            "space/attachment",
+            what="the upload",
+            check=CHECK,
+            files=(file.name, lambda: file.open("rb")),
+        )
+    finally:
+        await http.aclose()
     assert uploaded.name == "報告.txt"
     assert uploaded.size == 5

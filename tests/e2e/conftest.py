@@ -33,13 +33,6 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-@pytest.fixture
-def write_sandbox() -> Iterator[SandboxServer]:
-    """A sandbox of the test's own: writes change its data, which other tests read."""
-    with SandboxServer() as server:
-        yield server
-
-
 def writes_sent(sandbox: SandboxServer) -> list[str]:
     """The write requests the sandbox received (`POST /issues`), in order."""
     return [f"{r.method} {r.path}" for r in sandbox.requests if r.method not in ("GET", "HEAD")]

@@ -10,6 +10,7 @@ from mcp import Client
 
 from backlog_mcp.config import Settings, load_settings
 from backlog_mcp.sandbox import SandboxServer
+from backlog_mcp.server import build_server
 from tests.e2e.conftest import call, call_error
 
 pytestmark = pytest.mark.anyio
@@ -289,3 +290,25 @@ async def test_a_huge_user_keyword_is_quoted_back_capped(client: Client) -> None
     assert text.startswith("No users in DEMO matching 'ｘｘ")
     assert "… (100000 characters)'" in text
     assert len(text) < 300
+
+
+async def test_servers_of_two_spaces_in_one_process_each_take_only_their_own_issue_links(
+    sandbox: SandboxServer,
+) -> None:
+    # The tools' argument models are built once per process and space (tools/registry.py): a server
+    # built later for another space must not change what an earlier one accepts.
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    hosts = (f"127.0.0.1:{port}", f"localhost:{port}")
+    servers = [
+        build_server(load_settings(base_url=f"http://{host}", api_key=sandbox.api_key, timezone="Asia/Tokyo"))
+        for host in hosts
+    ]
+    for server, own, other in zip(servers, hosts, reversed(hosts), strict=True):
+        async with Client(server) as connected:
+            assert "DEMO-2" in await call(
+                connected, "backlog_get_issue", {"issueIdOrKey": f"http://{own}/view/DEMO-2"}
+            )
+            text = await call_error(
+                connected, "backlog_get_issue", {"issueIdOrKey": f"http://{other}/view/DEMO-2"}
+            )
+            assert f"an issue in another Backlog space ({other}); this server reads only {own}" in text

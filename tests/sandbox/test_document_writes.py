@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -25,10 +24,10 @@ _ANSWER_KEYS = [
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
-    with SandboxServer() as server:
-        yield server
+def sandbox(write_sandbox: SandboxServer) -> SandboxServer:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own
+    (tests/conftest.py: one reset to its initial state)."""
+    return write_sandbox
 
 
 def add(api: httpx2.Client, **form: Any) -> httpx2.Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx2
 import pytest
 
@@ -17,10 +15,10 @@ _COMMENT_KEYS = ["id", "content", "changeLog", "createdUser", "created", "update
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
-    with SandboxServer() as server:
-        yield server
+def sandbox(write_sandbox: SandboxServer) -> SandboxServer:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own
+    (tests/conftest.py: one reset to its initial state)."""
+    return write_sandbox
 
 
 def test_adding_a_comment_answers_200_with_the_comment_and_whom_it_notified(api: httpx2.Client) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -12,10 +11,10 @@ from backlog_mcp.sandbox import SandboxServer
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
-    with SandboxServer() as server:
-        yield server
+def sandbox(write_sandbox: SandboxServer) -> SandboxServer:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own
+    (tests/conftest.py: one reset to its initial state)."""
+    return write_sandbox
 
 
 def _all(api: httpx2.Client) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -15,10 +14,10 @@ _ADMIN, _OTHER_USER = 1073741901, 1073741903
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
-    with SandboxServer() as server:
-        yield server
+def sandbox(write_sandbox: SandboxServer) -> SandboxServer:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own
+    (tests/conftest.py: one reset to its initial state)."""
+    return write_sandbox
 
 
 def my_watchings(api: httpx2.Client, **params: Any) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -19,10 +18,10 @@ _ORIGIN = "https://demo.backlog.com"
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own."""
-    with SandboxServer() as server:
-        yield server
+def sandbox(write_sandbox: SandboxServer) -> SandboxServer:
+    """Overrides the module-wide sandbox of conftest: every test here writes, so each gets its own
+    (tests/conftest.py: one reset to its initial state)."""
+    return write_sandbox
 
 
 def new_issue(api: httpx2.Client, **extra: Any) -> httpx2.Response:
@@ -475,13 +474,9 @@ def test_an_update_with_a_parameter_backlog_does_not_know_is_refused(api: httpx2
     assert error_of(response)["message"] == "Invalid projectId. Unknown parameter."
 
 
-def test_an_issue_with_children_cannot_be_made_a_child() -> None:
-    with (
-        SandboxServer() as sandbox,
-        httpx2.Client(base_url=f"{sandbox.base_url}/api/v2", params={"apiKey": sandbox.api_key}) as api,
-    ):
-        parent = api.get("/issues/DEMO-5").json()["id"]
-        refused = api.patch("/issues/DEMO-1", data={"parentIssueId": str(parent)})
-        assert refused.status_code == 400
-        assert "has child issues and cannot be a child" in refused.json()["errors"][0]["message"]
-        assert api.get("/issues/DEMO-1").json()["parentIssueId"] is None
+def test_an_issue_with_children_cannot_be_made_a_child(api: httpx2.Client) -> None:
+    parent = api.get("/issues/DEMO-5").json()["id"]
+    refused = api.patch("/issues/DEMO-1", data={"parentIssueId": str(parent)})
+    assert refused.status_code == 400
+    assert "has child issues and cannot be a child" in refused.json()["errors"][0]["message"]
+    assert api.get("/issues/DEMO-1").json()["parentIssueId"] is None

@@ -8,7 +8,7 @@ import time
 from types import TracebackType
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backlog_mcp.sandbox.app import SANDBOX_API_KEY, RequestRecord, create_app
 from backlog_mcp.sandbox.data import DemoSpace
@@ -37,7 +37,7 @@ def bind_socket(port: int = 0) -> socket.socket:
     return sock
 
 
-def make_uvicorn_server(app: Starlette) -> uvicorn.Server:
+def make_uvicorn_server(app: ASGIApp) -> uvicorn.Server:
     """uvicorn configured to stay silent on stdout: the MCP server may share the process, and there
     stdout is the JSON-RPC channel."""
     config = uvicorn.Config(
@@ -48,6 +48,7 @@ def make_uvicorn_server(app: Starlette) -> uvicorn.Server:
         lifespan="off",
         loop="asyncio",
         http="h11",
+        interface="asgi3",  # said, not guessed: the in-process sandbox serves a bound method
         ws="none",
         timeout_graceful_shutdown=2,
     )
@@ -58,22 +59,45 @@ class SandboxServer:
     """A Backlog API v2 emulator serving the demo space on `base_url`.
 
     Use as a (sync or async) context manager, or call `start()` / `stop()`. `faults` may be changed
-    at any time; the next request sees the change.
+    at any time; the next request sees the change. `reset()` makes it as new again, on the same port.
     """
 
     def __init__(self, *, faults: Faults | None = None, port: int = 0) -> None:
         self._faults = faults if faults is not None else Faults()
         self._port = port
         self.api_key = SANDBOX_API_KEY
-        self.space = DemoSpace()
         self.requests: list[RequestRecord] = []
         self._requests_lock = threading.Lock()
-        self._limiter = RateLimiter()
-        self._app = create_app(self.space, faults=self._faults, log=self._record, limiter=self._limiter)
+        self._generation = 0
+        self._build()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._base_url: str | None = None
+
+    def _build(self) -> None:
+        """A new demo space and an app of its own: everything a request can change lives there."""
+        self.space = DemoSpace()
+        self._limiter = RateLimiter()
+        generation = self._generation
+
+        def record(entry: RequestRecord) -> None:
+            self._record(generation, entry)
+
+        self._app = create_app(self.space, faults=self._faults, log=record, limiter=self._limiter)
+
+    def reset(self) -> None:
+        """Back to the state of a new `SandboxServer()`, in place, on the same port: a new demo space
+        (so no write is left), no faults, an empty request log, fresh rate-limit buckets.
+
+        Much cheaper than a stop and a start (~0.25 s, more under load). A request in flight at the reset
+        is answered by the old space, and its record is dropped: it cannot leak into the new state.
+        """
+        with self._requests_lock:
+            self._generation += 1
+            self.requests.clear()
+            self._build()
+        self._faults.reset()
 
     @property
     def faults(self) -> Faults:
@@ -96,7 +120,7 @@ class SandboxServer:
             return
         sock = bind_socket(self._port)
         port = sock.getsockname()[1]
-        server = make_uvicorn_server(self._app)
+        server = make_uvicorn_server(self._serve)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="backlog-sandbox", daemon=True
         )
@@ -127,9 +151,14 @@ class SandboxServer:
         """Forget every rate-limit window, as if a minute had passed for all buckets."""
         self._limiter.reset()
 
-    def _record(self, record: RequestRecord) -> None:
+    def _record(self, generation: int, record: RequestRecord) -> None:
         with self._requests_lock:
-            self.requests.append(record)
+            if generation == self._generation:
+                self.requests.append(record)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The app of the moment: `reset()` swaps it, and uvicorn keeps the callable it was given.
+        await self._app(scope, receive, send)
 
     @staticmethod
     def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:

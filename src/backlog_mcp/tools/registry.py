@@ -12,6 +12,7 @@ here, from each argument's type, so no tool has to repeat it.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import types
@@ -148,6 +149,7 @@ def _encodable(text: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1024)
 def _lenient_model(arg_model: type[BaseModel], space: str | None) -> type[BaseModel]:
     """`arg_model` refusing unknown arguments, reading `null` as not given, and lenient by the rule."""
     kinds = {name: _concrete(f.annotation) for name, f in arg_model.model_fields.items()}
@@ -193,22 +195,37 @@ def build_tool(
     `name`: the name served (default: the function's); `rename`: rewrites the names of our tools
     in the description and the schema's texts to the names served.
     """
-    tool = Tool.from_function(
-        definition.fn,
-        name=name,
-        title=definition.title,
-        annotations=definition.annotations,
-        structured_output=False,
+    annotations = definition.annotations.model_dump_json()  # a key: ToolAnnotations is unhashable
+    made = _from_function(definition.fn, definition.title, annotations, name)
+    # A copy of its own for each server: what the SDK made once is shared, and never changed.
+    tool = made.model_copy(
+        update={
+            "fn_metadata": made.fn_metadata.model_copy(),
+            "parameters": compact_schema(copy.deepcopy(made.parameters)),
+        }
     )
-    tool.parameters = compact_schema(tool.parameters)
     if rename is not None:
         tool.description = rename(tool.description)
         schema = json.dumps(tool.parameters, ensure_ascii=False)
         if rename(schema) != schema:  # an argument's description names another tool
             tool.parameters = json.loads(rename(schema))
-    tool.fn_metadata.arg_model = _lenient_model(tool.fn_metadata.arg_model, space)  # type: ignore[assignment]
+    tool.fn_metadata.arg_model = _lenient_model(made.fn_metadata.arg_model, space)  # type: ignore[assignment]
     tool.fn = _scoped(definition.fn, tool.context_kwarg)
     return tool
+
+
+# Pydantic's models and schemas of one server's ~30 tools cost ~50 ms, paid again by every server
+# built (each test's; with per-user credentials, each user's) if not kept: they depend on the
+# function and its space only.
+@functools.lru_cache(maxsize=512)
+def _from_function(fn: Callable[..., Any], title: str, annotations: str, name: str | None) -> Tool:
+    return Tool.from_function(
+        fn,
+        name=name,
+        title=title,
+        annotations=ToolAnnotations.model_validate_json(annotations),
+        structured_output=False,
+    )
 
 
 def _scoped(fn: Callable[..., Any], context_kwarg: str | None) -> Callable[..., Any]:
