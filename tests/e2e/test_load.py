@@ -163,13 +163,16 @@ async def test_two_hundred_concurrent_calls_over_one_session_all_come_back_right
     assert statuses[429] == THROTTLED
     assert statuses[503] == FAILED
     assert set(statuses) == {200, 429, 503}
-    # Each injected fault was retried, and none was given up on: one retry line per fault.
+    # Each injected fault was retried, and none was given up on: one retry line per fault. A
+    # machine so loaded that a request outlives its timeout retries that too (a connection error).
     retries = Counter(
-        "429" if "BacklogRateLimitError" in r.getMessage() else "5xx"
+        re.search(r"failed \((\w+)\); retrying", r.getMessage()).group(1)  # type: ignore[union-attr]
         for r in caplog.records
         if "retrying in" in r.getMessage()
     )
-    assert retries == {"429": THROTTLED, "5xx": FAILED}
+    assert retries["BacklogRateLimitError"] == THROTTLED
+    assert retries["BacklogServerError"] == FAILED
+    assert set(retries) <= {"BacklogRateLimitError", "BacklogServerError", "BacklogConnectionError"}
     # Dozens of concurrent misses on one cached lookup made one successful request, not dozens.
     cached = Counter(
         r.path for r in sandbox.requests if r.status == 200 and r.path.startswith("/api/v2/projects/")
