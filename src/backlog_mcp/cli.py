@@ -340,6 +340,10 @@ def _serve_http(
     # with it; each stream here is one call's answer, and uvicorn's drain bounds how long it may take.
     from sse_starlette.sse import AppStatus
 
+    from backlog_mcp.redact import AccessLogPaths
+
+    logging.getLogger("uvicorn.access").addFilter(AccessLogPaths())
+
     AppStatus.disable_automatic_graceful_drain()  # type: ignore[no-untyped-call]
     # uvicorn re-raises the Ctrl-C it handled once it has shut down cleanly.
     with contextlib.suppress(KeyboardInterrupt):

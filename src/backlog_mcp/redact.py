@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-__all__ = ["SecretFilter", "install_log_redaction", "redact"]
+__all__ = ["AccessLogPaths", "SecretFilter", "install_log_redaction", "redact"]
 
 _KEY_PARAM = re.compile(r"(?i)(apiKey|access_token|refresh_token|client_secret)=[^&\s\"'#]*")
 _BEARER = re.compile(r"(?i)(Bearer\s+)[A-Za-z0-9._~+/=-]+")
@@ -47,6 +47,17 @@ class SecretFilter(logging.Filter):
         cleaned = redact(message, self._secrets)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        return True
+
+
+class AccessLogPaths(logging.Filter):
+    """uvicorn's access log without query strings: a caller may put any secret there, under
+    any name, and the log has no need of it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
         return True
 
 

@@ -45,6 +45,9 @@ _LOOPBACK_NAMES = {"localhost"}
 API_KEY_HEADER = "X-Backlog-Api-Key"
 ACCESS_TOKEN_HEADER = "X-Backlog-Access-Token"
 _MAX_CREDENTIAL_CHARS = 512
+# A 401 names its scheme (RFC 9110): not Bearer, which MCP clients take for an OAuth challenge.
+_KEY_CHALLENGE = [(b"www-authenticate", b'BacklogApiKey realm="backlog-mcp", header="X-Backlog-Api-Key"')]
+_ALLOW = [(b"allow", b"POST, DELETE")]
 
 
 class HttpSettings(BaseSettings):
@@ -180,16 +183,17 @@ class BearerTokens:
         if scope["type"] != "http" or not self.tokens or scope.get("path") == HEALTH_PATH:
             await self.app(scope, receive, send)
             return
-        header = dict(scope.get("headers") or ()).get(b"authorization", b"")
-        scheme, _, given = header.partition(b" ")
+        sent = [value for name, value in scope.get("headers") or () if name == b"authorization"]
+        scheme, _, given = (sent[0] if sent else b"").partition(b" ")
         matched = False
         for token in self.tokens:  # no early exit: the time taken says nothing of which token
             matched |= hmac.compare_digest(given.strip(), token)
-        if scheme.lower() == b"bearer" and matched:
+        if scheme.lower() == b"bearer" and matched and len(sent) == 1:
             await self.app(scope, receive, send)
             return
-        reason = "a valid bearer token is required" if header else "no bearer token was sent"
-        challenge = b'Bearer error="invalid_token"' if header else b"Bearer"
+        reason = "a valid bearer token is required" if sent else "no bearer token was sent"
+        reason = "send one Authorization header" if len(sent) > 1 else reason
+        challenge = b'Bearer error="invalid_token"' if sent else b"Bearer"
         await _refuse(
             send, 401, "unauthorized", f"{reason} (MCP_HTTP_AUTH_TOKENS)", [(b"www-authenticate", challenge)]
         )
@@ -211,26 +215,32 @@ class UserCredentials:
         if scope["type"] != "http" or scope.get("path") == HEALTH_PATH:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or ())
+        if scope.get("method") == "GET":
+            # The stream a GET opens would carry server-initiated messages of a session; stateless,
+            # there are none, and an open one would hold every shutdown for the whole drain.
+            await _refuse(send, 405, "method_not_allowed", "this stateless server takes POST only", _ALLOW)
+            return
+        pairs = list(scope.get("headers") or ())
         given = [
-            (kind, name, headers[name.lower().encode()])
+            (kind, name, value)
             for kind, name in (("api_key", API_KEY_HEADER), ("access_token", ACCESS_TOKEN_HEADER))
-            if name.lower().encode() in headers
+            for header, value in pairs
+            if header == name.lower().encode()
         ]
         if len(given) > 1:
-            await _refuse(
-                send, 400, "invalid_request", f"send {API_KEY_HEADER} or {ACCESS_TOKEN_HEADER}, not both"
-            )
+            once = f"send one {API_KEY_HEADER} or one {ACCESS_TOKEN_HEADER}, not both nor one twice"
+            await _refuse(send, 400, "invalid_request", once)
             return
         if not given:
             if self.has_own:
                 await self.app(scope, receive, send)
             else:
-                await _refuse(send, 401, "unauthorized", NO_OWN_KEY)
+                await _refuse(send, 401, "unauthorized", NO_OWN_KEY, _KEY_CHALLENGE)
             return
         kind, name, raw = given[0]
         secret = raw.decode("latin-1").strip()
-        if not secret or len(secret) > _MAX_CREDENTIAL_CHARS or not secret.isprintable() or " " in secret:
+        shaped = secret.isascii() and secret.isprintable() and " " not in secret
+        if not secret or len(secret) > _MAX_CREDENTIAL_CHARS or not shaped:
             await _refuse(send, 400, "invalid_request", f"{name} is empty or not a Backlog credential")
             return
         credential = Credential("api_key" if kind == "api_key" else "access_token", secret, name)

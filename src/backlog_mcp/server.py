@@ -209,7 +209,7 @@ def _lifespan(
                 api=api,
                 resolver=resolver,
                 render=render,
-                workspace=settings.workspace,
+                workspace=settings.workspace / credential.folder if credential else settings.workspace,
                 max_attachment_bytes=settings.max_attachment_bytes,
                 scope=ProjectScope(settings.project_keys, resolver),
                 audit=audit,

@@ -119,6 +119,24 @@ async def test_bearer_token_goes_in_the_header_not_the_query() -> None:
     assert "apiKey" not in recorder.requests[0].url.params
 
 
+async def test_users_sharing_one_pool_send_each_their_own_credential_and_no_cookie_of_another() -> None:
+    # One pool serves every caller of a shared deployment: a cookie some proxy sets for one
+    # user's answer must never ride along with another's request.
+    cookie = {"Set-Cookie": "JSESSIONID=session-of-the-first-user; Path=/"}
+    recorder = Recorder(httpx2.Response(200, json={"id": 1, "name": "me"}, headers=cookie))
+    http = make_http_client(
+        "https://space.backlog.com", timeout_seconds=5, transport=httpx2.MockTransport(recorder)
+    )
+    await _Api(BacklogClient(http, api_key="first-users-key")).get_myself()
+    await _Api(BacklogClient(http, access_token="second-users-token")).get_myself()
+    first, second = recorder.requests
+    assert first.url.params["apiKey"] == "first-users-key"
+    assert "authorization" not in first.headers
+    assert second.headers["authorization"] == "Bearer second-users-token"
+    assert "apiKey" not in second.url.params
+    assert "cookie" not in second.headers
+
+
 async def test_404_names_what_was_not_found_and_keeps_backlogs_message() -> None:
     recorder = Recorder(_error(404, "No issue.", 6))
     with pytest.raises(BacklogNotFoundError) as caught:

@@ -129,3 +129,49 @@ async def test_a_foreign_host_is_421_and_a_foreign_origin_403_even_with_a_valid_
         foreign = await http.post(guarded, json=ping, headers={**token, "Origin": "http://evil.example.com"})
     assert rebound.status_code == 421
     assert foreign.status_code == 403
+
+
+ORIGIN = "https://team.example.com"
+VALID = ("Authorization", f"Bearer {TOKENS.split(',')[0]}")
+REFUSALS: dict[str, tuple[list[tuple[str, str]], int]] = {
+    "no token": ([], 401),
+    "a wrong token": ([("Authorization", "Bearer first-t0keN")], 401),
+    "two Authorization headers": ([VALID, VALID], 401),
+    "a foreign Host": ([VALID, ("Host", "evil.example.com")], 421),
+    "a foreign Origin": ([VALID, ("Origin", "https://evil.example.com")], 403),
+}
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("team")
+    yield from serve_over_http(folder, MCP_HTTP_AUTH_TOKENS=TOKENS, MCP_HTTP_ALLOWED_ORIGINS=ORIGIN)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("case", REFUSALS)
+async def test_an_mcp_client_is_refused_with_the_status_that_says_why(
+    team: str, case: str, mode: str
+) -> None:
+    headers, status = REFUSALS[case]
+    seen: list[int] = []
+
+    async def record(response: httpx2.Response) -> None:
+        seen.append(response.status_code)
+
+    async with httpx2.AsyncClient(headers=headers, timeout=30, event_hooks={"response": [record]}) as http:
+        with pytest.raises(Exception) as refused:  # noqa: PT011 - the SDK says only "error response"
+            async with Client(streamable_http_client(team, http_client=http), mode=mode) as client:
+                await client.call_tool("backlog_get_space", {})
+    assert seen[:1] == [status], (seen, refused.value)
+    assert "t0ken" not in str(refused.value)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_origin_in_mcp_http_allowed_origins_is_served(team: str, mode: str) -> None:
+    headers = {"Authorization": f"Bearer {TOKENS.split(',')[1]}", "Origin": ORIGIN}
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(team, http_client=http), mode=mode) as client,
+    ):
+        assert "You: 田中 太郎" in await call(client, "backlog_get_space")

@@ -7,6 +7,7 @@ has a key (`member_api_key`) and a token: `backlog_get_space` names whom Backlog
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -98,6 +99,10 @@ async def test_a_server_without_a_key_of_its_own_refuses_a_request_without_crede
         refused = await http.post(keyless.url, json=PING, headers=JSON_RPC)
         health = await http.get(keyless.url.replace("/mcp", "/health"))
     assert refused.status_code == 401
+    # A scheme of its own: not Bearer, which MCP clients would take for an OAuth challenge.
+    assert (
+        refused.headers["www-authenticate"] == 'BacklogApiKey realm="backlog-mcp", header="X-Backlog-Api-Key"'
+    )
     assert refused.json() == {
         "error": "unauthorized",
         "error_description": "This server has no Backlog key of its own: send yours in the X-Backlog-Api-Key "
@@ -109,13 +114,23 @@ async def test_a_server_without_a_key_of_its_own_refuses_a_request_without_crede
 
 async def test_both_credentials_at_once_or_a_malformed_one_is_400_without_echoing_it(keyless: Served) -> None:
     both = {"X-Backlog-Api-Key": "abcdefgh123", "X-Backlog-Access-Token": "ijklmnop456"}
+    repeated = [*JSON_RPC.items(), ("X-Backlog-Api-Key", "abcdefgh123"), ("X-Backlog-Api-Key", "qrstuvw789")]
     async with httpx2.AsyncClient(timeout=30) as http:
         twice = await http.post(keyless.url, json=PING, headers={**JSON_RPC, **both})
+        doubled = await http.post(keyless.url, json=PING, headers=repeated)
+        raw = [(k.encode(), v.encode()) for k, v in JSON_RPC.items()]
+        accented_token = [*raw, (b"X-Backlog-Access-Token", "secrétTOKEN".encode())]
+        accented = await http.post(keyless.url, json=PING, headers=accented_token)
         spaced = await http.post(keyless.url, json=PING, headers={**JSON_RPC, "X-Backlog-Api-Key": "a b\tc"})
         long = await http.post(keyless.url, json=PING, headers={**JSON_RPC, "X-Backlog-Api-Key": "k" * 600})
-    assert twice.status_code == 400
-    assert "send X-Backlog-Api-Key or X-Backlog-Access-Token, not both" in twice.text
-    assert "abcdefgh123" not in twice.text
+    for refused in (twice, doubled):
+        assert refused.status_code == 400
+        assert (
+            "send one X-Backlog-Api-Key or one X-Backlog-Access-Token, not both nor one twice" in refused.text
+        )
+        assert "abcdefgh123" not in refused.text
+    assert accented.status_code == 400
+    assert "X-Backlog-Access-Token is empty or not a Backlog credential" in accented.text
     for refused in (spaced, long):
         assert refused.status_code == 400
         assert "X-Backlog-Api-Key is empty or not a Backlog credential" in refused.text
@@ -131,6 +146,9 @@ async def test_a_key_backlog_rejects_names_the_header_and_never_appears_in_an_an
     ) as served:
         async with session(served.url, {"X-Backlog-Api-Key": wrong}) as client:
             error = await call_error(client, "backlog_get_issue", {"issueIdOrKey": "DEMO-6"})
+        async with httpx2.AsyncClient(timeout=30) as http:  # a secret put in the query, any name
+            headers = {**JSON_RPC, "X-Backlog-Api-Key": SANDBOX_API_KEY}
+            await http.post(f"{served.url}?token=query-secret-123456", json=PING, headers=headers)
         served.process.send_signal(signal.SIGTERM)
         served.process.wait(timeout=15)
     assert "Backlog rejected the API key sent as X-Backlog-Api-Key (HTTP 401)" in error
@@ -139,6 +157,7 @@ async def test_a_key_backlog_rejects_names_the_header_and_never_appears_in_an_an
     assert b'"POST /mcp HTTP/1.1" 200' in log  # DEBUG really logged the requests
     assert wrong not in error
     assert wrong.encode() not in log
+    assert b"query-secret-123456" not in log  # the access log drops query strings
 
 
 async def test_with_tokens_a_caller_needs_one_even_with_a_key_and_then_acts_as_that_key(
@@ -344,3 +363,43 @@ async def test_the_rate_limit_note_is_each_users_own(sandbox: SandboxServer, key
         assert "rate limit" not in idle_text
     finally:
         sandbox.faults.reset()
+
+
+async def test_a_get_stream_is_405_so_none_holds_a_shutdown_for_the_whole_drain(keyless: Served) -> None:
+    key = {"X-Backlog-Api-Key": SANDBOX_API_KEY, "Accept": "text/event-stream"}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        stream = await http.get(keyless.url, headers=key)
+    assert stream.status_code == 405
+    assert stream.headers["allow"] == "POST, DELETE"
+
+
+async def test_each_caller_has_a_workspace_of_their_own(sandbox: SandboxServer, tmp_path: Path) -> None:
+    with http_server(
+        tmp_path,
+        sandbox=False,
+        BACKLOG_BASE_URL=sandbox.base_url,
+        BACKLOG_READ_ONLY="false",
+        BACKLOG_WORKSPACE=str(tmp_path / "ws"),
+    ) as served:
+        hanako = {"X-Backlog-Api-Key": member_api_key("suzuki.hanako")}
+        john = {"X-Backlog-Api-Key": member_api_key("john.smith")}
+        async with session(served.url, hanako) as as_hanako, session(served.url, john) as as_john:
+            saved = await call(
+                as_hanako,
+                "backlog_download_attachment",
+                {"issueIdOrKey": "DEMO-1", "attachmentId": 1076000003},
+            )
+            path = re.search(r"(attachments/DEMO-1/\S+\.png)", saved)
+            assert path is not None, saved
+            comment = {
+                "issueIdOrKey": "DEMO-7",
+                "content": "x",
+                "attachFiles": [path.group(1)],
+                "dryRun": True,
+            }
+            assert "(not sent)" in await call(as_hanako, "backlog_add_comment", comment)
+            refused = await call_error(as_john, "backlog_add_comment", comment)
+    assert "is not a file in the workspace" in refused
+    folders = sorted(p.name for p in (tmp_path / "ws" / "users").iterdir())
+    assert len(folders) == 1  # hanako's; john's never needed one
+    assert (tmp_path / "ws" / "users" / folders[0] / path.group(1)).is_file()

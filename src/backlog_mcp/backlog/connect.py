@@ -6,6 +6,7 @@ serves the server's own key and every caller's (per-user credentials over HTTP) 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,6 +28,17 @@ class Credential:
     kind: Literal["api_key", "access_token"]
     secret: str = field(repr=False)
     header: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the credential without revealing it: a digest's first 16 hex digits."""
+        return hashlib.sha256(f"{self.kind}\0{self.secret}".encode()).hexdigest()[:16]
+
+    @property
+    def folder(self) -> str:
+        """The caller's own part of BACKLOG_WORKSPACE (`users/<fingerprint>`): what one caller
+        downloads or exports, another can neither read, overwrite nor attach."""
+        return f"users/{self.fingerprint}"
 
 
 def own_credential(settings: Settings) -> Credential | None:

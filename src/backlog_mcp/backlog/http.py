@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import quote
 
 import httpx2
@@ -29,6 +30,8 @@ def make_http_client(
         headers["Authorization"] = f"Bearer {access_token}"
     return httpx2.AsyncClient(
         base_url=f"{base_url}/api/v2/",
+        # No cookie is kept: the API needs none, and one client serves many users' credentials.
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         headers=headers,
         timeout=httpx2.Timeout(timeout_seconds),
         # Never followed: the API key rides in the query string, and a redirect (a proxy's login

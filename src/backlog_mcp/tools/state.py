@@ -8,7 +8,6 @@ another; the callers' are kept in a bounded, least-recently-used table that forg
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -76,7 +75,7 @@ class Accounts:
         self._idle_seconds = idle_seconds
         self._clock = clock
         # Keyed by a digest, so the table itself holds no secret in a form a dump would show.
-        self._users: OrderedDict[bytes, tuple[AppState, float]] = OrderedDict()
+        self._users: OrderedDict[str, tuple[AppState, float]] = OrderedDict()
 
     def of(self, credential: Credential | None) -> AppState:
         """The state to act with: a caller's own when they sent a credential, else the server's.
@@ -92,7 +91,7 @@ class Accounts:
             return self._own
         now = self._clock()
         self._forget_idle(now)
-        key = hashlib.sha256(f"{credential.kind}\0{credential.secret}".encode()).digest()
+        key = credential.fingerprint
         found = self._users.pop(key, None)
         state = found[0] if found else self._make(credential)
         self._users[key] = (state, now)  # last: the most recently used
