@@ -52,9 +52,12 @@ ENV PYTHONUNBUFFERED=1 \
     MCP_HTTP_PATH=/mcp
 
 # A fixed UID, so volumes and Kubernetes' runAsUser can name it; no login shell, no lastlog entry.
+# The workspace (BACKLOG_WORKSPACE's default) exists and is the user's, so a volume mounted there
+# starts with that owner.
 RUN groupadd --system --gid 10001 backlog \
     && useradd --system --no-log-init --uid 10001 --gid backlog \
-        --home-dir /home/backlog --create-home --shell /usr/sbin/nologin backlog
+        --home-dir /home/backlog --create-home --shell /usr/sbin/nologin backlog \
+    && install -d -o backlog -g backlog /home/backlog/backlog-mcp
 
 # Installed from the build stage's wheels through a bind mount: neither the wheels nor pip's cache
 # stay in a layer. Offline (--no-index), so the image holds exactly what the build stage resolved.

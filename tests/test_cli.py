@@ -351,7 +351,7 @@ def test_every_spelling_of_a_loopback_host_is_accepted(given: str, bound: str) -
     assert loopback_address(given) == bound
 
 
-@pytest.mark.parametrize("given", ["0.0.0.0", "::", "192.168.1.2", "example.com", "[127.0.0.1]"])
+@pytest.mark.parametrize("given", ["0.0.0.0", "::", "[::]", "192.168.1.2", "example.com", "[127.0.0.1]"])
 def test_a_host_that_is_not_loopback_is_refused_without_the_settings_it_needs(
     given: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -362,9 +362,11 @@ def test_a_host_that_is_not_loopback_is_refused_without_the_settings_it_needs(
     monkeypatch.setenv("BACKLOG_API_KEY", "the-servers-own-key")
     assert main(["serve", "--transport", "http", "--host", given]) == 2
     err = capsys.readouterr().err
-    assert f"Refusing to serve on {given}, which is not loopback, without " in err
+    bound = "::" if given == "[::]" else given  # an IPv6 address is bound without its brackets
+    assert f"Refusing to serve on {bound}, which is not loopback, without " in err
     assert "MCP_HTTP_ALLOWED_HOSTS (the host names clients use) and MCP_HTTP_AUTH_TOKENS" in err
     assert "the-servers-own-key" not in err
+    assert "backlog-mcp --sandbox" not in err  # the sandbox would not help here
     monkeypatch.setenv("MCP_HTTP_AUTH_TOKENS", "t0ken")
     assert main(["serve", "--transport", "http", "--host", given]) == 2
     assert "which is not loopback, without MCP_HTTP_ALLOWED_HOSTS (the host names clients use); or" in (

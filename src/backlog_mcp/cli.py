@@ -58,8 +58,7 @@ def loopback_address(host: str) -> str:
 
     `localhost`, in any case, is 127.0.0.1: the name can resolve to ::1 as well, and a client
     that tries the address we did not bind fails. An IPv6 address may come bracketed, as in URLs.
-    Anything else is refused: the server acts with your Backlog credentials and has no
-    authentication of its own.
+    Anything else is not loopback: serving there needs the settings `check_public_bind` names.
     """
     import ipaddress
 
@@ -99,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "--host",
         default=None,
         help=f"HTTP: address to listen on (default 127.0.0.1; {LOOPBACK_CHOICES}; another needs "
-        "MCP_HTTP_ALLOWED_HOSTS and MCP_HTTP_AUTH_TOKENS)",
+        "MCP_HTTP_ALLOWED_HOSTS, and MCP_HTTP_AUTH_TOKENS unless the server has no Backlog key)",
     )
     serve.add_argument(
         "--port", type=tcp_port, default=None, help="HTTP: port (default 8000; 0: any free one)"
@@ -229,10 +228,11 @@ def _main(args: argparse.Namespace, out: _Stdout) -> int:
                 return _serve(http, settings)
             return _run_client_command(command, args, arguments, settings, out)
     except ConfigError as exc:
+        # The sandbox stands in for the space and its key, not for a bind refused or an MCP_ value.
+        about_backlog = str(exc).startswith(("Configuration error: BACKLOG_", "Configuration error: set"))
+        sandbox = getattr(args, "sandbox", False)
         hint = (
-            ""
-            if getattr(args, "sandbox", False)
-            else "\n(Or try it without an account: backlog-mcp --sandbox)"
+            "\n(Or try it without an account: backlog-mcp --sandbox)" if about_backlog and not sandbox else ""
         )
         sys.stderr.write(f"{exc}{hint}\n")
         return EXIT_CONFIG
@@ -261,7 +261,8 @@ def _http_options(args: argparse.Namespace) -> tuple[HttpSettings, str]:
     http = load_http_settings(**given)
     host = http.http_host.strip() or "127.0.0.1"
     if http.transport == "http":
-        host = loopback_address(host) if is_loopback(host) else host
+        ipv6 = host.startswith("[") and host.endswith("]") and ":" in host
+        host = loopback_address(host) if is_loopback(host) else host[1:-1] if ipv6 else host
     return http, host
 
 

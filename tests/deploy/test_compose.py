@@ -56,6 +56,17 @@ def test_compose_runs_two_replicas_built_alike_from_the_repositorys_dockerfile()
     assert "ports" not in first  # reached only through the proxy
 
 
+def test_the_replicas_share_one_workspace_volume_where_the_image_keeps_it() -> None:
+    # Any replica answers any call: a file one downloaded must be there for the one that attaches it.
+    for name in SERVERS:
+        assert service(name)["volumes"] == ["workspace:/home/backlog/backlog-mcp"]
+    assert "workspace" in compose()["volumes"]
+    assert any(
+        "install -d -o backlog -g backlog /home/backlog/backlog-mcp" in r.text
+        for r in final_stage().all("RUN")
+    )
+
+
 def test_each_replica_is_health_checked_and_that_check_passes_on_a_live_server(tmp_path: Path) -> None:
     check = service(SERVERS[0])["healthcheck"]
     assert {"interval", "timeout", "retries"} <= set(check)
