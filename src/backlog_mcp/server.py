@@ -1,4 +1,5 @@
-"""The MCP server: the areas' tools registered from the area registry, one Backlog client per process."""
+"""The MCP server: the areas' tools registered from the area registry; one HTTP client per
+process, one Backlog client per account it acts as (its own, and over HTTP each caller's)."""
 
 from __future__ import annotations
 
