@@ -277,7 +277,9 @@ def _serve(options: tuple[HttpSettings, str], settings: Settings) -> int:
         return EXIT_OK
     per_user = settings.api_key is None and settings.access_token is None
     check_public_bind(http, host, per_user=per_user)
-    users = UserLimits(max_users=http.http_max_users, idle_seconds=http.http_user_idle_seconds)
+    users = UserLimits(
+        max_users=http.http_max_users, idle_seconds=http.http_user_idle_seconds, own_folder="shared"
+    )
     if per_user:
         sys.stderr.write(
             "backlog-mcp: no Backlog key of its own (BACKLOG_API_KEY): every request must bring "

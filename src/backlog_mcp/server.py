@@ -210,7 +210,7 @@ def _lifespan(
                 api=api,
                 resolver=resolver,
                 render=render,
-                workspace=settings.workspace / credential.folder if credential else settings.workspace,
+                workspace=settings.workspace / (credential.folder if credential else users.own_folder),
                 max_attachment_bytes=settings.max_attachment_bytes,
                 scope=ProjectScope(settings.project_keys, resolver),
                 audit=audit,
@@ -233,10 +233,13 @@ def _lifespan(
 
 @dataclass(frozen=True, slots=True)
 class UserLimits:
-    """How many callers' own accounts (per-user credentials over HTTP) are kept, and how long idle."""
+    """How many callers' own accounts (per-user credentials over HTTP) are kept, and how long idle,
+    and where in the workspace the server's own key keeps its files: over HTTP `shared`, beside
+    the callers' `users/…`, so that no path of one reaches the other's."""
 
     max_users: int = 100
     idle_seconds: float = 900.0
+    own_folder: str = ""
 
 
 def build_server(

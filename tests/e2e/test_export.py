@@ -14,6 +14,7 @@ import pytest
 from mcp import Client
 
 from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.export.folder import HOST
 from backlog_mcp.sandbox import SandboxServer
 from backlog_mcp.sandbox.pinned import (
     HOSTILE_COMMENT_ISSUE,
@@ -429,8 +430,13 @@ async def test_an_export_clears_what_killed_exports_of_the_issue_left_behind(
     running.mkdir()
     other_issue = workspace / f".DEMO-22.partial-{dead}-0123abcd"
     other_issue.mkdir()
+    # Another replica's on a shared volume: its PID may equal ours (PID 1 in each container).
+    elsewhere = workspace / f".DEMO-2.partial-{os.getpid()}-0123abcd~another-replica"
+    elsewhere.mkdir()
+    dead_here = workspace / f".DEMO-2.partial-{dead}-4567abcd~{HOST}"  # this host's, ended
+    dead_here.mkdir()
     await call(client, TOOL, {"issueIdOrKey": "DEMO-2"})
-    assert sorted(os.listdir(workspace)) == sorted(["DEMO-2", running.name, other_issue.name])
+    assert sorted(os.listdir(workspace)) == sorted(["DEMO-2", running.name, other_issue.name, elsewhere.name])
 
 
 async def test_a_failed_export_creates_no_output_dir(client: Client, workspace: Path) -> None:

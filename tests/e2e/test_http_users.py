@@ -378,28 +378,40 @@ async def test_each_caller_has_a_workspace_of_their_own(sandbox: SandboxServer, 
         tmp_path,
         sandbox=False,
         BACKLOG_BASE_URL=sandbox.base_url,
+        BACKLOG_API_KEY=SANDBOX_API_KEY,  # callers without a key of their own share this one
         BACKLOG_READ_ONLY="false",
         BACKLOG_WORKSPACE=str(tmp_path / "ws"),
     ) as served:
         hanako = {"X-Backlog-Api-Key": member_api_key("suzuki.hanako")}
         john = {"X-Backlog-Api-Key": member_api_key("john.smith")}
-        async with session(served.url, hanako) as as_hanako, session(served.url, john) as as_john:
-            saved = await call(
-                as_hanako,
-                "backlog_download_attachment",
-                {"issueIdOrKey": "DEMO-1", "attachmentId": 1076000003},
-            )
-            path = re.search(r"(attachments/DEMO-1/\S+\.png)", saved)
-            assert path is not None, saved
-            comment = {
-                "issueIdOrKey": "DEMO-7",
-                "content": "x",
-                "attachFiles": [path.group(1)],
-                "dryRun": True,
-            }
-            assert "(not sent)" in await call(as_hanako, "backlog_add_comment", comment)
-            refused = await call_error(as_john, "backlog_add_comment", comment)
-    assert "is not a file in the workspace" in refused
-    folders = sorted(p.name for p in (tmp_path / "ws" / "users").iterdir())
-    assert len(folders) == 1  # hanako's; john's never needed one
-    assert (tmp_path / "ws" / "users" / folders[0] / path.group(1)).is_file()
+        async with (
+            session(served.url, hanako) as as_hanako,
+            session(served.url, john) as as_john,
+            session(served.url, {}) as as_server,
+        ):
+            screenshot = {"issueIdOrKey": "DEMO-1", "attachmentId": 1076000003}
+            saved = await call(as_hanako, "backlog_download_attachment", screenshot)
+            found = re.search(r"(attachments/DEMO-1/\S+\.png)", saved)
+            assert found is not None, saved
+            path = found.group(1)
+            folders = [p.name for p in (tmp_path / "ws" / "users").iterdir()]
+            assert len(folders) == 1  # hanako's; nobody else has saved anything
+            hers = f"users/{folders[0]}/{path}"
+
+            def comment(*files: str) -> dict[str, object]:
+                return {"issueIdOrKey": "DEMO-7", "content": "x", "attachFiles": list(files), "dryRun": True}
+
+            assert "(not sent)" in await call(as_hanako, "backlog_add_comment", comment(path))
+            refusals = [
+                await call_error(as_john, "backlog_add_comment", comment(path)),
+                await call_error(as_john, "backlog_add_comment", comment(f"../{folders[0]}/{path}")),
+                await call_error(as_server, "backlog_add_comment", comment(path)),
+                await call_error(as_server, "backlog_add_comment", comment(hers)),
+                await call_error(as_server, "backlog_add_comment", comment(f"../{hers}")),
+            ]
+            overwrite = {"issueIdOrKey": "DEMO-1", "outputDir": f"../users/{folders[0]}"}
+            refusals.append(await call_error(as_server, "backlog_export_issue_context", overwrite))
+    for refused in refusals:
+        assert "is not a file in the workspace" in refused or "outside the workspace" in refused, refused
+    assert (tmp_path / "ws" / "users" / folders[0] / path).is_file()
+    assert not (tmp_path / "ws" / "users" / folders[0] / "DEMO-1" / "raw.md").exists()

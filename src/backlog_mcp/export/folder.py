@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,7 +31,10 @@ __all__ = [
 
 STAGING = "partial"
 OLD = "old"
-HIDDEN = re.compile(rf"({STAGING}|{OLD})-(?:(\d+)-)?[0-9a-f]{{8}}")
+HIDDEN = re.compile(rf"({STAGING}|{OLD})-(?:(\d+)-)?[0-9a-f]{{8}}(?:~([A-Za-z0-9.-]{{1,63}}))?")
+# Whose process ID the name holds: replicas sharing one workspace volume each run as PID 1 of
+# their own container, so an ID alone would pass another replica's export for this process's.
+HOST = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname())[:63] or "host"
 # Hidden folders this process is using right now: never stale, whatever their name says.
 in_use: set[Path] = set()
 
@@ -40,9 +44,9 @@ class FolderInTheWayError(Exception):
 
 
 def hidden_sibling(target: Path, tag: str) -> Path:
-    """`.<KEY>.<tag>-<pid>-<random>` beside `target`; the process ID tells a later export whether
-    the folder is still being worked on or was left by an export that was killed."""
-    path = target.with_name(f".{target.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}")
+    """`.<KEY>.<tag>-<pid>-<random>~<host>` beside `target`; the process ID (on that host) tells a
+    later export whether the folder is still being worked on or was left by one that was killed."""
+    path = target.with_name(f".{target.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}~{HOST}")
     in_use.add(path)
     return path
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from backlog_mcp.export.folder import HIDDEN, OLD, in_use, manifest_paths, not_ours
+from backlog_mcp.export.folder import HIDDEN, HOST, OLD, in_use, manifest_paths, not_ours
 from backlog_mcp.export.manifest import ATTACHMENTS_DIR, MANIFEST_NAME, RAW_NAME
 
 __all__ = ["LeftInPlace", "Note", "Recovered", "clear", "clear_stale"]
@@ -99,7 +99,8 @@ def clear_stale(base: Path, key_folder: str, home: Path) -> list[Note]:
         match = HIDDEN.fullmatch(entry.name[len(prefix) :])
         if match is None or not entry.is_dir() or entry.is_symlink():
             continue
-        if _abandoned(entry, int(match.group(2)) if match.group(2) else None):
+        pid = int(match.group(2)) if match.group(2) else None
+        if _abandoned(entry, pid, match.group(3)):
             # A replaced folder without a manifest was an empty one: nothing in it can be ours.
             replaced_empty = match.group(1) == OLD and manifest_paths(entry) is None
             notes += clear(entry, home, frozenset() if replaced_empty else None)
@@ -167,8 +168,11 @@ def _empty(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
-def _abandoned(entry: Path, pid: int | None) -> bool:
+def _abandoned(entry: Path, pid: int | None, host: str | None) -> bool:
     """Left by an export that is no longer running."""
+    if host is not None and host != HOST:
+        # Another host's (a replica on a shared volume): its process cannot be probed from here.
+        return time.time() - entry.stat().st_mtime > _STALE_AFTER_SECONDS
     if pid is None or pid == os.getpid():  # named before IDs were, or ours and not in use
         return True
     if os.name == "nt":
