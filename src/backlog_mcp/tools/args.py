@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -47,6 +47,7 @@ __all__ = [
     "Order",
     "ProjectRef",
     "check_date",
+    "custom_field_object",
     "issue_ref",
     "json_list",
     "lenient_ids",
@@ -127,6 +128,22 @@ def json_list(value: object) -> object:
     if not isinstance(value, list):
         raise ValueError(f'must be a list of objects like [{{"id": 1, "value": "text"}}] (got {echo(value)})')
     return value
+
+
+def custom_field_object(data: object, keys: tuple[str, ...]) -> dict[str, Any]:
+    """One object of a `customFields` list, shape-checked: a dict with a whole-number `id` and
+    only `keys`; unset (null) keys dropped and `itemIds` read leniently. ValueError otherwise."""
+    if not isinstance(data, dict):
+        raise ValueError(f'must be an object like {{"id": 123, "value": "text"}} (got {echo(data)})')
+    if isinstance(data.get("id"), bool):
+        raise ValueError(f"id must be a custom field ID, a whole number (got {echo(data['id'])})")
+    unknown = [k for k in data if k not in keys]
+    if unknown:
+        raise ValueError(f"has unknown key {echo(unknown[0])}: the keys are {', '.join(keys)}")
+    read = {str(k): v for k, v in data.items() if v is not None}
+    if "itemIds" in read:
+        read["itemIds"] = lenient_ids(read["itemIds"])
+    return read
 
 
 def check_date(value: str | None) -> str | None:

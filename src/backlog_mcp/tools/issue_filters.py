@@ -21,6 +21,7 @@ from backlog_mcp.tools.args import (
     BACKLOG_ID_MAX,
     ID_LIST_SCHEMA,
     check_date,
+    custom_field_object,
     json_list,
     lenient_ids,
     nfkc,
@@ -74,21 +75,12 @@ class CustomFieldFilter(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _read(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError(f'must be an object like {{"id": 123, "value": "text"}} (got {echo(data)})')
-        if isinstance(data.get("id"), bool):
-            raise ValueError(f"id must be a custom field ID, a whole number (got {echo(data['id'])})")
-        unknown = [k for k in data if k not in _KEYS]
-        if unknown:
-            raise ValueError(f"has unknown key {echo(unknown[0])}: the keys are {', '.join(_KEYS)}")
-        read = {k: v for k, v in data.items() if v is not None}
+        read = custom_field_object(data, _KEYS)
         for bound in ("min", "max"):
             if bound in read:
                 read[bound] = _bound(read[bound], bound)
         if isinstance(read.get("value"), int | float) and not isinstance(read["value"], bool):
             read["value"] = str(read["value"])
-        if "itemIds" in read:
-            read["itemIds"] = lenient_ids(read["itemIds"])
         return read
 
     @model_validator(mode="after")

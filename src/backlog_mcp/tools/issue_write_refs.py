@@ -20,7 +20,14 @@ from backlog_mcp.backlog.projects import Category, IssueType, Project, Status, V
 from backlog_mcp.quote import echo
 from backlog_mcp.render.issue_writes import custom_label
 from backlog_mcp.render.text import EMPTY, call_text, one_line
-from backlog_mcp.tools.args import ID_LIST_SCHEMA, check_date, json_list, lenient_ids, nfkc, within
+from backlog_mcp.tools.args import (
+    ID_LIST_SCHEMA,
+    check_date,
+    custom_field_object,
+    json_list,
+    nfkc,
+    within,
+)
 from backlog_mcp.tools.state import AppState
 
 __all__ = [
@@ -134,21 +141,12 @@ class CustomFieldSet(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _read(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError(f'must be an object like {{"id": 123, "value": "text"}} (got {echo(data)})')
-        if isinstance(data.get("id"), bool):
-            raise ValueError(f"id must be a custom field ID, a whole number (got {echo(data['id'])})")
-        unknown = [k for k in data if k not in _KEYS]
-        if unknown:
-            raise ValueError(f"has unknown key {echo(unknown[0])}: the keys are {', '.join(_KEYS)}")
-        read = {k: v for k, v in data.items() if v is not None}
+        read = custom_field_object(data, _KEYS)
         value = read.get("value")
         if isinstance(value, int | float) and not isinstance(value, bool):
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"value must be a finite number (got {echo(value)})")
             read["value"] = f"{value:g}" if isinstance(value, float) and value.is_integer() else str(value)
-        if "itemIds" in read:
-            read["itemIds"] = lenient_ids(read["itemIds"])
         if isinstance(read.get("id"), str):  # full-width digits, as every other ID takes them
             read["id"] = nfkc(read["id"]).strip()
         return read
