@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 
 from backlog_mcp.config import Settings, load_settings
+from backlog_mcp.serve_http import HttpSettings
 from backlog_mcp.server import build_server
 from backlog_mcp.tools.toolsets import toolset_names, toolsets
 
@@ -60,6 +61,11 @@ def test_configuration_table_lists_exactly_the_settings() -> None:
     documented = set(re.findall(r"^\| `(BACKLOG_\w+)` \|", _section("Configuration"), re.MULTILINE))
     settings = {f"BACKLOG_{name.upper()}" for name in Settings.model_fields}
     assert documented == settings
+
+
+def test_http_settings_table_lists_exactly_the_mcp_settings() -> None:
+    documented = set(re.findall(r"^\| `(MCP_\w+)` \|", _section("Serving over HTTP"), re.MULTILINE))
+    assert documented == {f"MCP_{name.upper()}" for name in HttpSettings.model_fields}
 
 
 def test_ci_runs_the_readmes_test_command() -> None:

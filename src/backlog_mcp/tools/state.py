@@ -101,7 +101,7 @@ class Accounts:
 
     @property
     def callers(self) -> int:
-        """Callers' states held now (for tests and the benchmark)."""
+        """Callers' states held now (what the bounds keep in check)."""
         return len(self._users)
 
     def _forget_idle(self, now: float) -> None:
